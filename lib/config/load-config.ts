@@ -1,0 +1,284 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import * as YAML from 'yaml';
+import { ConfigError, type ConfigProblem } from './config-error';
+import type {
+  ComponentConfig,
+  FleetConfig,
+  GoldenAmiConfig,
+  ImageConfig,
+  NetworkConfig,
+  SourceConfig,
+} from './model';
+
+/** Layout of a configuration directory (pipeline-assets/ by default). */
+export const CONFIG_LAYOUT = {
+  pipelineFile: 'pipeline.yaml',
+  imagesDir: 'images',
+  componentsDir: 'components',
+  schemaDir: 'schema',
+} as const;
+
+const MAX_PAUSE_SECONDS = 3600;
+
+/** Reads, validates and resolves the configuration in `configDir`; throws ConfigError listing every problem. */
+export function loadConfig(configDir: string): GoldenAmiConfig {
+  const problems: ConfigProblem[] = [];
+  const validators = compileSchemas(path.join(configDir, CONFIG_LAYOUT.schemaDir));
+
+  const pipelineFile = path.join(configDir, CONFIG_LAYOUT.pipelineFile);
+  const pipelineRaw = readYamlObject(pipelineFile, problems) ?? {};
+  const pipelineOk = validate(validators.pipeline, pipelineRaw, pipelineFile, problems);
+
+  const components = loadComponents(path.join(configDir, CONFIG_LAYOUT.componentsDir), problems);
+  const imagesDir = path.join(configDir, CONFIG_LAYOUT.imagesDir);
+  const imageFiles = listYamlFiles(imagesDir);
+  if (imageFiles.length === 0) {
+    problems.push({
+      file: display(imagesDir),
+      field: '',
+      message: 'holds no image definition',
+      fix: 'add at least one <name>.yaml image file (see README, "Add an image")',
+    });
+  }
+  const images: ImageConfig[] = [];
+  for (const file of imageFiles) {
+    const raw = readYamlObject(file, problems);
+    if (raw === undefined || !validate(validators.image, raw, file, problems)) continue;
+    const image = resolveImage(raw, file, components, problems);
+    if (image) images.push(image);
+  }
+
+  const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
+  const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
+  if (problems.length > 0 || !source || !network) throw new ConfigError(problems);
+
+  return {
+    name: pipelineRaw.name as string,
+    account: pipelineRaw.account as string | undefined,
+    region: pipelineRaw.region as string | undefined,
+    source,
+    network,
+    images: images.sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+type Raw = Record<string, any>;
+
+function compileSchemas(schemaDir: string): { pipeline: ValidateFunction; image: ValidateFunction } {
+  // useDefaults fills in the schema's defaults, so the schema is the one place a default is written.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+  ajv.addKeyword({ keyword: 'x-fix', schemaType: 'string' });
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(schemaDir, name), 'utf8'));
+  return { pipeline: ajv.compile(read('pipeline.schema.json')), image: ajv.compile(read('image.schema.json')) };
+}
+
+function display(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+function listYamlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function readYamlObject(file: string, problems: ConfigProblem[]): Raw | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push({ file: display(file), field: '', message: `cannot be read (${(err as Error).message})`, fix: 'create the file or check its permissions' });
+    return undefined;
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      problems.push({ file: display(file), field: '', message: `is not valid YAML: ${e.message.split('\n')[0]}`, fix: 'correct the YAML syntax at that line' });
+    }
+    return undefined;
+  }
+  const value = doc.toJS() ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ file: display(file), field: '', message: 'must hold a mapping of fields', value, fix: 'write `field: value` lines as in the shipped examples' });
+    return undefined;
+  }
+  return value as Raw;
+}
+
+function validate(validator: ValidateFunction, data: Raw, file: string, problems: ConfigProblem[]): boolean {
+  if (validator(data)) return true;
+  for (const error of validator.errors ?? []) problems.push(toProblem(error, file));
+  return false;
+}
+
+function fieldOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^[0-9]+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function join(field: string, child: string): string {
+  return field ? `${field}.${child}` : child;
+}
+
+function toProblem(error: ErrorObject, file: string): ConfigProblem {
+  const field = fieldOf(error.instancePath);
+  const fix: string = error.parentSchema?.['x-fix'] ?? error.parentSchema?.description ?? 'see the schema in pipeline-assets/schema/';
+  switch (error.keyword) {
+    case 'required':
+      return { file: display(file), field: join(field, error.params.missingProperty), message: 'is required', fix: error.parentSchema?.properties?.[error.params.missingProperty]?.['x-fix'] ?? fix };
+    case 'additionalProperties': {
+      const known = Object.keys(error.parentSchema?.properties ?? {}).join(', ');
+      return { file: display(file), field: join(field, error.params.additionalProperty), message: 'is not a known field', fix: `remove it or correct its spelling; known fields here: ${known}` };
+    }
+    case 'enum':
+      return { file: display(file), field, message: `must be one of ${error.params.allowedValues.join(', ')}`, value: error.data, fix };
+    case 'type':
+      return { file: display(file), field, message: `must be ${error.params.type === 'integer' ? 'a whole number' : `a${/^[aeiou]/.test(error.params.type) ? 'n' : ''} ${error.params.type}`}`, value: error.data, fix };
+    case 'pattern':
+    case 'format':
+      return { file: display(file), field, message: 'is not valid', value: error.data, fix };
+    default:
+      return { file: display(file), field, message: error.message ?? 'is not valid', value: error.data, fix };
+  }
+}
+
+function loadComponents(dir: string, problems: ConfigProblem[]): Map<string, ComponentConfig> {
+  const components = new Map<string, ComponentConfig>();
+  for (const file of listYamlFiles(dir)) {
+    const doc = readYamlObject(file, problems);
+    if (!doc) continue;
+    if (!Array.isArray(doc.phases) || doc.phases.length === 0) {
+      problems.push({ file: display(file), field: 'phases', message: 'must list at least one phase', value: doc.phases, fix: 'write an Image Builder component document with build/validate/test phases' });
+      continue;
+    }
+    const parameterNames = (Array.isArray(doc.parameters) ? doc.parameters : []).flatMap((p: unknown) =>
+      p && typeof p === 'object' ? Object.keys(p as object) : [],
+    );
+    const name = path.basename(file).replace(/\.ya?ml$/, '');
+    components.set(name, { name, path: file, document: fs.readFileSync(file, 'utf8'), parameterNames });
+  }
+  return components;
+}
+
+function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, problems: ConfigProblem[]): ImageConfig | undefined {
+  const before = problems.length;
+  const fileName = path.basename(file).replace(/\.ya?ml$/, '');
+  if (raw.name !== fileName) {
+    problems.push({ file: display(file), field: 'name', message: `must equal the file name "${fileName}"`, value: raw.name, fix: `rename the file to ${raw.name}.yaml or set name: ${fileName}` });
+  }
+  const resolvedComponents: ComponentConfig[] = [];
+  (raw.components as string[]).forEach((name, index) => {
+    const component = components.get(name);
+    if (component) resolvedComponents.push(component);
+    else {
+      const known = [...components.keys()].join(', ') || 'none';
+      problems.push({ file: display(file), field: `components[${index}]`, message: 'names no file in pipeline-assets/components/', value: name, fix: `add pipeline-assets/components/${name}.yaml or use one of: ${known}` });
+    }
+  });
+  const fleet = raw.fleet ? resolveFleet(raw.fleet, file, problems) : undefined;
+  if (problems.length > before) return undefined;
+  return {
+    name: raw.name,
+    file: display(file),
+    description: raw.description ?? `Golden image ${raw.name}`,
+    version: raw.version,
+    parentImage: raw.parentImage,
+    components: resolvedComponents,
+    buildInstanceTypes: raw.buildInstanceTypes,
+    rootVolumeGiB: raw.rootVolumeGiB,
+    tests: raw.tests,
+    fleet,
+  };
+}
+
+/** Parses an ISO 8601 duration of hours/minutes/seconds (already checked by the schema) to seconds. */
+export function durationSeconds(duration: string): number {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(duration);
+  if (!m) throw new Error(`not an ISO 8601 duration: ${duration}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+function resolveFleet(raw: Raw, file: string, problems: ConfigProblem[]): FleetConfig | undefined {
+  const rolling: Raw = raw.rollingUpdate;
+  const fleet: FleetConfig = {
+    instanceType: raw.instanceType,
+    minSize: raw.minSize,
+    maxSize: raw.maxSize,
+    rollingUpdate: {
+      maxBatchSize: rolling.maxBatchSize,
+      // CloudFormation requires fewer in service than maxSize; keep one fewer than the minimum fleet by default.
+      minInstancesInService: rolling.minInstancesInService ?? Math.max(0, Math.min(raw.minSize, raw.maxSize - 1)),
+      pauseTime: rolling.pauseTime,
+    },
+  };
+  const f = display(file);
+  if (fleet.minSize > fleet.maxSize) {
+    problems.push({ file: f, field: 'fleet.minSize', message: `must not exceed fleet.maxSize (${fleet.maxSize})`, value: fleet.minSize, fix: `lower fleet.minSize to at most ${fleet.maxSize} or raise fleet.maxSize` });
+  }
+  if (fleet.rollingUpdate.minInstancesInService >= fleet.maxSize) {
+    problems.push({ file: f, field: 'fleet.rollingUpdate.minInstancesInService', message: `must be less than fleet.maxSize (${fleet.maxSize}), as CloudFormation requires`, value: fleet.rollingUpdate.minInstancesInService, fix: `use at most ${fleet.maxSize - 1} or raise fleet.maxSize` });
+  }
+  if (fleet.rollingUpdate.maxBatchSize > fleet.maxSize) {
+    problems.push({ file: f, field: 'fleet.rollingUpdate.maxBatchSize', message: `must not exceed fleet.maxSize (${fleet.maxSize})`, value: fleet.rollingUpdate.maxBatchSize, fix: `use at most ${fleet.maxSize}` });
+  }
+  if (durationSeconds(fleet.rollingUpdate.pauseTime) > MAX_PAUSE_SECONDS) {
+    problems.push({ file: f, field: 'fleet.rollingUpdate.pauseTime', message: 'must be at most PT1H, as CloudFormation requires', value: fleet.rollingUpdate.pauseTime, fix: 'use a duration of an hour or less, e.g. PT15M' });
+  }
+  return fleet;
+}
+
+function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): SourceConfig | undefined {
+  // The schema filled in provider, repository and branch.
+  const s: Raw = raw.source;
+  const { provider, repository, branch } = s as { provider: string; repository: string; branch: string };
+  const f = display(file);
+  const before = problems.length;
+  if (provider === 'github') {
+    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+      problems.push({ file: f, field: 'source.repository', message: 'must be owner/repository for GitHub', value: repository, fix: 'write it as in the GitHub URL, e.g. my-org/golden-ami-pipeline' });
+    }
+    if (!s.connectionArn) {
+      problems.push({ file: f, field: 'source.connectionArn', message: 'is required when source.provider is github', fix: 'create a connection to GitHub in the Developer Tools console and copy its ARN here' });
+    }
+    if (s.createRepository !== undefined) {
+      problems.push({ file: f, field: 'source.createRepository', message: 'applies to codecommit only', value: s.createRepository, fix: 'remove it; a GitHub repository is never created by the pipeline' });
+    }
+    return problems.length > before ? undefined : { provider, repository, branch, connectionArn: s.connectionArn };
+  }
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(repository)) {
+    problems.push({ file: f, field: 'source.repository', message: 'is not a valid CodeCommit repository name', value: repository, fix: 'use 1-100 letters, digits, ".", "_" or "-"' });
+  }
+  if (s.connectionArn !== undefined) {
+    problems.push({ file: f, field: 'source.connectionArn', message: 'applies to github only', value: s.connectionArn, fix: 'remove it, or set source.provider: github' });
+  }
+  return problems.length > before ? undefined : { provider: 'codecommit', repository, branch, createRepository: s.createRepository ?? true };
+}
+
+function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): NetworkConfig | undefined {
+  const n: Raw = raw.network;
+  const f = display(file);
+  const before = problems.length;
+  if (n.vpcId !== undefined || n.subnetIds !== undefined) {
+    if (n.vpcId === undefined) problems.push({ file: f, field: 'network.vpcId', message: 'is required with network.subnetIds', fix: 'give the id of the VPC the subnets belong to' });
+    if (n.subnetIds === undefined) problems.push({ file: f, field: 'network.subnetIds', message: 'is required with network.vpcId', fix: 'list the private subnets (with outbound internet access) to use' });
+    for (const key of ['vpcCidr', 'maxAzs', 'natGateways']) {
+      if (n[key] !== undefined) problems.push({ file: f, field: `network.${key}`, message: 'applies only to a VPC the pipeline creates', value: n[key], fix: 'remove it, or remove vpcId and subnetIds to let the pipeline create a VPC' });
+    }
+    return problems.length > before ? undefined : { kind: 'existing', vpcId: n.vpcId, subnetIds: n.subnetIds };
+  }
+  const network = { kind: 'create' as const, vpcCidr: n.vpcCidr ?? '10.40.0.0/16', maxAzs: n.maxAzs ?? 2, natGateways: n.natGateways ?? 1 };
+  if (network.natGateways > network.maxAzs) {
+    problems.push({ file: f, field: 'network.natGateways', message: `must not exceed network.maxAzs (${network.maxAzs})`, value: network.natGateways, fix: `use at most ${network.maxAzs}` });
+  }
+  return problems.length > before ? undefined : network;
+}
