@@ -1,0 +1,157 @@
+/**
+ * parameter-prep: the CodePipeline Lambda action between the pipeline and Image Builder.
+ *
+ * mode "prepare": decides the version of the image build and writes it to SSM, where the image stack's SSM-typed
+ *   parameter picks it up when its change set is created (CDK Pipelines cannot pass parameter overrides).
+ * mode "release": verifies the AMI the image stack produced and records it as the release its fleet resolves.
+ *
+ * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
+ * function's own timeout; the event (it carries artifact credentials) is never logged; a redelivered job of the same
+ * pipeline execution gives the same answer without bumping again.
+ */
+import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { amiRejection } from './verify-ami';
+import { parseBuildState, parseReleaseState, type BuildState, type ReleaseState } from './state';
+import { parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { formatVersion, nextVersion, parseMajorMinor, parseVersion } from './versioning';
+
+// Created once per container. Standard retry mode backs off on throttling and transient errors.
+const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
+const ssm = new SSMClient(clientConfig);
+const ec2 = new EC2Client(clientConfig);
+const codepipeline = new CodePipelineClient(clientConfig);
+
+/** The part of the CodePipeline job event this function reads. */
+export interface CodePipelineJobEvent {
+  readonly 'CodePipeline.job': {
+    readonly id: string;
+    readonly data: { readonly actionConfiguration: { readonly configuration: { readonly UserParameters?: string } } };
+  };
+}
+
+/** The part of the Lambda context this function reads. */
+export interface InvocationContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** Output variables, shown in the CodePipeline console and usable by later actions. */
+export type OutputVariables = Record<string, string>;
+
+/** Time kept back from the Lambda timeout to report a failure instead of being cut off silently. */
+const REPORTING_RESERVE_MS = 5000;
+
+export async function handler(event: CodePipelineJobEvent, context: InvocationContext): Promise<void> {
+  const jobId = event['CodePipeline.job'].id;
+  const log = (message: string, extra: object = {}) => console.log(JSON.stringify({ jobId, message, ...extra }));
+
+  let outcome: { ok: true; variables: OutputVariables; summary: string } | { ok: false; message: string };
+  try {
+    const params = parseUserParameters(event['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters);
+    log('start', { mode: params.mode, image: params.image });
+    const work = params.mode === 'prepare' ? prepare(params) : release(params);
+    outcome = { ok: true, ...(await withDeadline(work, context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS)) };
+  } catch (err) {
+    outcome = { ok: false, message: describeError(err) };
+  }
+
+  if (outcome.ok) {
+    log('success', { summary: outcome.summary, variables: outcome.variables });
+    await codepipeline.send(new PutJobSuccessResultCommand({ jobId, outputVariables: outcome.variables }));
+  } else {
+    log('failure', { error: outcome.message });
+    await codepipeline.send(
+      new PutJobFailureResultCommand({
+        jobId,
+        failureDetails: { type: 'JobFailed', message: outcome.message.slice(0, 5000), externalExecutionId: context.awsRequestId },
+      }),
+    );
+  }
+}
+
+async function prepare(p: PrepareParameters): Promise<{ variables: OutputVariables; summary: string }> {
+  const configured = parseMajorMinor(p.majorMinor);
+  if (!configured) throw new Error(`UserParameters.majorMinor must be MAJOR.MINOR (got ${JSON.stringify(p.majorMinor)})`);
+
+  const stored = await getParameter(p.stateParameter);
+  const state = stored === undefined ? undefined : parseBuildState(p.stateParameter, stored);
+
+  if (state && state.executionId === p.executionId) {
+    // Redelivery (or a retried stage) of the same execution: same version, and make sure the hand-off is written.
+    await putParameter(p.versionParameter, state.version, `Image version of ${p.image} for its next image stack change set`);
+    return { variables: { version: state.version, previousVersion: state.version, redelivered: 'true' }, summary: `kept ${state.version} for execution ${p.executionId}` };
+  }
+
+  const next = nextVersion(configured, state?.parsedVersion);
+  if (!next.ok) throw new Error(`${p.image}: ${next.reason}`);
+  const version = formatVersion(next.version);
+  const newState: BuildState = { version, executionId: p.executionId, updatedAt: new Date().toISOString() };
+  // State first, hand-off second: a crash in between is repaired by the redelivery branch above.
+  await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`);
+  await putParameter(p.versionParameter, version, `Image version of ${p.image} for its next image stack change set`);
+  return { variables: { version, previousVersion: state?.version ?? 'none', redelivered: 'false' }, summary: `${state?.version ?? 'first build'} -> ${version}` };
+}
+
+async function release(p: ReleaseParameters): Promise<{ variables: OutputVariables; summary: string }> {
+  if (!parseVersion(p.version)) throw new Error(`UserParameters.version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(p.version)})`);
+  if (!/^ami-[0-9a-f]{8,17}$/.test(p.amiId)) throw new Error(`UserParameters.amiId is not an AMI id (got ${JSON.stringify(p.amiId)})`);
+
+  const described = await ec2.send(new DescribeImagesCommand({ ImageIds: [p.amiId] })).catch((err: Error) => {
+    if (err.name === 'InvalidAMIID.NotFound' || err.name === 'InvalidAMIID.Unavailable') return { Images: [] };
+    throw err;
+  });
+  const rejection = amiRejection(described.Images?.[0], p);
+  if (rejection) throw new Error(`${p.image}: ${rejection}`);
+
+  const stored = await getParameter(p.releaseParameter);
+  const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
+  if (current?.amiId === p.amiId) {
+    // Already released (redelivery, or a run that built nothing new): keep the record, repair the hand-off.
+    await putParameter(p.releaseAmiParameter, p.amiId, `Released AMI of ${p.image}; fleets resolve it`, 'aws:ec2:image');
+    return { variables: { amiId: p.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none' }, summary: `${p.amiId} already released` };
+  }
+  const previous = current ? { amiId: current.amiId, version: current.version, executionId: current.executionId, releasedAt: current.releasedAt } : undefined;
+  const record: ReleaseState = { amiId: p.amiId, version: p.version, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
+  await putParameter(p.releaseParameter, JSON.stringify(record), `Release record of ${p.image} (current and previous); do not edit by hand`);
+  // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
+  await putParameter(p.releaseAmiParameter, p.amiId, `Released AMI of ${p.image}; fleets resolve it`, 'aws:ec2:image');
+  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none' }, summary: `released ${p.amiId} (${p.version})` };
+}
+
+async function getParameter(name: string): Promise<string | undefined> {
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    return out.Parameter?.Value;
+  } catch (err) {
+    if (err instanceof ParameterNotFound || (err as Error).name === 'ParameterNotFound') return undefined;
+    throw err;
+  }
+}
+
+async function putParameter(name: string, value: string, description: string, dataType?: string): Promise<void> {
+  await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: description, DataType: dataType }));
+}
+
+/** Rejects when `ms` pass first, so a stuck call still ends in PutJobFailureResult. */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up after ${Math.round(ms / 1000)} s waiting for AWS; retry the action`)), Math.max(ms, 0));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A one-line message for the CodePipeline console: the AWS error name when there is one, then what it said. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const aws = err as Error & { $metadata?: unknown };
+    return aws.$metadata && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,68 @@
+/**
+ * The action configuration's UserParameters, as the pipeline writes them (JSON, with CodePipeline variables
+ * already resolved). Parsed strictly: a wrong field is a deployment bug, and the message has to say which.
+ */
+
+/** Decide the next image version and hand it to the image stack through SSM. */
+export interface PrepareParameters {
+  readonly mode: 'prepare';
+  readonly image: string;
+  /** Configured MAJOR.MINOR. */
+  readonly majorMinor: string;
+  /** SSM parameter the image stack resolves for its version (plain MAJOR.MINOR.PATCH). */
+  readonly versionParameter: string;
+  /** SSM parameter holding this function's JSON state for the image. */
+  readonly stateParameter: string;
+  /** Pipeline execution id: a redelivered job of the same execution must not bump twice. */
+  readonly executionId: string;
+}
+
+/** Verify the AMI the image stack produced and record it as the release its fleet runs. */
+export interface ReleaseParameters {
+  readonly mode: 'release';
+  readonly image: string;
+  /** AMI id from the image stack's output. */
+  readonly amiId: string;
+  /** Version the image stack built (its output), MAJOR.MINOR.PATCH. */
+  readonly version: string;
+  /** Image Builder recipe name; the AMI's Ec2ImageBuilderArn tag must name it with the version. */
+  readonly recipeName: string;
+  /** SSM parameter holding the release record (JSON, with the previous release). */
+  readonly releaseParameter: string;
+  /** SSM parameter holding the released AMI id, which fleets resolve. */
+  readonly releaseAmiParameter: string;
+  readonly executionId: string;
+}
+
+export type UserParameters = PrepareParameters | ReleaseParameters;
+
+const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
+  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId'],
+};
+
+/** Parses UserParameters; throws an Error whose message names the field and what was expected. */
+export function parseUserParameters(text: string | undefined): UserParameters {
+  if (!text) throw new Error('UserParameters are empty; expected a JSON object with a "mode" field (prepare or release)');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`UserParameters are not valid JSON (${(err as Error).message})`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('UserParameters must be a JSON object');
+  const raw = value as Record<string, unknown>;
+  const mode = raw.mode;
+  if (mode !== 'prepare' && mode !== 'release') {
+    throw new Error(`UserParameters.mode must be "prepare" or "release" (got ${JSON.stringify(mode)})`);
+  }
+  for (const field of FIELDS[mode]) {
+    const v = raw[field];
+    if (typeof v !== 'string' || v.trim() === '') {
+      throw new Error(`UserParameters.${field} must be a non-empty string for mode "${mode}" (got ${JSON.stringify(v)})`);
+    }
+    // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
+    if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
+  }
+  return raw as unknown as UserParameters;
+}
