@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The CDK app: loads and validates the configuration, builds (or takes) the application artifact, and defines the
+ * pipeline stack. Context:
+ *   -c configDir=<dir>              configuration directory (default: pipeline-assets/)
+ *   -c applicationArtifactDir=<dir> a built application artifact (the pipeline passes its Build step's output)
+ */
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '../lib/config/config-error';
+import { loadConfig } from '../lib/config/load-config';
+import { defineGoldenAmiApp } from '../lib/golden-ami-app';
+import { applicationArtifactDir } from './application-artifact';
+
+function main(): void {
+  const app = new App();
+  const configDir = path.resolve(app.node.tryGetContext('configDir') ?? path.join(__dirname, '..', 'pipeline-assets'));
+  const config = loadConfig(configDir);
+  defineGoldenAmiApp(app, {
+    config,
+    applicationArtifactDir: applicationArtifactDir(app.node.tryGetContext('applicationArtifactDir')),
+    env: {
+      account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+      region: config.region ?? process.env.CDK_DEFAULT_REGION,
+    },
+  });
+  app.synth();
+}
+
+try {
+  main();
+} catch (err) {
+  // A configuration error is the user's to fix: print just the list, not a stack trace.
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}

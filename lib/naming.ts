@@ -1,0 +1,52 @@
+/**
+ * Names shared between the pipeline stack, the stage stacks and the parameter-prep function. Stage stacks cannot
+ * reference the pipeline stack's resources (CDK Pipelines deploys them separately), so they meet on these names.
+ * Changing one of them orphans deployed state: treat them as part of the contract.
+ */
+
+/** Root of every SSM parameter of one pipeline. */
+export function ssmRoot(pipelineName: string): string {
+  return `/golden-ami/${pipelineName}`;
+}
+
+/** SSM parameters of one image. */
+export interface ImageParameterNames {
+  /** MAJOR.MINOR.PATCH the next image stack change set builds (written by parameter-prep, read by the image stack). */
+  readonly version: string;
+  /** parameter-prep's own state for the image (JSON). */
+  readonly buildState: string;
+  /** Release record: current and previous release (JSON). */
+  readonly release: string;
+  /** Released AMI id (read by the fleet stack). */
+  readonly releaseAmi: string;
+}
+
+export function imageParameterNames(pipelineName: string, imageName: string): ImageParameterNames {
+  const base = `${ssmRoot(pipelineName)}/images/${imageName}`;
+  return {
+    version: `${base}/version`,
+    buildState: `${base}/build-state`,
+    release: `${base}/release`,
+    releaseAmi: `${base}/release-ami`,
+  };
+}
+
+/** SSM parameters describing the network build instances and fleets use (written by the pipeline stack). */
+export function networkParameterNames(pipelineName: string): { readonly vpcId: string; readonly subnetIds: string } {
+  const base = `${ssmRoot(pipelineName)}/network`;
+  return { vpcId: `${base}/vpc-id`, subnetIds: `${base}/subnet-ids` };
+}
+
+/** Image Builder resource name of an image (recipe, component prefix, configurations). */
+export function imageBuilderName(pipelineName: string, imageName: string): string {
+  return `${pipelineName}-${imageName}`.toLowerCase();
+}
+
+/** CloudFormation stack names of the stage stacks. */
+export function imageStackName(pipelineName: string, imageName: string): string {
+  return `${pipelineName}-image-${imageName}`;
+}
+
+export function fleetStackName(pipelineName: string, imageName: string): string {
+  return `${pipelineName}-fleet-${imageName}`;
+}

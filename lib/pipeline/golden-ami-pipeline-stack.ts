@@ -1,0 +1,164 @@
+import { Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
+import { FleetStage } from '../stages/fleet-stage';
+import { ImageStage } from '../stages/image-stage';
+import { ParameterPrepFunction } from './parameter-prep-function';
+import { ParameterPrepStep } from './parameter-prep-step';
+import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
+import { PipelineKey } from './pipeline-key';
+import { PipelineNetwork } from './pipeline-network';
+import { PipelineSource } from './pipeline-source';
+
+/** Props for GoldenAmiPipelineStack. */
+export interface GoldenAmiPipelineStackProps extends StackProps {
+  readonly config: GoldenAmiConfig;
+  /**
+   * Directory of the application artifact for this synth. In the pipeline it is the Build step's output; on a
+   * developer's machine bin/app.ts builds it locally the same way.
+   */
+  readonly applicationArtifactDir: string;
+}
+
+/** Directory (relative to the synth step's working directory) where the Build step's artifact lands. */
+export const APPLICATION_ARTIFACT_INPUT_DIR = 'application-artifact';
+
+/** Node.js major version CodeBuild uses for the build and synth steps. */
+const CODEBUILD_NODE_VERSION = '22';
+
+/**
+ * The whole golden AMI pipeline: source → Build (application) → Synth → UpdatePipeline (self-mutation) → Assets →
+ * BuildImage (per image: prepare version, image stack change set, release gate) → DeployImage (per fleet: fleet
+ * stack change set). Also holds what the stages share: the network, the parameter-prep function, the artifact bucket.
+ */
+export class GoldenAmiPipelineStack extends Stack {
+  public readonly pipeline: pipelines.CodePipeline;
+
+  constructor(scope: Construct, id: string, props: GoldenAmiPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = new PipelineKey(this, 'Encryption', { pipelineName: config.name }).key;
+    const source = new PipelineSource(this, 'Source', { source: config.source });
+    new PipelineNetwork(this, 'Network', { pipelineName: config.name, network: config.network, logKey: key });
+    const parameterPrep = new ParameterPrepFunction(this, 'ParameterPrep', {
+      pipelineName: config.name,
+      imageNames: config.images.map((i) => i.name),
+      logKey: key,
+    });
+    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const buildApplication = new pipelines.CodeBuildStep('BuildApplication', {
+      input: source.input,
+      commands: ['cd pipeline-assets/app', 'npm ci --no-audit --no-fund', 'npm test', 'npm run build'],
+      primaryOutputDirectory: 'pipeline-assets/app/dist',
+    });
+
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source.input,
+      additionalInputs: { [APPLICATION_ARTIFACT_INPUT_DIR]: buildApplication },
+      env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      commands: ['npm ci --no-audit --no-fund', `npx cdk synth --no-notices -c applicationArtifactDir=${APPLICATION_ARTIFACT_INPUT_DIR}`],
+    });
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: config.name,
+      pipelineType: codepipeline.PipelineType.V2,
+      selfMutation: true,
+      crossAccountKeys: false,
+      useChangeSets: true,
+      publishAssetsInParallel: false,
+      artifactBucket: this.artifactBucket(key),
+      synth,
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODE_VERSION } } } }),
+        logging: { cloudWatch: { logGroup: buildLogs } },
+      },
+    });
+
+    const buildWave = this.pipeline.addWave('BuildImage');
+    for (const image of config.images) {
+      const stage = new ImageStage(this, `Image-${image.name}`, {
+        env: props.env,
+        pipelineName: config.name,
+        image,
+        applicationArtifactDir: props.applicationArtifactDir,
+      });
+      const outputs = {
+        amiId: pipelines.StackOutputReference.fromCfnOutput(stage.stack.amiIdOutput),
+        version: pipelines.StackOutputReference.fromCfnOutput(stage.stack.versionOutput),
+        recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
+      };
+      buildWave.addStage(stage, {
+        pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image)],
+        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs)],
+      });
+    }
+
+    const deployWave = this.pipeline.addWave('DeployImage');
+    for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
+      deployWave.addStage(new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image }));
+    }
+
+    // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
+    this.pipeline.buildPipeline();
+    acknowledgePipelineFindings(this.pipeline, buildApplication);
+  }
+
+  /**
+   * Without an availability zone lookup in cdk.context.json, an environment-specific stack would ask AWS at synth
+   * time; resolve the zones at deploy time instead, so synth never needs credentials.
+   */
+  public get availabilityZones(): string[] {
+    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
+  }
+
+  /** Pipeline artifacts: KMS-encrypted, TLS only, versioned, access-logged, expiring. */
+  private artifactBucket(key: kms.IKey): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
+      // S3 delivers server access logs only to buckets encrypted with S3-managed keys.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'This is the access log bucket of the artifact bucket; logging it into itself would loop.' },
+      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'This is the access log bucket of the artifact bucket; logging it into itself would loop.' },
+      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: 'S3 server access logging can only deliver to a bucket encrypted with S3-managed keys (SSE-S3).' },
+      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'Access logs expire after a year by lifecycle rule; object lock would keep them past it and block teardown.' },
+      { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', reason: 'Nothing consumes access-log delivery events; CloudTrail data events are the audit path if one is wanted.' },
+    );
+    const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      // Artifacts are only read by the execution that wrote them (and its retries).
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge(
+      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'Pipeline artifacts are transient build inputs that expire after 90 days; object lock would block that and teardown.' },
+      { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', reason: 'CodePipeline reads and writes artifacts itself; no consumer needs object events.' },
+    );
+    return bucket;
+  }
+}

@@ -1,0 +1,100 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  type CodePipelineActionFactoryResult,
+  type ICodePipelineActionFactory,
+  type ProduceActionOptions,
+  Step,
+  StackOutputReference,
+} from 'aws-cdk-lib/pipelines';
+import type { ImageConfig } from '../config/model';
+import { imageParameterNames } from '../naming';
+
+/** A UserParameters value: literal, CodePipeline variable expression, or an output of a stack deployed earlier. */
+type ParameterValue = string | StackOutputReference;
+
+/** CodePipeline's variable for the running execution: parameter-prep's idempotency key. */
+const EXECUTION_ID = '#{codepipeline.PipelineExecutionId}';
+
+/** Props for ParameterPrepStep. */
+export interface ParameterPrepStepProps {
+  /** The parameter-prep function. */
+  readonly function: lambda.IFunction;
+  /** UserParameters the function receives (see lambda/parameter-prep/user-parameters.ts). */
+  readonly userParameters: Readonly<Record<string, ParameterValue>>;
+  /** Namespace of the action's output variables, e.g. Prepare-app-linux. */
+  readonly variablesNamespace: string;
+}
+
+/**
+ * A CDK Pipelines step that invokes the parameter-prep function as a CodePipeline Lambda action. CodePipeline gives
+ * the action a role of its own that may only invoke this function.
+ */
+export class ParameterPrepStep extends Step implements ICodePipelineActionFactory {
+  /** The step that decides the image's version before its image stack change set. */
+  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig): ParameterPrepStep {
+    const names = imageParameterNames(pipelineName, image.name);
+    return new ParameterPrepStep(`Prepare-${image.name}`, {
+      function: fn,
+      variablesNamespace: `Prepare-${image.name}`,
+      userParameters: {
+        mode: 'prepare',
+        image: image.name,
+        majorMinor: image.version,
+        versionParameter: names.version,
+        stateParameter: names.buildState,
+        executionId: EXECUTION_ID,
+      },
+    });
+  }
+
+  /** The step that verifies the AMI the image stack produced and releases it to the fleet. */
+  public static release(
+    fn: lambda.IFunction,
+    pipelineName: string,
+    image: ImageConfig,
+    outputs: { readonly amiId: StackOutputReference; readonly version: StackOutputReference; readonly recipeName: StackOutputReference },
+  ): ParameterPrepStep {
+    const names = imageParameterNames(pipelineName, image.name);
+    return new ParameterPrepStep(`Release-${image.name}`, {
+      function: fn,
+      variablesNamespace: `Release-${image.name}`,
+      userParameters: {
+        mode: 'release',
+        image: image.name,
+        amiId: outputs.amiId,
+        version: outputs.version,
+        recipeName: outputs.recipeName,
+        releaseParameter: names.release,
+        releaseAmiParameter: names.releaseAmi,
+        executionId: EXECUTION_ID,
+      },
+    });
+  }
+
+  constructor(id: string, private readonly props: ParameterPrepStepProps) {
+    super(id);
+    // Tells CDK Pipelines to give the producing stack's deploy action a variables namespace.
+    this.discoverReferencedOutputs(props.userParameters);
+  }
+
+  public produceAction(stage: codepipeline.IStage, options: ProduceActionOptions): CodePipelineActionFactoryResult {
+    const userParameters = Object.fromEntries(
+      Object.entries(this.props.userParameters).map(([key, value]) => [
+        key,
+        value instanceof StackOutputReference ? options.stackOutputsMap.toCodePipeline(value) : value,
+      ]),
+    );
+    stage.addAction(
+      new actions.LambdaInvokeAction({
+        actionName: options.actionName,
+        runOrder: options.runOrder,
+        lambda: this.props.function,
+        userParameters,
+        variablesNamespace: this.props.variablesNamespace,
+      }),
+    );
+    return { runOrdersConsumed: 1 };
+  }
+}

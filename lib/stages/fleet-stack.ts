@@ -1,0 +1,117 @@
+import { CfnOutput, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { FleetConfig, ImageConfig } from '../config/model';
+import { imageParameterNames } from '../naming';
+import { ImportedNetwork } from './imported-network';
+
+/** Props for FleetStack. */
+export interface FleetStackProps extends StackProps {
+  readonly pipelineName: string;
+  /** The image the fleet runs; must declare a fleet. */
+  readonly image: ImageConfig & { readonly fleet: FleetConfig };
+}
+
+/**
+ * The fleet of one image: a launch template on the image's *released* AMI (resolved from SSM at every change set, so
+ * only an AMI that passed the release gate is ever rolled out) and an Auto Scaling group that rolls new launch template
+ * versions out in batches.
+ */
+export class FleetStack extends Stack {
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly group: autoscaling.CfnAutoScalingGroup;
+
+  constructor(scope: Construct, id: string, props: FleetStackProps) {
+    super(scope, id, props);
+    const { image, pipelineName } = props;
+    const fleet = image.fleet;
+
+    const releasedAmi = new CfnParameter(this, 'ReleasedAmi', {
+      type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      default: imageParameterNames(pipelineName, image.name).releaseAmi,
+      description: 'SSM parameter holding the released AMI of the image (written by the release step)',
+    }).valueAsString;
+
+    const network = new ImportedNetwork(this, 'Network', { pipelineName });
+
+    const role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of the ${image.name} fleet: Systems Manager Session Manager access only`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'Operators reach fleet instances through Session Manager instead of SSH; this AWS-maintained policy is what the SSM agent needs.',
+    });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: network.vpc,
+      description: `${image.name} fleet: no inbound (Session Manager needs none), HTTPS out`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Systems Manager and package repositories');
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: { getImage: () => ({ imageId: releasedAmi, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) },
+      instanceType: new ec2.InstanceType(fleet.instanceType),
+      role,
+      securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(image.rootVolumeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+        },
+      ],
+      detailedMonitoring: true,
+    });
+
+    this.group = new autoscaling.CfnAutoScalingGroup(this, 'Group', {
+      minSize: String(fleet.minSize),
+      maxSize: String(fleet.maxSize),
+      // No DesiredCapacity: a fixed value would be re-applied by CloudFormation and undo an operator's scaling.
+      launchTemplate: { launchTemplateId: this.launchTemplate.launchTemplateId, version: this.launchTemplate.latestVersionNumber },
+      // The subnet list is only known when the change set resolves the SSM parameter.
+      vpcZoneIdentifier: network.subnetIds,
+      healthCheckType: 'EC2',
+      healthCheckGracePeriod: 300,
+      metricsCollection: [{ granularity: '1Minute' }],
+      tags: [
+        { key: 'Name', value: `${pipelineName}-${image.name}`, propagateAtLaunch: true },
+        { key: 'golden-ami:pipeline', value: pipelineName, propagateAtLaunch: true },
+        { key: 'golden-ami:image', value: image.name, propagateAtLaunch: true },
+      ],
+    });
+    this.group.cfnOptions.updatePolicy = {
+      autoScalingRollingUpdate: {
+        maxBatchSize: fleet.rollingUpdate.maxBatchSize,
+        minInstancesInService: fleet.rollingUpdate.minInstancesInService,
+        pauseTime: fleet.rollingUpdate.pauseTime,
+        // Processes that would fight the update; Launch and Terminate must never be suspended.
+        suspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+      },
+      autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true },
+    };
+
+    Validations.of(this.group).acknowledge(
+      {
+        id: 'AwsSolutions-AS3',
+        reason: 'Scaling activity is recorded in the group activity history and emitted to EventBridge (aws.autoscaling); no per-group SNS topic is kept.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::autoscaling_multiple_az_check',
+        reason: 'The subnets are an SSM list resolved at deploy time, so the rule cannot count them; the pipeline VPC spans network.maxAzs zones (2 by default).',
+      },
+      {
+        id: 'cdk-validator-cfnguard::autoscaling_mixed_instances_policy_multiple_instance_types_check',
+        reason: 'The fleet runs the one instance type its image file names, sized and tested for the application.',
+      },
+    );
+
+    new CfnOutput(this, 'AutoScalingGroupName', { value: this.group.ref, description: 'Auto Scaling group of the fleet' });
+    new CfnOutput(this, 'ReleasedAmiId', { value: releasedAmi, description: 'AMI the launch template runs' });
+  }
+}

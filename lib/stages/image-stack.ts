@@ -1,0 +1,174 @@
+import * as path from 'path';
+import { Aws, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { APPLICATION_ARTIFACT_PARAMETER, type ImageConfig } from '../config/model';
+import { imageBuilderName, imageParameterNames } from '../naming';
+import { ImportedNetwork } from './imported-network';
+
+/** Props for ImageStack. */
+export interface ImageStackProps extends StackProps {
+  readonly pipelineName: string;
+  readonly image: ImageConfig;
+  /**
+   * Directory holding the built application artifact, handed to components that declare the
+   * ApplicationArtifactS3Uri parameter.
+   */
+  readonly applicationArtifactDir: string;
+  /**
+   * Minutes the image's tests may take.
+   * @default 60
+   */
+  readonly testTimeoutMinutes?: number;
+}
+
+/** Outputs of the image stack, consumed by the release step. */
+export const IMAGE_STACK_OUTPUTS = { amiId: 'AmiId', version: 'BuiltVersion', recipeName: 'RecipeName' } as const;
+
+/**
+ * The EC2 Image Builder resources of one image, deployed through CloudFormation change sets. Component and recipe
+ * versions come from an SSM-typed parameter written by parameter-prep just before the change set is created, so a new
+ * version never collides with an existing one ("already exists").
+ */
+export class ImageStack extends Stack {
+  /** The Image Builder image; its creation builds and tests the AMI. */
+  public readonly image: imagebuilder.CfnImage;
+  public readonly amiIdOutput: CfnOutput;
+  public readonly versionOutput: CfnOutput;
+  public readonly recipeNameOutput: CfnOutput;
+
+  constructor(scope: Construct, id: string, props: ImageStackProps) {
+    super(scope, id, props);
+    const { image, pipelineName } = props;
+    const name = imageBuilderName(pipelineName, image.name);
+    const tags: Record<string, string> = { 'golden-ami:pipeline': pipelineName, 'golden-ami:image': image.name };
+
+    const version = new CfnParameter(this, 'ImageVersion', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: imageParameterNames(pipelineName, image.name).version,
+      description: 'SSM parameter holding MAJOR.MINOR.PATCH for this build (written by parameter-prep)',
+    }).valueAsString;
+
+    const network = new ImportedNetwork(this, 'Network', { pipelineName });
+
+    const needsArtifact = image.components.some((c) => c.parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER));
+    const artifact = needsArtifact ? new s3assets.Asset(this, 'ApplicationArtifact', { path: props.applicationArtifactDir }) : undefined;
+
+    const components = image.components.map(
+      (component) =>
+        new imagebuilder.CfnComponent(this, `Component-${component.name}`, {
+          name: `${name}-${component.name}`,
+          version,
+          platform: 'Linux',
+          description: `${component.name} for image ${image.name} (${path.basename(component.path)})`,
+          changeDescription: `Built by pipeline ${pipelineName}`,
+          data: component.document,
+          supportedOsVersions: ['Amazon Linux 2023'],
+          tags: tags,
+        }),
+    );
+
+    const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
+      name,
+      version,
+      description: image.description,
+      parentImage: this.parentImage(image.parentImage),
+      components: components.map((component, i) => ({
+        componentArn: component.attrArn,
+        parameters: image.components[i].parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER) && artifact
+          ? [{ name: APPLICATION_ARTIFACT_PARAMETER, value: [artifact.s3ObjectUrl] }]
+          : undefined,
+      })),
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: { volumeSize: image.rootVolumeGiB, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+        },
+      ],
+      tags: tags,
+    });
+
+    const instanceRole = new iam.Role(this, 'BuildInstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Image Builder build and test instances of ${name}`,
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+      ],
+    });
+    Validations.of(instanceRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+        reason: 'Image Builder drives build and test instances through Systems Manager; this AWS policy is the minimum the SSM agent needs and AWS keeps it current.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]',
+        reason: 'The AWS-maintained policy Image Builder documents for build instances (component download, log upload); a copy would drift from what the service needs.',
+      },
+    );
+    if (artifact) {
+      // The one artifact object, not the whole asset bucket.
+      instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifact.bucket.arnForObjects(artifact.s3ObjectKey)] }));
+    }
+    const instanceProfile = new iam.CfnInstanceProfile(this, 'BuildInstanceProfile', { roles: [instanceRole.roleName] });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'BuildInstanceSecurityGroup', {
+      vpc: network.vpc,
+      description: `Image Builder instances of ${name}: no inbound, HTTPS out (packages, S3, Systems Manager)`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to package repositories, S3 and Systems Manager');
+
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
+      name,
+      description: `Build and test instances of ${name}`,
+      instanceProfileName: instanceProfile.ref,
+      instanceTypes: [...image.buildInstanceTypes],
+      subnetId: Fn.select(0, network.subnetIds),
+      securityGroupIds: [securityGroup.securityGroupId],
+      terminateInstanceOnFailure: true,
+      instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      resourceTags: tags,
+      tags: tags,
+    });
+
+    const distribution = new imagebuilder.CfnDistributionConfiguration(this, 'Distribution', {
+      name,
+      description: `Where AMIs of ${name} go`,
+      distributions: [
+        {
+          region: Aws.REGION,
+          // Typed as a JSON blob in the L1, so the keys are CloudFormation's own (PascalCase).
+          amiDistributionConfiguration: {
+            Name: `${name}-{{ imagebuilder:buildDate }}`,
+            Description: `${image.description} (golden-ami-pipeline ${pipelineName})`,
+            AmiTags: { ...tags, 'golden-ami:version': version },
+          },
+        },
+      ],
+      tags: tags,
+    });
+
+    this.image = new imagebuilder.CfnImage(this, 'Image', {
+      imageRecipeArn: recipe.attrArn,
+      infrastructureConfigurationArn: infrastructure.attrArn,
+      distributionConfigurationArn: distribution.attrArn,
+      imageTestsConfiguration: { imageTestsEnabled: image.tests, timeoutMinutes: props.testTimeoutMinutes ?? 60 },
+      enhancedImageMetadataEnabled: true,
+      tags: tags,
+    });
+
+    this.amiIdOutput = new CfnOutput(this, IMAGE_STACK_OUTPUTS.amiId, { value: this.image.attrImageId, description: 'AMI built by this version' });
+    this.versionOutput = new CfnOutput(this, IMAGE_STACK_OUTPUTS.version, { value: version, description: 'Image version built' });
+    this.recipeNameOutput = new CfnOutput(this, IMAGE_STACK_OUTPUTS.recipeName, { value: name, description: 'Image Builder recipe name' });
+  }
+
+  /** Managed image names become ARNs of AWS-owned images; ssm: parameters and AMI ids pass through. */
+  private parentImage(parent: string): string {
+    if (parent.startsWith('ssm:') || parent.startsWith('ami-')) return parent;
+    return Stack.of(this).formatArn({ service: 'imagebuilder', account: 'aws', resource: 'image', resourceName: parent });
+  }
+}

@@ -1,0 +1,29 @@
+import { Stage, type StageProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { ImageConfig } from '../config/model';
+import { imageStackName } from '../naming';
+import { ImageStack } from './image-stack';
+
+/** Props for ImageStage. */
+export interface ImageStageProps extends StageProps {
+  readonly pipelineName: string;
+  readonly image: ImageConfig;
+  /** Directory of the built application artifact. */
+  readonly applicationArtifactDir: string;
+}
+
+/** The deployable unit CDK Pipelines puts in the BuildImage wave: one image's Image Builder stack. */
+export class ImageStage extends Stage {
+  public readonly stack: ImageStack;
+
+  constructor(scope: Construct, id: string, props: ImageStageProps) {
+    super(scope, id, props);
+    this.stack = new ImageStack(this, 'Image', {
+      stackName: imageStackName(props.pipelineName, props.image.name),
+      description: `golden-ami-pipeline ${props.pipelineName}: Image Builder resources of image ${props.image.name}`,
+      pipelineName: props.pipelineName,
+      image: props.image,
+      applicationArtifactDir: props.applicationArtifactDir,
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { CfnParameter } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { networkParameterNames } from '../naming';
+
+/** Props for ImportedNetwork. */
+export interface ImportedNetworkProps {
+  /** Pipeline whose network SSM parameters to read. */
+  readonly pipelineName: string;
+}
+
+/**
+ * The pipeline's network, as a stage stack sees it: VPC id and subnet ids resolved from SSM when each change set is
+ * created. Stage stacks cannot reference the pipeline stack directly, and SSM-typed parameters need no lookup at synth.
+ */
+export class ImportedNetwork extends Construct {
+  /** The VPC, for constructs that need an IVpc (security groups). Its subnets are not known at synth time. */
+  public readonly vpc: ec2.IVpc;
+  /** Subnet ids (a list token). */
+  public readonly subnetIds: string[];
+
+  constructor(scope: Construct, id: string, props: ImportedNetworkProps) {
+    super(scope, id);
+    const names = networkParameterNames(props.pipelineName);
+    const vpcId = new CfnParameter(this, 'VpcId', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: names.vpcId,
+      description: 'SSM parameter holding the VPC id (written by the pipeline stack)',
+    });
+    const subnetIds = new CfnParameter(this, 'SubnetIds', {
+      type: 'AWS::SSM::Parameter::Value<List<String>>',
+      default: names.subnetIds,
+      description: 'SSM parameter holding the private subnet ids (written by the pipeline stack)',
+    });
+    this.subnetIds = subnetIds.valueAsList;
+    this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpcId.valueAsString, availabilityZones: ['unknown-at-synth'] });
+  }
+}
