@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * Names shared between the pipeline stack, the stage stacks and the parameter-prep function. Stage stacks cannot
  * reference the pipeline stack's resources (CDK Pipelines deploys them separately), so they meet on these names.
@@ -49,4 +51,17 @@ export function imageStackName(pipelineName: string, imageName: string): string 
 
 export function fleetStackName(pipelineName: string, imageName: string): string {
   return `${pipelineName}-fleet-${imageName}`;
+}
+
+/** IAM role names are at most 64 characters; longer names keep their start and get a stable hash suffix. */
+export function iamRoleName(...parts: string[]): string {
+  const name = parts.join('-');
+  if (name.length <= 64) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, 55)}-${hash}`;
+}
+
+/** The role CodePipeline assumes to create and execute the change sets of one stage stack. */
+export function stackDeployRoleName(stackName: string): string {
+  return iamRoleName(stackName, 'deploy');
 }

@@ -1,6 +1,7 @@
-import { Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -15,6 +16,8 @@ import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
+import { StackDeployRole } from './stack-deploy-role';
+import { stackDeployRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -58,8 +61,17 @@ export class GoldenAmiPipelineStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const artifactBucket = this.artifactBucket(key);
+    // Created up front so that every action role can trust exactly this role.
+    const pipelineRole = new iam.Role(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: `CodePipeline ${config.name}: assumes the role of each action`,
+    });
+    const actionRole = (id: string) => new iam.Role(this, id, { assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn), description: `CodePipeline ${config.name}: the ${id.replace(/ActionRole$/, '')} action` });
+
     const buildApplication = new pipelines.CodeBuildStep('BuildApplication', {
       input: source.input,
+      actionRole: actionRole('BuildApplicationActionRole'),
       commands: ['cd pipeline-assets/app', 'npm ci --no-audit --no-fund', 'npm test', 'npm run build'],
       primaryOutputDirectory: 'pipeline-assets/app/dist',
     });
@@ -67,6 +79,7 @@ export class GoldenAmiPipelineStack extends Stack {
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source.input,
       additionalInputs: { [APPLICATION_ARTIFACT_INPUT_DIR]: buildApplication },
+      actionRole: actionRole('SynthActionRole'),
       env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
       commands: ['npm ci --no-audit --no-fund', `npx cdk synth --no-notices -c applicationArtifactDir=${APPLICATION_ARTIFACT_INPUT_DIR}`],
     });
@@ -74,11 +87,12 @@ export class GoldenAmiPipelineStack extends Stack {
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: config.name,
       pipelineType: codepipeline.PipelineType.V2,
+      role: pipelineRole,
       selfMutation: true,
       crossAccountKeys: false,
       useChangeSets: true,
       publishAssetsInParallel: false,
-      artifactBucket: this.artifactBucket(key),
+      artifactBucket,
       synth,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
@@ -87,6 +101,7 @@ export class GoldenAmiPipelineStack extends Stack {
       },
     });
 
+    const stageStacks: Stack[] = [];
     const buildWave = this.pipeline.addWave('BuildImage');
     for (const image of config.images) {
       const stage = new ImageStage(this, `Image-${image.name}`, {
@@ -100,6 +115,7 @@ export class GoldenAmiPipelineStack extends Stack {
         version: pipelines.StackOutputReference.fromCfnOutput(stage.stack.versionOutput),
         recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
       };
+      stageStacks.push(stage.stack);
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image)],
         post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs)],
@@ -108,7 +124,22 @@ export class GoldenAmiPipelineStack extends Stack {
 
     const deployWave = this.pipeline.addWave('DeployImage');
     for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
-      deployWave.addStage(new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image }));
+      const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
+      stageStacks.push(stage.stack);
+      deployWave.addStage(stage);
+    }
+
+    for (const stack of stageStacks) {
+      const deployRole = new StackDeployRole(this, `DeployRole-${stack.node.scope!.node.id}`, {
+        roleName: stackDeployRoleName(stack.stackName),
+        stackName: stack.stackName,
+        assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn),
+        parameterNames: ssmParameterNamesOf(stack),
+      }).role;
+      // CDK Pipelines grants the role (known to it by name) template reads through the bucket and key policies;
+      // S3 and KMS reject a policy naming a principal that does not exist yet.
+      artifactBucket.policy?.node.addDependency(deployRole);
+      key.node.addDependency(deployRole);
     }
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
@@ -161,4 +192,12 @@ export class GoldenAmiPipelineStack extends Stack {
     );
     return bucket;
   }
+}
+
+/** Names of the SSM parameters a stack's SSM-typed parameters resolve (their defaults). */
+function ssmParameterNamesOf(stack: Stack): string[] {
+  return stack.node
+    .findAll()
+    .filter((c): c is CfnParameter => c instanceof CfnParameter && c.type.startsWith('AWS::SSM::Parameter::Value'))
+    .map((p) => p.default as string);
 }

@@ -1,7 +1,8 @@
-import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type { IConstruct } from 'constructs';
 import type * as pipelines from 'aws-cdk-lib/pipelines';
+import { NagNames } from '../validation/nag-names';
 
 /**
  * cdk-nag findings on the roles CDK Pipelines generates, acknowledged one by one on each role with the reason that
@@ -10,7 +11,7 @@ import type * as pipelines from 'aws-cdk-lib/pipelines';
  */
 export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, buildApplication: pipelines.CodeBuildStep): void {
   const stack = Stack.of(pipeline);
-  const names = new NagNames(stack);
+  const names = NagNames.of(stack);
   const codePipeline = pipeline.pipeline;
   const bucket = `<${names.logicalId(codePipeline.artifactBucket.node.defaultChild)}.Arn>/*`;
 
@@ -77,21 +78,3 @@ function findFunction(stack: Stack): IConstruct {
   return stack.node.findChild('ParameterPrep').node.findChild('Function').node.defaultChild!;
 }
 
-/** Renders names the way cdk-nag prints them in finding ids: `<LogicalId>`, `<AWS::AccountId>`, literal regions. */
-class NagNames {
-  constructor(private readonly stack: Stack) {}
-
-  logicalId(element: IConstruct | undefined): string {
-    return this.stack.getLogicalId(element as CfnElement);
-  }
-
-  get account(): string {
-    return Token.isUnresolved(this.stack.account) ? '<AWS::AccountId>' : this.stack.account;
-  }
-
-  arn(service: string, resource: string): string {
-    const partition = Token.isUnresolved(this.stack.partition) ? '<AWS::Partition>' : this.stack.partition;
-    const region = Token.isUnresolved(this.stack.region) ? '<AWS::Region>' : this.stack.region;
-    return `arn:${partition}:${service}:${region}:${this.account}:${resource}`;
-  }
-}

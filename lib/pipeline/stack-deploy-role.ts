@@ -1,0 +1,81 @@
+import { Aws, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { NagNames } from '../validation/nag-names';
+
+/** Props for StackDeployRole. */
+export interface StackDeployRoleProps {
+  /** Name of the role; the stage stack's synthesizer names the same role. */
+  readonly roleName: string;
+  /** CloudFormation stack the role may create and execute change sets for. */
+  readonly stackName: string;
+  /** Who may assume the role: the pipeline's service role. */
+  readonly assumedBy: iam.IPrincipal;
+  /** SSM parameters the stack's SSM-typed parameters resolve. */
+  readonly parameterNames: readonly string[];
+}
+
+/**
+ * The action role of one stage stack's Prepare and Deploy actions. CDK's bootstrap deploy role may change any stack
+ * in the account; this one may only create, inspect and execute change sets of its own stack, and pass the
+ * CloudFormation execution role to CloudFormation. (CDK Pipelines uses one role for both actions of a stack.)
+ */
+export class StackDeployRole extends Construct {
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: StackDeployRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      assumedBy: props.assumedBy,
+      description: `Creates and executes change sets of stack ${props.stackName}`,
+    });
+    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${props.stackName}/*` });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ChangeSetsOfThisStack',
+        actions: [
+          'cloudformation:CreateChangeSet',
+          'cloudformation:DeleteChangeSet',
+          'cloudformation:DescribeChangeSet',
+          'cloudformation:ExecuteChangeSet',
+          'cloudformation:DescribeStacks',
+          'cloudformation:DescribeStackEvents',
+        ],
+        resources: [stackArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassTheExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+          }),
+        ],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ResolveTheStackParameters',
+        actions: ['ssm:GetParameters'],
+        resources: props.parameterNames.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })),
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('cloudformation', `stack/${props.stackName}/*`)}]`,
+      reason: `Stack ${props.stackName} only; CloudFormation appends a generated id to every stack ARN.`,
+    });
+  }
+}
+
+/** The synthesizer a stage stack uses so CDK Pipelines deploys it with its StackDeployRole. */
+export function synthesizerWithDeployRole(roleName: string): DefaultStackSynthesizer {
+  return new DefaultStackSynthesizer({ deployRoleArn: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName}` });
+}
