@@ -1,0 +1,136 @@
+import { ConfigError } from '../../lib/config/config-error';
+import { durationSeconds, loadConfig } from '../../lib/config/load-config';
+import { configDirWith, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
+
+const MINIMAL_IMAGE = 'name: app-linux\nversion: "1.0"\n';
+
+/** The problem lines, with the temporary directory taken out of the file names. */
+function problemsFor(files: Record<string, string | null>): string[] {
+  const dir = configDirWith(files);
+  try {
+    loadConfig(dir);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.split('\n').slice(1).map((l) => l.trim().replace(/^- /, '').replaceAll(`${dir}/`, ''));
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the shipped configuration', () => {
+  const config = loadConfig(SHIPPED_CONFIG_DIR);
+
+  test('resolves to one Linux image with a fleet, built from the app-service component', () => {
+    expect(config.name).toBe('golden-ami');
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
+    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+    expect(config.images.map((i) => i.name)).toEqual(['app-linux']);
+    const image = config.images[0];
+    expect(image.version).toBe('1.0');
+    expect(image.components.map((c) => c.name)).toEqual(['app-service']);
+    expect(image.components[0].parameterNames).toEqual(['ApplicationArtifactS3Uri']);
+    expect(image.fleet).toEqual({ instanceType: 't3.micro', minSize: 1, maxSize: 2, rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT5M' } });
+  });
+});
+
+describe('defaults', () => {
+  test('a minimal image file gets every default from the schema', () => {
+    const config = loadConfig(configDirWith({ 'images/app-linux.yaml': MINIMAL_IMAGE }));
+    const image = config.images[0];
+    expect(image).toMatchObject({
+      parentImage: 'amazon-linux-2023-x86/x.x.x',
+      buildInstanceTypes: ['t3.small'],
+      rootVolumeGiB: 10,
+      tests: true,
+      fleet: undefined,
+    });
+    expect(image.components.map((c) => c.name)).toEqual(['app-service']);
+  });
+
+  test('an empty pipeline.yaml means every pipeline default', () => {
+    const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
+    expect(config.name).toBe('golden-ami');
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
+    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+  });
+
+  test('minInstancesInService defaults to the minimum fleet, kept below maxSize', () => {
+    const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { minSize: 3, maxSize: 3 }\n` }));
+    expect(config.images[0].fleet?.rollingUpdate.minInstancesInService).toBe(2);
+  });
+
+  test('GitHub source and an existing network resolve', () => {
+    const config = loadConfig(
+      configDirWith({
+        'pipeline.yaml': [
+          'source: { provider: github, repository: my-org/images, branch: release, connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234" }',
+          'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1] }',
+        ].join('\n'),
+      }),
+    );
+    expect(config.source).toEqual({ provider: 'github', repository: 'my-org/images', branch: 'release', connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234' });
+    expect(config.network).toEqual({ kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] });
+  });
+});
+
+/** One bad configuration per rule: the files to change, and the one line the user must see. */
+const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]> = [
+  ['YAML syntax error', { 'pipeline.yaml': 'name: [unclosed' }, /^pipeline\.yaml is not valid YAML: .*Fix: correct the YAML syntax/],
+  ['a list where a mapping belongs', { 'pipeline.yaml': '- a\n- b' }, /^pipeline\.yaml must hold a mapping of fields \(got \["a","b"\]\)/],
+  ['unknown pipeline field', { 'pipeline.yaml': 'nmae: x' }, /^pipeline\.yaml: nmae is not a known field\. Fix: remove it or correct its spelling; known fields here: name, account, region, source, network$/],
+  ['bad pipeline name', { 'pipeline.yaml': 'name: 9lives' }, /^pipeline\.yaml: name is not valid \(got "9lives"\)\. Fix: use 1-30 letters/],
+  ['unquoted account id (a number)', { 'pipeline.yaml': 'account: 123456789012' }, /^pipeline\.yaml: account must be a string \(got 123456789012\)\. Fix: quote a 12-digit account id/],
+  ['malformed account id', { 'pipeline.yaml': 'account: "12345"' }, /^pipeline\.yaml: account is not valid \(got "12345"\)/],
+  ['malformed region', { 'pipeline.yaml': 'region: Europe' }, /^pipeline\.yaml: region is not valid \(got "Europe"\)\. Fix: use a region code such as eu-west-1/],
+  ['unknown source provider', { 'pipeline.yaml': 'source: { provider: gitlab }' }, /^pipeline\.yaml: source\.provider must be one of codecommit, github \(got "gitlab"\)/],
+  ['github without a connection', { 'pipeline.yaml': 'source: { provider: github, repository: a/b }' }, /^pipeline\.yaml: source\.connectionArn is required when source\.provider is github/],
+  ['github repository not owner/name', { 'pipeline.yaml': 'source: { provider: github, repository: justname, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.repository must be owner\/repository for GitHub \(got "justname"\)/],
+  ['createRepository with github', { 'pipeline.yaml': 'source: { provider: github, repository: a/b, createRepository: true, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.createRepository applies to codecommit only/],
+  ['connectionArn with codecommit', { 'pipeline.yaml': 'source: { connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.connectionArn applies to github only/],
+  ['bad CodeCommit repository name', { 'pipeline.yaml': 'source: { repository: "my repo" }' }, /^pipeline\.yaml: source\.repository is not a valid CodeCommit repository name \(got "my repo"\)/],
+  ['subnets without a VPC', { 'pipeline.yaml': 'network: { subnetIds: [subnet-0123456789abcdef0] }' }, /^pipeline\.yaml: network\.vpcId is required with network\.subnetIds/],
+  ['VPC settings mixed with an existing VPC', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0], natGateways: 2 }' }, /^pipeline\.yaml: network\.natGateways applies only to a VPC the pipeline creates \(got 2\)/],
+  ['malformed subnet id', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-xyz] }' }, /^pipeline\.yaml: network\.subnetIds\[0\] is not valid \(got "subnet-xyz"\)\. Fix: give subnet ids/],
+  ['more NAT gateways than zones', { 'pipeline.yaml': 'network: { maxAzs: 1, natGateways: 2 }' }, /^pipeline\.yaml: network\.natGateways must not exceed network\.maxAzs \(1\) \(got 2\)/],
+  ['no image files', { 'images/app-linux.yaml': null }, /^images holds no image definition\. Fix: add at least one <name>\.yaml image file/],
+  ['image name differs from file name', { 'images/app-linux.yaml': 'name: web\nversion: "1.0"' }, /^images\/app-linux\.yaml: name must equal the file name "app-linux" \(got "web"\)\. Fix: rename the file to web\.yaml or set name: app-linux/],
+  ['missing version', { 'images/app-linux.yaml': 'name: app-linux' }, /^images\/app-linux\.yaml: version is required\. Fix: quote a MAJOR\.MINOR version/],
+  ['version with a patch', { 'images/app-linux.yaml': 'name: app-linux\nversion: "1.0.3"' }, /^images\/app-linux\.yaml: version is not valid \(got "1\.0\.3"\)\. Fix: quote a MAJOR\.MINOR version such as "1\.0" \(PATCH is counted by the pipeline\)/],
+  ['unquoted version (a number)', { 'images/app-linux.yaml': 'name: app-linux\nversion: 1.0' }, /^images\/app-linux\.yaml: version must be a string \(got 1\)/],
+  ['unknown component file', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}components: [app-service, hardening]` }, /^images\/app-linux\.yaml: components\[1\] names no file in pipeline-assets\/components\/ \(got "hardening"\)\. Fix: add pipeline-assets\/components\/hardening\.yaml or use one of: app-service/],
+  ['bad parent image', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}parentImage: ubuntu-latest` }, /^images\/app-linux\.yaml: parentImage is not valid \(got "ubuntu-latest"\)/],
+  ['root volume too small', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}rootVolumeGiB: 4` }, /^images\/app-linux\.yaml: rootVolumeGiB must be >= 8 \(got 4\)\. Fix: use a whole number of GiB from 8 to 16384/],
+  ['fractional fleet size', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { maxSize: 1.5 }` }, /^images\/app-linux\.yaml: fleet\.maxSize must be a whole number \(got 1\.5\)/],
+  ['negative minimum', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { minSize: -1 }` }, /^images\/app-linux\.yaml: fleet\.minSize must be >= 0 \(got -1\)/],
+  ['minSize above maxSize', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { minSize: 3, maxSize: 2 }` }, /^images\/app-linux\.yaml: fleet\.minSize must not exceed fleet\.maxSize \(2\) \(got 3\)/],
+  ['minInstancesInService not below maxSize', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { maxSize: 2, rollingUpdate: { minInstancesInService: 2 } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.minInstancesInService must be less than fleet\.maxSize \(2\), as CloudFormation requires \(got 2\)\. Fix: use at most 1 or raise fleet\.maxSize/],
+  ['batch larger than the fleet', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { maxSize: 2, rollingUpdate: { maxBatchSize: 3 } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.maxBatchSize must not exceed fleet\.maxSize \(2\) \(got 3\)/],
+  ['pause longer than an hour', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: PT61M } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime must be at most PT1H, as CloudFormation requires \(got "PT61M"\)/],
+  ['pause not ISO 8601', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: 5m } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime is not valid \(got "5m"\)\. Fix: use an ISO 8601 duration such as PT5M/],
+  ['unknown fleet field', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { desired: 2 }` }, /^images\/app-linux\.yaml: fleet\.desired is not a known field\. Fix: remove it or correct its spelling; known fields here: instanceType, minSize, maxSize, rollingUpdate/],
+  ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
+];
+
+describe('a bad configuration fails with file, field, value and fix', () => {
+  test.each(BAD_CONFIGURATIONS)('%s', (_name, files, expected) => {
+    const problems = problemsFor(files);
+    expect(problems.some((p) => expected.test(p))).toBe(true);
+    // Every message tells the user what to do.
+    for (const p of problems) expect(p).toMatch(/\. Fix: \S/);
+  });
+
+  test('every problem is reported at once, not just the first', () => {
+    const problems = problemsFor({ 'pipeline.yaml': 'name: "bad name"\nregion: nowhere', 'images/app-linux.yaml': 'name: app-linux\nversion: "x"' });
+    expect(problems).toHaveLength(3);
+  });
+});
+
+describe('durationSeconds', () => {
+  test.each([
+    ['PT5M', 300],
+    ['PT1H', 3600],
+    ['PT1H30S', 3630],
+    ['PT90S', 90],
+  ])('%s is %d s', (duration, seconds) => expect(durationSeconds(duration)).toBe(seconds));
+
+  test('rejects anything else', () => expect(() => durationSeconds('5 minutes')).toThrow(/not an ISO 8601 duration/));
+});

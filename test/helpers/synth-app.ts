@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stage, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { applicationArtifactDir } from '../../bin/application-artifact';
+import { loadConfig } from '../../lib/config/load-config';
+import type { GoldenAmiConfig } from '../../lib/config/model';
+import { defineGoldenAmiApp } from '../../lib/golden-ami-app';
+import type { GoldenAmiPipelineStack } from '../../lib/pipeline/golden-ami-pipeline-stack';
+
+export const REPO_ROOT = path.join(__dirname, '..', '..');
+export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, 'pipeline-assets');
+
+/** The feature flags `cdk synth` applies from cdk.json, so tests synthesize what the CLI does. */
+const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
+
+let artifactDir: string | undefined;
+/** The application artifact, built once per test worker. */
+export function testArtifactDir(): string {
+  artifactDir ??= applicationArtifactDir(undefined);
+  return artifactDir;
+}
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly stack: GoldenAmiPipelineStack;
+  readonly config: GoldenAmiConfig;
+  /** Template of the pipeline stack. */
+  readonly pipelineTemplate: Template;
+  /** Template of any stack of the app (stage stacks included). */
+  templateOf(stack: Stack): Template;
+}
+
+/**
+ * Synthesizes the whole app in-process, with the same policy checks as `cdk synth` (a finding throws), once per
+ * call: suites call it in beforeAll.
+ */
+export function synthApp(config: GoldenAmiConfig = loadConfig(SHIPPED_CONFIG_DIR), env = { account: '123456789012', region: 'eu-west-1' }): SynthesizedApp {
+  const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-test-')) });
+  const stack = defineGoldenAmiApp(app, { config, applicationArtifactDir: testArtifactDir(), env });
+  const assembly = app.synth();
+  const templates = new Map<Stack, Template>();
+  return {
+    app,
+    stack,
+    config,
+    pipelineTemplate: Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template),
+    templateOf(target: Stack) {
+      if (!templates.has(target)) {
+        const stageAssembly = Stage.of(target)!.synth();
+        templates.set(target, Template.fromJSON(stageAssembly.getStackArtifact(target.artifactId).template));
+      }
+      return templates.get(target)!;
+    },
+  };
+}
+
+/** Writes a configuration directory: the shipped one with files replaced or removed (null). */
+export function configDirWith(files: Record<string, string | null>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-config-'));
+  fs.cpSync(SHIPPED_CONFIG_DIR, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}app${path.sep}`) && !src.endsWith(`${path.sep}app`) });
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    if (content === null) fs.rmSync(target, { force: true });
+    else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+  }
+  return dir;
+}

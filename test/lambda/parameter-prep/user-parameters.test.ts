@@ -1,0 +1,22 @@
+import { parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
+
+const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1' };
+const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1' };
+
+describe('parseUserParameters', () => {
+  test('accepts both modes', () => {
+    expect(parseUserParameters(JSON.stringify(PREPARE))).toEqual(PREPARE);
+    expect(parseUserParameters(JSON.stringify(RELEASE))).toEqual(RELEASE);
+  });
+
+  test.each([
+    ['missing', undefined, /UserParameters are empty/],
+    ['not JSON', '{mode: prepare}', /UserParameters are not valid JSON/],
+    ['an array', '[]', /UserParameters must be a JSON object/],
+    ['unknown mode', JSON.stringify({ ...PREPARE, mode: 'deploy' }), /UserParameters\.mode must be "prepare" or "release" \(got "deploy"\)/],
+    ['a missing field', JSON.stringify({ ...PREPARE, stateParameter: undefined }), /UserParameters\.stateParameter must be a non-empty string for mode "prepare" \(got undefined\)/],
+    ['an empty field', JSON.stringify({ ...RELEASE, amiId: ' ' }), /UserParameters\.amiId must be a non-empty string for mode "release"/],
+    ['a number', JSON.stringify({ ...PREPARE, majorMinor: 1.0 }), /UserParameters\.majorMinor must be a non-empty string .* \(got 1\)/],
+    ['an unresolved variable', JSON.stringify({ ...RELEASE, amiId: '#{Image.AmiId}' }), /UserParameters\.amiId holds an unresolved pipeline variable \(#\{Image\.AmiId\}\)/],
+  ])('rejects %s', (_name, text, message) => expect(() => parseUserParameters(text)).toThrow(message));
+});
