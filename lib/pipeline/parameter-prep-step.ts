@@ -75,8 +75,11 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
 
   constructor(id: string, private readonly props: ParameterPrepStepProps) {
     super(id);
-    // Tells CDK Pipelines to give the producing stack's deploy action a variables namespace.
-    this.discoverReferencedOutputs(props.userParameters);
+  }
+
+  /** Tells CDK Pipelines to capture these outputs: the producing stack's execute action gets a variables namespace. */
+  public get consumedStackOutputs(): StackOutputReference[] {
+    return Object.values(this.props.userParameters).filter((v): v is StackOutputReference => v instanceof StackOutputReference);
   }
 
   public produceAction(stage: codepipeline.IStage, options: ProduceActionOptions): CodePipelineActionFactoryResult {

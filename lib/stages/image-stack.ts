@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -140,7 +140,7 @@ export class ImageStack extends Stack {
       description: `Where AMIs of ${name} go`,
       distributions: [
         {
-          region: Aws.REGION,
+          region: this.region,
           // Typed as a JSON blob in the L1, so the keys are CloudFormation's own (PascalCase).
           amiDistributionConfiguration: {
             Name: `${name}-{{ imagebuilder:buildDate }}`,

@@ -32,6 +32,9 @@ export class ImportedNetwork extends Construct {
       default: names.subnetIds,
       description: 'SSM parameter holding the private subnet ids (written by the pipeline stack)',
     });
+    // Plain names: they are what an operator sees in the CloudFormation console's Parameters tab.
+    vpcId.overrideLogicalId('NetworkVpcId');
+    subnetIds.overrideLogicalId('NetworkSubnetIds');
     this.subnetIds = subnetIds.valueAsList;
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpcId.valueAsString, availabilityZones: ['unknown-at-synth'] });
   }

@@ -1,5 +1,5 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
@@ -166,7 +166,7 @@ describe('prepare', () => {
 });
 
 describe('release', () => {
-  const available = { Images: [{ ImageId: AMI, State: 'available', Tags: [{ Key: 'Ec2ImageBuilderArn', Value: BUILD_ARN }] }] };
+  const available: { Images: Image[] } = { Images: [{ ImageId: AMI, State: 'available', Tags: [{ Key: 'Ec2ImageBuilderArn', Value: BUILD_ARN }] }] };
 
   test('first release: record then AMI parameter (validated as an EC2 image), output variables', async () => {
     ec2.on(DescribeImagesCommand, { ImageIds: [AMI] }).resolves(available);
@@ -201,7 +201,7 @@ describe('release', () => {
 
   test.each([
     ['missing', () => ec2.on(DescribeImagesCommand).rejects(Object.assign(new Error('The image id does not exist'), { name: 'InvalidAMIID.NotFound', $metadata: {} })), /does not exist in this account and region/],
-    ['not available', () => ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...available.Images[0], State: 'pending' }] }), /is pending, not available/],
+    ['not available', () => ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...available.Images[0], State: 'pending' as const }] }), /is pending, not available/],
     ['built by another version', () => ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...available.Images[0], Tags: [{ Key: 'Ec2ImageBuilderArn', Value: BUILD_ARN.replace('1.0.3', '1.0.1') }] }] }), /refusing to release an image this pipeline run did not build/],
   ])('an AMI that is %s is not released and nothing is written', async (_name, arrange, message) => {
     arrange();

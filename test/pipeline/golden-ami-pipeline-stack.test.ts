@@ -1,0 +1,208 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config/load-config';
+import { configDirWith, SHIPPED_CONFIG_DIR, synthApp, type SynthesizedApp } from '../helpers/synth-app';
+
+type Action = { Name: unknown; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; RoleArn?: unknown; Namespace?: string; Configuration: Record<string, any> };
+type Stage = { Name: string; Actions: Action[] };
+
+function stage(stages: Stage[], name: string): Stage {
+  const found = stages.find((s) => s.Name === name);
+  if (!found) throw new Error(`no stage ${name} in ${stages.map((s) => s.Name).join(', ')}`);
+  return found;
+}
+
+function stagesOf(synth: SynthesizedApp): Stage[] {
+  const pipelines = synth.pipelineTemplate.findResources('AWS::CodePipeline::Pipeline');
+  expect(Object.keys(pipelines)).toHaveLength(1);
+  return Object.values(pipelines)[0].Properties.Stages;
+}
+
+describe('the pipeline of the shipped configuration', () => {
+  let synth: SynthesizedApp;
+  let stages: Stage[];
+  beforeAll(() => {
+    synth = synthApp();
+    stages = stagesOf(synth);
+  });
+
+  test('is a V2 pipeline that restarts after updating itself', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'golden-ami', PipelineType: 'V2', RestartExecutionOnUpdate: true });
+  });
+
+  test('runs source, build, synth, self-mutation, assets, image and fleet in that order', () => {
+    const flat = stages.flatMap((s) => [...s.Actions].sort((a, b) => a.RunOrder - b.RunOrder).map((a) => `${s.Name}:${a.ActionTypeId.Provider}:${typeof a.Name === 'string' ? a.Name : 'source'}`));
+    expect(flat).toEqual([
+      'Source:CodeCommit:source',
+      'Build:CodeBuild:BuildApplication',
+      'Build:CodeBuild:Synth',
+      'UpdatePipeline:CodeBuild:SelfMutate',
+      'Assets:CodeBuild:FileAssets',
+      'Image-app-linux:Lambda:Prepare-app-linux',
+      'Image-app-linux:CloudFormation:golden-ami-image-app-linux.Prepare',
+      'Image-app-linux:CloudFormation:golden-ami-image-app-linux.Deploy',
+      'Image-app-linux:Lambda:Release-app-linux',
+      'Fleet-app-linux:CloudFormation:Prepare',
+      'Fleet-app-linux:CloudFormation:Deploy',
+    ]);
+    // Within the image stage: prepare, then create the change set, then execute it, then release.
+    expect(stage(stages, 'Image-app-linux').Actions.map((a) => a.RunOrder)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('deploys stage stacks through change sets (create, then execute)', () => {
+    const cfn = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+    expect(cfn.map((a) => a.Configuration.ActionMode)).toEqual(['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE']);
+    expect(cfn.map((a) => a.Configuration.StackName)).toEqual(['golden-ami-image-app-linux', 'golden-ami-image-app-linux', 'golden-ami-fleet-app-linux', 'golden-ami-fleet-app-linux']);
+  });
+
+  test('every action has a role; only CDK Pipelines\' own SelfMutate and FileAssets share one', () => {
+    const actions = stages.flatMap((s) => s.Actions);
+    const roles = actions.map((a) => JSON.stringify(a.RoleArn));
+    expect(roles.every((r) => r !== undefined && r !== 'undefined')).toBe(true);
+    const byRole = new Map<string, string[]>();
+    actions.forEach((a, i) => byRole.set(roles[i], [...(byRole.get(roles[i]) ?? []), String(a.Configuration.ProjectName ? JSON.stringify(a.Name) : a.Name)]));
+    const shared = [...byRole.values()].filter((names) => names.length > 1);
+    // Prepare+Deploy of one stack share that stack's deploy role (CDK Pipelines assumes one role per stack).
+    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2]);
+    expect(roles.filter((r) => r.includes('golden-ami-image-app-linux-deploy'))).toHaveLength(2);
+    expect(roles.filter((r) => r.includes('golden-ami-fleet-app-linux-deploy'))).toHaveLength(2);
+    expect(roles.filter((r) => r.includes('PipelineCodeBuildActionRole'))).toHaveLength(2);
+  });
+
+  test('the stage stacks\' deploy roles may only change their own stack and pass the execution role to CloudFormation', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'golden-ami-image-app-linux-deploy',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineRole'), 'Arn'] } } })] },
+    });
+    synth.pipelineTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^DeployRoleImageapplinux') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ChangeSetsOfThisStack', Resource: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-image-app-linux/*' }),
+          Match.objectLike({ Sid: 'PassTheExecutionRole', Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('a push to main on the CodeCommit repository starts the pipeline; the repository outlives the stack', () => {
+    synth.pipelineTemplate.hasResource('AWS::CodeCommit::Repository', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { RepositoryName: 'golden-ami-pipeline' } });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.codecommit'], detail: { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] } },
+    });
+    expect(stages[0].Actions[0].Configuration).toMatchObject({ BranchName: 'main', PollForSourceChanges: false });
+  });
+
+  test('Build tests and packages the application; Synth receives its output and passes it to cdk synth', () => {
+    const buildSpecs = Object.values(synth.pipelineTemplate.findResources('AWS::CodeBuild::Project')).flatMap((p) => (p.Properties.Source.BuildSpec?.startsWith('{') ? [JSON.parse(p.Properties.Source.BuildSpec)] : []));
+    const build = buildSpecs.find((b) => JSON.stringify(b).includes('npm run build'));
+    expect(build.phases.build.commands).toEqual(['cd pipeline-assets/app', 'npm ci --no-audit --no-fund', 'npm test', 'npm run build']);
+    expect(build.artifacts['base-directory']).toBe('pipeline-assets/app/dist');
+    const synthSpec = buildSpecs.find((b) => JSON.stringify(b).includes('cdk synth'));
+    expect(synthSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npx cdk synth --no-notices -c applicationArtifactDir=application-artifact']);
+    expect(synthSpec.phases.install['runtime-versions']).toEqual({ nodejs: '22' });
+    const synthAction = stage(stages, 'Build').Actions.find((a) => a.Name === 'Synth')!;
+    const buildAction = stage(stages, 'Build').Actions.find((a) => a.Name === 'BuildApplication')!;
+    expect((synthAction as any).InputArtifacts).toEqual(expect.arrayContaining((buildAction as any).OutputArtifacts));
+  });
+
+  test('parameter-prep is a Node.js 24 function bundled without the AWS SDK, reached only by its two actions', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60, Architectures: ['arm64'] });
+    const lambdaActions = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'Lambda');
+    expect(lambdaActions.map((a) => a.Namespace)).toEqual(['Prepare-app-linux', 'Release-app-linux']);
+  });
+
+  test('prepare and release are wired to the image\'s SSM parameters, the execution id and the image stack outputs', () => {
+    const [prepare, release] = stage(stages, 'Image-app-linux').Actions.filter((a) => a.ActionTypeId.Provider === 'Lambda').map((a) => JSON.parse(a.Configuration.UserParameters));
+    expect(prepare).toEqual({
+      mode: 'prepare',
+      image: 'app-linux',
+      majorMinor: '1.0',
+      versionParameter: '/golden-ami/golden-ami/images/app-linux/version',
+      stateParameter: '/golden-ami/golden-ami/images/app-linux/build-state',
+      executionId: '#{codepipeline.PipelineExecutionId}',
+    });
+    const deploy = stage(stages, 'Image-app-linux').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE')!;
+    // The execute action publishes the image stack's outputs as variables; release reads them from there.
+    expect(deploy.Namespace).toEqual(expect.any(String));
+    expect(release).toEqual({
+      mode: 'release',
+      image: 'app-linux',
+      amiId: `#{${deploy.Namespace}.AmiId}`,
+      version: `#{${deploy.Namespace}.BuiltVersion}`,
+      recipeName: `#{${deploy.Namespace}.RecipeName}`,
+      releaseParameter: '/golden-ami/golden-ami/images/app-linux/release',
+      releaseAmiParameter: '/golden-ami/golden-ami/images/app-linux/release-ami',
+      executionId: '#{codepipeline.PipelineExecutionId}',
+    });
+  });
+
+  test('the function may read and write exactly the image\'s four SSM parameters', () => {
+    const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const ssm = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('ssm:')));
+    expect(ssm).toEqual([
+      expect.objectContaining({
+        Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+        Resource: ['build-state', 'release', 'release-ami', 'version'].map((p) => `arn:aws:ssm:eu-west-1:123456789012:parameter/golden-ami/golden-ami/images/app-linux/${p}`),
+      }),
+    ]);
+  });
+
+  test('creates a private network and publishes its ids to SSM for the stage stacks', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.40.0.0/16' });
+    synth.pipelineTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/network/vpc-id', Type: 'String' });
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/network/subnet-ids', Type: 'StringList' });
+    for (const subnet of Object.values(synth.pipelineTemplate.findResources('AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  test('encrypts artifacts and logs with a rotated customer-managed key', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    synth.pipelineTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+    });
+    for (const group of Object.values(synth.pipelineTemplate.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'] }, RetentionInDays: 365 });
+    }
+  });
+});
+
+describe('other configurations', () => {
+  test('GitHub through a CodeStar connection, an existing VPC', () => {
+    const config = loadConfig(
+      configDirWith({
+        'pipeline.yaml': [
+          'name: images',
+          'source: { provider: github, repository: my-org/images, branch: release, connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234" }',
+          'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1] }',
+        ].join('\n'),
+      }),
+    );
+    const synth = synthApp(config);
+    const source = stagesOf(synth)[0].Actions[0];
+    expect(source.ActionTypeId).toMatchObject({ Category: 'Source', Provider: 'CodeStarSourceConnection' });
+    expect(source.Configuration).toMatchObject({ FullRepositoryId: 'my-org/images', BranchName: 'release', ConnectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234' });
+    synth.pipelineTemplate.resourceCountIs('AWS::CodeCommit::Repository', 0);
+    synth.pipelineTemplate.resourceCountIs('AWS::EC2::VPC', 0);
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/vpc-id', Value: 'vpc-0123456789abcdef0' });
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/subnet-ids', Value: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1' });
+  });
+
+  test('an existing CodeCommit repository is referenced, not created', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'pipeline.yaml': 'source: { repository: existing-repo, createRepository: false }' })));
+    synth.pipelineTemplate.resourceCountIs('AWS::CodeCommit::Repository', 0);
+    expect(stagesOf(synth)[0].Actions[0].Configuration.RepositoryName).toBe('existing-repo');
+  });
+
+  test('an image without a fleet gets no fleet stage', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "2.3"\n' })));
+    expect(stagesOf(synth).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Image-app-linux']);
+  });
+
+  test('synthesizes environment-agnostic when no account or region is known', () => {
+    const synth = synthApp(loadConfig(SHIPPED_CONFIG_DIR), { account: undefined as never, region: undefined as never });
+    synth.pipelineTemplate.resourceCountIs('AWS::CodePipeline::Pipeline', 1);
+  });
+});

@@ -1,0 +1,89 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthApp } from '../helpers/synth-app';
+import type { ImageStage } from '../../lib/stages/image-stage';
+
+describe('the image stack of the shipped application image', () => {
+  let template: Template;
+  beforeAll(() => {
+    const synth = synthApp();
+    template = synth.templateOf((synth.stack.node.findChild('Image-app-linux') as ImageStage).stack);
+  });
+
+  const version = { Ref: 'ImageVersion' };
+
+  test('takes its version from the SSM parameter parameter-prep writes, resolved at change set creation', () => {
+    template.hasParameter('ImageVersion', { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/golden-ami/golden-ami/images/app-linux/version' });
+    template.hasParameter('NetworkSubnetIds', { Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/golden-ami/golden-ami/network/subnet-ids' });
+  });
+
+  test('the component installs the app from the build artifact, versioned like the recipe', () => {
+    template.hasResourceProperties('AWS::ImageBuilder::Component', {
+      Name: 'golden-ami-app-linux-app-service',
+      Version: version,
+      Platform: 'Linux',
+      Data: Match.stringLikeRegexp('name: validate[\\s\\S]*name: test[\\s\\S]*curl -fsS http://127\\.0\\.0\\.1:8080/health'),
+    });
+  });
+
+  test('the recipe starts from the AWS-managed Amazon Linux 2023 image on an encrypted gp3 root volume', () => {
+    template.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', {
+      Name: 'golden-ami-app-linux',
+      Version: version,
+      ParentImage: 'arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x',
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 10, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
+      Components: [
+        {
+          ComponentArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Componentappservice'), 'Arn'] },
+          Parameters: [{ Name: 'ApplicationArtifactS3Uri', Value: [Match.stringLikeRegexp('^s3://cdk-hnb659fds-assets-123456789012-eu-west-1/[0-9a-f]{64}\\.zip$')] }],
+        },
+      ],
+    });
+  });
+
+  test('build instances require IMDSv2, are terminated on failure and run in the pipeline network', () => {
+    template.hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', {
+      InstanceTypes: ['t3.small'],
+      TerminateInstanceOnFailure: true,
+      InstanceMetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+      SubnetId: { 'Fn::Select': [0, { Ref: 'NetworkSubnetIds' }] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+      VpcId: { Ref: 'NetworkVpcId' },
+    });
+  });
+
+  test('the build instance role has SSM and Image Builder\'s policies and may read the one artifact object', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] },
+      ],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: Match.stringLikeRegexp('^arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/[0-9a-f]{64}\\.zip$') }] },
+    });
+  });
+
+  test('the image is built with tests on and distributed with its version tag', () => {
+    template.hasResourceProperties('AWS::ImageBuilder::Image', {
+      ImageTestsConfiguration: { ImageTestsEnabled: true, TimeoutMinutes: 60 },
+      EnhancedImageMetadataEnabled: true,
+    });
+    template.hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [
+        {
+          Region: 'eu-west-1',
+          AmiDistributionConfiguration: Match.objectLike({ Name: 'golden-ami-app-linux-{{ imagebuilder:buildDate }}', AmiTags: Match.objectLike({ 'golden-ami:version': version }) }),
+        },
+      ],
+    });
+  });
+
+  test('outputs what the release step needs', () => {
+    template.hasOutput('AmiId', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Image'), 'ImageId'] } });
+    template.hasOutput('BuiltVersion', { Value: version });
+    template.hasOutput('RecipeName', { Value: 'golden-ami-app-linux' });
+  });
+});
