@@ -13,9 +13,10 @@ import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultComm
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { amiRejection } from './verify-ami';
-import { parseBuildState, parseReleaseState, type BuildState, type ReleaseState } from './state';
+import { decideBuild } from './build-decision';
+import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState } from './state';
 import { parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
-import { formatVersion, nextVersion, parseMajorMinor, parseVersion } from './versioning';
+import { parseMajorMinor, parseVersion } from './versioning';
 
 // Created once per container. Standard retry mode backs off on throttling and transient errors.
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
@@ -77,21 +78,25 @@ async function prepare(p: PrepareParameters): Promise<{ variables: OutputVariabl
 
   const stored = await getParameter(p.stateParameter);
   const state = stored === undefined ? undefined : parseBuildState(p.stateParameter, stored);
+  const last = state && { version: state.parsedVersion, fingerprint: state.fingerprint, executionId: state.executionId };
+  const decision = decideBuild({ image: p.image, configured, fingerprint: p.fingerprint, rebuild: p.rebuild, executionId: p.executionId }, last);
+  if (!decision.ok) throw new Error(`${p.image}: ${decision.reason}`);
 
-  if (state && state.executionId === p.executionId) {
-    // Redelivery (or a retried stage) of the same execution: same version, and make sure the hand-off is written.
-    await putParameter(p.versionParameter, state.version, `Image version of ${p.image} for its next image stack change set`);
-    return { variables: { version: state.version, previousVersion: state.version, redelivered: 'true' }, summary: `kept ${state.version} for execution ${p.executionId}` };
+  if (decision.build && !decision.redelivered) {
+    const newState: BuildState = { version: decision.version, fingerprint: p.fingerprint, executionId: p.executionId, updatedAt: new Date().toISOString() };
+    // State first, hand-off second: a crash in between is repaired when the job is delivered again.
+    await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`);
   }
-
-  const next = nextVersion(configured, state?.parsedVersion);
-  if (!next.ok) throw new Error(`${p.image}: ${next.reason}`);
-  const version = formatVersion(next.version);
-  const newState: BuildState = { version, executionId: p.executionId, updatedAt: new Date().toISOString() };
-  // State first, hand-off second: a crash in between is repaired by the redelivery branch above.
-  await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`);
-  await putParameter(p.versionParameter, version, `Image version of ${p.image} for its next image stack change set`);
-  return { variables: { version, previousVersion: state?.version ?? 'none', redelivered: 'false' }, summary: `${state?.version ?? 'first build'} -> ${version}` };
+  // Written on every run, so a hand-off parameter that went missing is repaired; an unchanged value changes nothing.
+  await putParameter(p.versionParameter, decision.version, `Image version of ${p.image} for its next image stack change set`);
+  const variables = {
+    version: decision.version,
+    previousVersion: state?.version ?? 'none',
+    build: String(decision.build),
+    reason: decision.reason,
+    redelivered: String(decision.redelivered),
+  };
+  return { variables, summary: `${decision.build ? 'build' : 'no build'} ${decision.version}: ${decision.reason}` };
 }
 
 async function release(p: ReleaseParameters): Promise<{ variables: OutputVariables; summary: string }> {
@@ -107,17 +112,20 @@ async function release(p: ReleaseParameters): Promise<{ variables: OutputVariabl
 
   const stored = await getParameter(p.releaseParameter);
   const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
-  if (current?.amiId === p.amiId) {
-    // Already released (redelivery, or a run that built nothing new): keep the record, repair the hand-off.
-    await putParameter(p.releaseAmiParameter, p.amiId, `Released AMI of ${p.image}; fleets resolve it`, 'aws:ec2:image');
-    return { variables: { amiId: p.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none' }, summary: `${p.amiId} already released` };
+  const amiDescription = `Released AMI of ${p.image}; fleets resolve it`;
+  if (current?.amiId === p.amiId || (current?.rolledBackFrom === p.amiId)) {
+    // Already released (redelivery, or a run that built nothing new), or rolled back from by an operator: keep the
+    // record as it is and repair the hand-off.
+    await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, 'aws:ec2:image');
+    const variables = { amiId: current.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none', rolledBack: String(current.amiId !== p.amiId) };
+    return { variables, summary: current.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${current.amiId}` };
   }
-  const previous = current ? { amiId: current.amiId, version: current.version, executionId: current.executionId, releasedAt: current.releasedAt } : undefined;
-  const record: ReleaseState = { amiId: p.amiId, version: p.version, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
+  const previous = current ? recordOf(current) : undefined;
+  const record: ReleaseState = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
   await putParameter(p.releaseParameter, JSON.stringify(record), `Release record of ${p.image} (current and previous); do not edit by hand`);
   // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
-  await putParameter(p.releaseAmiParameter, p.amiId, `Released AMI of ${p.image}; fleets resolve it`, 'aws:ec2:image');
-  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none' }, summary: `released ${p.amiId} (${p.version})` };
+  await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, 'aws:ec2:image');
+  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none', rolledBack: 'false' }, summary: `released ${p.amiId} (${p.version})` };
 }
 
 async function getParameter(name: string): Promise<string | undefined> {

@@ -4,10 +4,12 @@
  */
 import { parseVersion, type SemanticVersion } from './versioning';
 
-/** Per-image state of the prepare mode. */
+/** Per-image state of the prepare mode: the last decision to build. */
 export interface BuildState {
   /** Version of the last build decided, MAJOR.MINOR.PATCH. */
   readonly version: string;
+  /** Fingerprint of that build's inputs. */
+  readonly fingerprint?: string;
   /** Pipeline execution that decided it. */
   readonly executionId: string;
   readonly updatedAt: string;
@@ -17,6 +19,9 @@ export interface BuildState {
 export interface ReleaseRecord {
   readonly amiId: string;
   readonly version: string;
+  /** Source commit the image was built from. */
+  readonly commitId?: string;
+  /** Pipeline execution that released it, or "rollback" for an operator's rollback. */
   readonly executionId: string;
   readonly releasedAt: string;
 }
@@ -24,6 +29,25 @@ export interface ReleaseRecord {
 /** The release record kept in SSM: the current release and the one before it, for rollback. */
 export interface ReleaseState extends ReleaseRecord {
   readonly previous?: ReleaseRecord;
+  /**
+   * Set by a rollback: the AMI rolled back from. The release step does not release it again, so the rollback holds
+   * until a new image is built.
+   */
+  readonly rolledBackFrom?: string;
+}
+
+/** The record after rolling back to the previous release; throws when there is none. */
+export function rollbackRecord(current: ReleaseState, now: Date): ReleaseState {
+  if (!current.previous) {
+    throw new Error(`there is no previous release to roll back to (current: ${current.amiId}, version ${current.version})`);
+  }
+  const { previous } = current;
+  return { ...previous, executionId: 'rollback', releasedAt: now.toISOString(), previous: recordOf(current), rolledBackFrom: current.amiId };
+}
+
+/** Just the release fields of a state, without its history. */
+export function recordOf(state: ReleaseState): ReleaseRecord {
+  return { amiId: state.amiId, version: state.version, commitId: state.commitId, executionId: state.executionId, releasedAt: state.releasedAt };
 }
 
 export function parseBuildState(name: string, text: string): BuildState & { parsedVersion: SemanticVersion } {
@@ -36,7 +60,8 @@ export function parseBuildState(name: string, text: string): BuildState & { pars
         `${name} --value '{"version":"1.0.0","executionId":"manual","updatedAt":"${new Date(0).toISOString()}"}'`,
     );
   }
-  return { version: state.version as string, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), parsedVersion: version };
+  const fingerprint = typeof state.fingerprint === 'string' ? state.fingerprint : undefined;
+  return { version: state.version as string, fingerprint, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), parsedVersion: version };
 }
 
 export function parseReleaseState(name: string, text: string): ReleaseState {

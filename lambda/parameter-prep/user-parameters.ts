@@ -15,6 +15,10 @@ export interface PrepareParameters {
   readonly stateParameter: string;
   /** Pipeline execution id: a redelivered job of the same execution must not bump twice. */
   readonly executionId: string;
+  /** Fingerprint of everything that defines the image, computed at synth. */
+  readonly fingerprint: string;
+  /** The pipeline variable `rebuild` ("false", "true"/"all", or image names separated by commas). */
+  readonly rebuild: string;
 }
 
 /** Verify the AMI the image stack produced and record it as the release its fleet runs. */
@@ -32,13 +36,15 @@ export interface ReleaseParameters {
   /** SSM parameter holding the released AMI id, which fleets resolve. */
   readonly releaseAmiParameter: string;
   readonly executionId: string;
+  /** Source commit of this pipeline execution. */
+  readonly commitId: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
-  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId'],
+  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */

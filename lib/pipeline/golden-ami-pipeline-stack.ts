@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,9 +9,10 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
 import { FleetStage } from '../stages/fleet-stage';
+import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { ParameterPrepFunction } from './parameter-prep-function';
-import { ParameterPrepStep } from './parameter-prep-step';
+import { ParameterPrepStep, REBUILD_VARIABLE } from './parameter-prep-step';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
@@ -116,9 +117,11 @@ export class GoldenAmiPipelineStack extends Stack {
         recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
       };
       stageStacks.push(stage.stack);
+      // Resolved when the pipeline template is written, after the image stack is complete.
+      const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       buildWave.addStage(stage, {
-        pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image)],
-        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs)],
+        pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image, fingerprint)],
+        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs, source.input.sourceAttribute('CommitId'))],
       });
     }
 
@@ -144,6 +147,13 @@ export class GoldenAmiPipelineStack extends Stack {
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
+    this.pipeline.pipeline.addVariable(
+      new codepipeline.Variable({
+        variableName: REBUILD_VARIABLE,
+        defaultValue: 'false',
+        description: 'Build fresh images even if nothing changed: true (all images) or image names separated by commas',
+      }),
+    );
     acknowledgePipelineFindings(this.pipeline, buildApplication);
   }
 

@@ -17,6 +17,9 @@ type ParameterValue = string | StackOutputReference;
 /** CodePipeline's variable for the running execution: parameter-prep's idempotency key. */
 const EXECUTION_ID = '#{codepipeline.PipelineExecutionId}';
 
+/** Pipeline-level variable that asks for fresh images without a change: "true"/"all", or image names. */
+export const REBUILD_VARIABLE = 'rebuild';
+
 /** Props for ParameterPrepStep. */
 export interface ParameterPrepStepProps {
   /** The parameter-prep function. */
@@ -32,8 +35,11 @@ export interface ParameterPrepStepProps {
  * the action a role of its own that may only invoke this function.
  */
 export class ParameterPrepStep extends Step implements ICodePipelineActionFactory {
-  /** The step that decides the image's version before its image stack change set. */
-  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig): ParameterPrepStep {
+  /**
+   * The step that decides the image's version before its image stack change set.
+   * @param fingerprint hash of everything that defines the image (see imageFingerprint)
+   */
+  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, fingerprint: string): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     return new ParameterPrepStep(`Prepare-${image.name}`, {
       function: fn,
@@ -45,6 +51,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         versionParameter: names.version,
         stateParameter: names.buildState,
         executionId: EXECUTION_ID,
+        fingerprint,
+        rebuild: `#{variables.${REBUILD_VARIABLE}}`,
       },
     });
   }
@@ -55,6 +63,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     pipelineName: string,
     image: ImageConfig,
     outputs: { readonly amiId: StackOutputReference; readonly version: StackOutputReference; readonly recipeName: StackOutputReference },
+    /** The source commit, e.g. `source.sourceAttribute('CommitId')`. */
+    commitId: string,
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     return new ParameterPrepStep(`Release-${image.name}`, {
@@ -69,12 +79,15 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         releaseParameter: names.release,
         releaseAmiParameter: names.releaseAmi,
         executionId: EXECUTION_ID,
+        commitId,
       },
     });
   }
 
   constructor(id: string, private readonly props: ParameterPrepStepProps) {
     super(id);
+    // Registers the producers of step outputs (the source's CommitId), so their actions get a variables namespace.
+    this.discoverReferencedOutputs(props.userParameters);
   }
 
   /** Tells CDK Pipelines to capture these outputs: the producing stack's execute action gets a variables namespace. */

@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
+import { imageFingerprint } from '../../lib/stages/image-fingerprint';
+import type { ImageStage } from '../../lib/stages/image-stage';
 import { configDirWith, SHIPPED_CONFIG_DIR, synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
 type Action = { Name: unknown; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; RoleArn?: unknown; Namespace?: string; Configuration: Record<string, any> };
@@ -120,6 +122,8 @@ describe('the pipeline of the shipped configuration', () => {
       versionParameter: '/golden-ami/golden-ami/images/app-linux/version',
       stateParameter: '/golden-ami/golden-ami/images/app-linux/build-state',
       executionId: '#{codepipeline.PipelineExecutionId}',
+      fingerprint: imageFingerprint((synth.stack.node.findChild('Image-app-linux') as ImageStage).stack),
+      rebuild: '#{variables.rebuild}',
     });
     const deploy = stage(stages, 'Image-app-linux').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE')!;
     // The execute action publishes the image stack's outputs as variables; release reads them from there.
@@ -133,6 +137,14 @@ describe('the pipeline of the shipped configuration', () => {
       releaseParameter: '/golden-ami/golden-ami/images/app-linux/release',
       releaseAmiParameter: '/golden-ami/golden-ami/images/app-linux/release-ami',
       executionId: '#{codepipeline.PipelineExecutionId}',
+      commitId: `#{${stages[0].Actions[0].Namespace}.CommitId}`,
+    });
+    expect(stages[0].Actions[0].Namespace).toEqual(expect.any(String));
+  });
+
+  test('declares the rebuild variable, false unless an execution is started with it', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Variables: [{ Name: 'rebuild', DefaultValue: 'false', Description: Match.stringLikeRegexp('true \\(all images\\) or image names') }],
     });
   });
 

@@ -26,13 +26,14 @@ function event(userParameters: object | string): CodePipelineJobEvent {
     },
   };
 }
-const prepare = (executionId = 'exec-2', majorMinor = '1.0') => event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId });
+const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false') =>
+  event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild });
 const release = (overrides: object = {}) =>
-  event({ mode: 'release', image: 'app', amiId: AMI, version: '1.0.3', recipeName: 'golden-ami-app', ...RELEASE_NAMES, executionId: 'exec-2', ...overrides });
+  event({ mode: 'release', image: 'app', amiId: AMI, version: '1.0.3', recipeName: 'golden-ami-app', ...RELEASE_NAMES, executionId: 'exec-2', commitId: 'abc123', ...overrides });
 const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs });
 
-function storedState(version: string, executionId: string) {
-  return { Parameter: { Value: JSON.stringify({ version, executionId, updatedAt: '2026-11-01T00:00:00.000Z' }) } };
+function storedState(version: string, executionId: string, fingerprint = 'fp-old') {
+  return { Parameter: { Value: JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z' }) } };
 }
 const puts = () => ssm.commandCalls(PutParameterCommand).map((c) => [c.args[0].input.Name, c.args[0].input.Value]);
 const success = () => codepipeline.commandCalls(PutJobSuccessResultCommand).map((c) => c.args[0].input);
@@ -65,21 +66,37 @@ describe('prepare', () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
     await handler(prepare(), context());
     expect(puts()).toEqual([
-      [NAMES.stateParameter, expect.stringContaining('"version":"1.0.0"')],
+      [NAMES.stateParameter, expect.stringContaining('"version":"1.0.0","fingerprint":"fp-new"')],
       [NAMES.versionParameter, '1.0.0'],
     ]);
-    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: { version: '1.0.0', previousVersion: 'none', redelivered: 'false' } }]);
+    expect(success()).toEqual([
+      { jobId: 'job-1', outputVariables: { version: '1.0.0', previousVersion: 'none', build: 'true', reason: 'first build of this image', redelivered: 'false' } },
+    ]);
     expectOneResult();
   });
 
-  test('a new execution bumps PATCH', async () => {
+  test('a new execution whose image inputs changed bumps PATCH', async () => {
     ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1'));
     await handler(prepare('exec-2'), context());
     expect(puts()).toEqual([
       [NAMES.stateParameter, expect.stringContaining('"executionId":"exec-2"')],
       [NAMES.versionParameter, '1.0.5'],
     ]);
-    expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', redelivered: 'false' });
+    expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed', redelivered: 'false' });
+  });
+
+  test('unchanged inputs keep the version: no state write, the hand-off repeats the same value, build=false', async () => {
+    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1', 'fp-same'));
+    await handler(prepare('exec-2', '1.0', 'fp-same'), context());
+    expect(puts()).toEqual([[NAMES.versionParameter, '1.0.4']]);
+    expect(success()[0].outputVariables).toMatchObject({ version: '1.0.4', build: 'false', reason: 'image inputs unchanged; keeping the current image' });
+  });
+
+  test('the rebuild variable forces a new image even with unchanged inputs', async () => {
+    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1', 'fp-same'));
+    await handler(prepare('exec-2', '1.0', 'fp-same', 'true'), context());
+    expect(puts()[1]).toEqual([NAMES.versionParameter, '1.0.5']);
+    expect(success()[0].outputVariables).toMatchObject({ build: 'true', reason: 'rebuild requested' });
   });
 
   test('raising MINOR in configuration restarts PATCH at 0', async () => {
@@ -96,8 +113,8 @@ describe('prepare', () => {
     expect(versionsHandedOff).toEqual(['1.0.5', '1.0.5']);
     expect(puts().filter(([name]) => name === NAMES.stateParameter)).toHaveLength(1);
     expect(success().map((s) => s.outputVariables)).toEqual([
-      { version: '1.0.5', previousVersion: '1.0.4', redelivered: 'false' },
-      { version: '1.0.5', previousVersion: '1.0.5', redelivered: 'true' },
+      { version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed', redelivered: 'false' },
+      { version: '1.0.5', previousVersion: '1.0.5', build: 'true', reason: 'same pipeline execution as the stored decision', redelivered: 'true' },
     ]);
   });
 
@@ -174,10 +191,10 @@ describe('release', () => {
     await handler(release(), context());
     const calls = ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.Name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter]);
-    expect(JSON.parse(calls[0].Value!)).toMatchObject({ amiId: AMI, version: '1.0.3', executionId: 'exec-2' });
+    expect(JSON.parse(calls[0].Value!)).toMatchObject({ amiId: AMI, version: '1.0.3', commitId: 'abc123', executionId: 'exec-2' });
     expect(JSON.parse(calls[0].Value!).previous).toBeUndefined();
     expect(calls[1]).toMatchObject({ Value: AMI, DataType: 'aws:ec2:image', Overwrite: true });
-    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'none' });
+    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false' });
   });
 
   test('a new release keeps the previous one for rollback', async () => {
@@ -196,7 +213,16 @@ describe('release', () => {
     ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(current) } });
     await handler(release(), context());
     expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, AMI]]);
-    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'ami-00000000000000001' });
+    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'ami-00000000000000001', rolledBack: 'false' });
+  });
+
+  test('after an operator rolled back from this AMI, a run that built nothing new keeps the rollback', async () => {
+    ec2.on(DescribeImagesCommand).resolves(available);
+    const rolledBack = { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'rollback', releasedAt: 'z', rolledBackFrom: AMI, previous: { amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'y' } };
+    ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(rolledBack) } });
+    await handler(release(), context());
+    expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, 'ami-00000000000000001']]);
+    expect(success()[0].outputVariables).toEqual({ amiId: 'ami-00000000000000001', version: '1.0.2', previousAmiId: AMI, rolledBack: 'true' });
   });
 
   test.each([
