@@ -18,7 +18,7 @@ export interface BuildRequest {
   readonly image: string;
   readonly configured: Pick<SemanticVersion, 'major' | 'minor'>;
   readonly fingerprint: string;
-  /** The pipeline variable `rebuild`: "true"/"all", or a comma-separated list of image names. */
+  /** The pipeline variable `rebuild`: "true"/"all", or image names separated by commas or spaces. */
   readonly rebuild: string;
   readonly executionId: string;
 }
@@ -29,7 +29,7 @@ export type BuildDecision =
 
 /** True when the `rebuild` variable asks for this image. */
 export function rebuildRequested(rebuild: string, image: string): boolean {
-  const wanted = rebuild.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = rebuild.split(/[\s,]+/).map((s) => s.toLowerCase()).filter(Boolean);
   return wanted.includes('true') || wanted.includes('all') || wanted.includes(image.toLowerCase());
 }
 

@@ -151,7 +151,7 @@ export class GoldenAmiPipelineStack extends Stack {
       new codepipeline.Variable({
         variableName: REBUILD_VARIABLE,
         defaultValue: 'false',
-        description: 'Build fresh images even if nothing changed: true (all images) or image names separated by commas',
+        description: 'Build fresh images even if nothing changed: true (all images) or image names separated by spaces or commas',
       }),
     );
     acknowledgePipelineFindings(this.pipeline, buildApplication);

@@ -42,6 +42,7 @@ describe('rebuildRequested', () => {
     ['app-linux', true],
     ['APP-LINUX', true],
     ['web,app-linux', true],
+    ['web app-linux', true],
     ['app', false],
     ['app-linux-2', false],
   ])('%j for app-linux is %s', (value, expected) => expect(rebuildRequested(value, 'app-linux')).toBe(expected));
