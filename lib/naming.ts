@@ -65,3 +65,9 @@ export function iamRoleName(...parts: string[]): string {
 export function stackDeployRoleName(stackName: string): string {
   return iamRoleName(stackName, 'deploy');
 }
+
+/** SSM parameters holding a fleet's run-time capacity: set from configuration, changed by `npm run fleet`. */
+export function fleetParameterNames(pipelineName: string, imageName: string): { readonly minSize: string; readonly desiredCapacity: string } {
+  const base = `${ssmRoot(pipelineName)}/fleets/${imageName}`;
+  return { minSize: `${base}/min-size`, desiredCapacity: `${base}/desired-capacity` };
+}

@@ -220,6 +220,7 @@ function resolveFleet(raw: Raw, file: string, problems: ConfigProblem[]): FleetC
       minInstancesInService: rolling.minInstancesInService ?? Math.max(0, Math.min(raw.minSize, raw.maxSize - 1)),
       pauseTime: rolling.pauseTime,
     },
+    healthCheck: { path: raw.healthCheck.path, port: raw.healthCheck.port, timeoutSeconds: raw.healthCheck.timeoutSeconds },
   };
   const f = display(file);
   if (fleet.minSize > fleet.maxSize) {
@@ -231,8 +232,18 @@ function resolveFleet(raw: Raw, file: string, problems: ConfigProblem[]): FleetC
   if (fleet.rollingUpdate.maxBatchSize > fleet.maxSize) {
     problems.push({ file: f, field: 'fleet.rollingUpdate.maxBatchSize', message: `must not exceed fleet.maxSize (${fleet.maxSize})`, value: fleet.rollingUpdate.maxBatchSize, fix: `use at most ${fleet.maxSize}` });
   }
-  if (durationSeconds(fleet.rollingUpdate.pauseTime) > MAX_PAUSE_SECONDS) {
+  const pauseSeconds = durationSeconds(fleet.rollingUpdate.pauseTime);
+  if (pauseSeconds > MAX_PAUSE_SECONDS) {
     problems.push({ file: f, field: 'fleet.rollingUpdate.pauseTime', message: 'must be at most PT1H, as CloudFormation requires', value: fleet.rollingUpdate.pauseTime, fix: 'use a duration of an hour or less, e.g. PT15M' });
+  } else if (pauseSeconds <= fleet.healthCheck.timeoutSeconds) {
+    // The pause is how long CloudFormation waits for signals: an instance must be able to signal within it.
+    problems.push({
+      file: f,
+      field: 'fleet.rollingUpdate.pauseTime',
+      message: `must be longer than fleet.healthCheck.timeoutSeconds (${fleet.healthCheck.timeoutSeconds} s), or healthy instances are given up on before they can signal`,
+      value: fleet.rollingUpdate.pauseTime,
+      fix: `use at least PT${Math.ceil((fleet.healthCheck.timeoutSeconds + 60) / 60)}M or lower fleet.healthCheck.timeoutSeconds`,
+    });
   }
   return fleet;
 }

@@ -41,16 +41,26 @@ export type NetworkConfig =
 export interface RollingUpdateConfig {
   readonly maxBatchSize: number;
   readonly minInstancesInService: number;
-  /** ISO 8601 duration, at most PT1H. */
+  /** ISO 8601 duration, at most PT1H: how long CloudFormation waits for each batch to signal healthy. */
   readonly pauseTime: string;
+}
+
+/** How a new instance proves it is healthy: an HTTP answer on the instance itself. */
+export interface HealthCheckConfig {
+  readonly path: string;
+  readonly port: number;
+  /** From boot to a healthy answer; less than the rollout's pause time. */
+  readonly timeoutSeconds: number;
 }
 
 /** An Auto Scaling group that runs one image. */
 export interface FleetConfig {
   readonly instanceType: string;
+  /** The group's minimum as configured; an operator may lower it at run time (see npm run fleet). */
   readonly minSize: number;
   readonly maxSize: number;
   readonly rollingUpdate: RollingUpdateConfig;
+  readonly healthCheck: HealthCheckConfig;
 }
 
 /** A component document from pipeline-assets/components/. */

@@ -11,6 +11,7 @@ import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model'
 import { FleetStage } from '../stages/fleet-stage';
 import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
+import { FleetCapacity } from './fleet-capacity';
 import { ParameterPrepFunction } from './parameter-prep-function';
 import { ParameterPrepStep, REBUILD_VARIABLE } from './parameter-prep-step';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
@@ -127,6 +128,7 @@ export class GoldenAmiPipelineStack extends Stack {
 
     const deployWave = this.pipeline.addWave('DeployImage');
     for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
+      new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet });
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
       stageStacks.push(stage.stack);
       deployWave.addStage(stage);

@@ -1,10 +1,10 @@
-import { CfnOutput, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
-import { imageParameterNames } from '../naming';
+import { fleetParameterNames, imageParameterNames } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for FleetStack. */
@@ -17,7 +17,15 @@ export interface FleetStackProps extends StackProps {
 /**
  * The fleet of one image: a launch template on the image's *released* AMI (resolved from SSM at every change set, so
  * only an AMI that passed the release gate is ever rolled out) and an Auto Scaling group that rolls new launch template
- * versions out in batches.
+ * versions out in batches, each instance proving its health before the rollout goes on.
+ *
+ * Health gate: user data polls the application's health endpoint on the instance and signals CloudFormation. A batch
+ * that does not signal success within the pause time fails the update, and CloudFormation rolls the group back to the
+ * previous launch template version. (Chosen over an instance refresh because without a load balancer the only health
+ * an instance refresh sees is EC2's own, not the application's.)
+ *
+ * Capacity: minimum and desired capacity are SSM-typed parameters, written by the pipeline stack from configuration and
+ * by `npm run fleet` at run time, so a pipeline run re-applies the operator's numbers instead of resetting them.
  */
 export class FleetStack extends Stack {
   public readonly launchTemplate: ec2.LaunchTemplate;
@@ -35,6 +43,17 @@ export class FleetStack extends Stack {
     }).valueAsString;
 
     const network = new ImportedNetwork(this, 'Network', { pipelineName });
+    const capacity = fleetParameterNames(pipelineName, image.name);
+    const minSize = new CfnParameter(this, 'MinSize', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: capacity.minSize,
+      description: 'SSM parameter holding the minimum size (configuration, or npm run fleet)',
+    }).valueAsString;
+    const desiredCapacity = new CfnParameter(this, 'DesiredCapacity', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: capacity.desiredCapacity,
+      description: 'SSM parameter holding the desired capacity (configuration, or npm run fleet)',
+    }).valueAsString;
 
     const role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -53,8 +72,10 @@ export class FleetStack extends Stack {
     });
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Systems Manager and package repositories');
 
+    const userData = ec2.UserData.forLinux();
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: { getImage: () => ({ imageId: releasedAmi, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) },
+      machineImage: { getImage: () => ({ imageId: releasedAmi, osType: ec2.OperatingSystemType.LINUX, userData }) },
+      userData,
       instanceType: new ec2.InstanceType(fleet.instanceType),
       role,
       securityGroup,
@@ -70,9 +91,10 @@ export class FleetStack extends Stack {
     });
 
     this.group = new autoscaling.CfnAutoScalingGroup(this, 'Group', {
-      minSize: String(fleet.minSize),
+      minSize,
       maxSize: String(fleet.maxSize),
-      // No DesiredCapacity: a fixed value would be re-applied by CloudFormation and undo an operator's scaling.
+      // From SSM, not a literal: a literal would be re-applied by CloudFormation and undo an operator's scaling.
+      desiredCapacity,
       launchTemplate: { launchTemplateId: this.launchTemplate.launchTemplateId, version: this.launchTemplate.latestVersionNumber },
       // The subnet list is only known when the change set resolves the SSM parameter.
       vpcZoneIdentifier: network.subnetIds,
@@ -85,11 +107,19 @@ export class FleetStack extends Stack {
         { key: 'golden-ami:image', value: image.name, propagateAtLaunch: true },
       ],
     });
+    userData.addCommands(...healthGateScript(fleet, this.group.logicalId));
+    this.group.cfnOptions.creationPolicy = {
+      resourceSignal: { count: Token.asNumber(desiredCapacity), timeout: fleet.rollingUpdate.pauseTime },
+      autoScalingCreationPolicy: { minSuccessfulInstancesPercent: 100 },
+    };
     this.group.cfnOptions.updatePolicy = {
       autoScalingRollingUpdate: {
         maxBatchSize: fleet.rollingUpdate.maxBatchSize,
         minInstancesInService: fleet.rollingUpdate.minInstancesInService,
+        // With signals, the pause is how long a batch may take to prove healthy.
         pauseTime: fleet.rollingUpdate.pauseTime,
+        waitOnResourceSignals: true,
+        minSuccessfulInstancesPercent: 100,
         // Processes that would fight the update; Launch and Terminate must never be suspended.
         suspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
       },
@@ -114,4 +144,26 @@ export class FleetStack extends Stack {
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.group.ref, description: 'Auto Scaling group of the fleet' });
     new CfnOutput(this, 'ReleasedAmiId', { value: releasedAmi, description: 'AMI the launch template runs' });
   }
+}
+
+/**
+ * First-boot script of a fleet instance: wait until the application answers its health check on the instance, then
+ * tell CloudFormation (success or failure). Outside a rollout CloudFormation expects no signal; the refusal is
+ * ignored. cfn-signal ships in the application image; the script installs it if an image lacks it.
+ */
+export function healthGateScript(fleet: FleetConfig, groupLogicalId: string): string[] {
+  // The configuration loader has checked that timeoutSeconds fits in the pause time.
+  const { path, port, timeoutSeconds } = fleet.healthCheck;
+  return [
+    '# golden-ami-pipeline health gate',
+    `HEALTH_URL='http://127.0.0.1:${port}${path}'`,
+    `DEADLINE=$((SECONDS + ${timeoutSeconds}))`,
+    'STATUS=1',
+    'while [ "$SECONDS" -lt "$DEADLINE" ]; do',
+    '  if curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; then STATUS=0; break; fi',
+    '  sleep 5',
+    'done',
+    '[ -x /opt/aws/bin/cfn-signal ] || dnf install -y aws-cfn-bootstrap',
+    `/opt/aws/bin/cfn-signal --exit-code "$STATUS" --stack '${Aws.STACK_NAME}' --resource '${groupLogicalId}' --region '${Aws.REGION}' || true`,
+  ];
 }

@@ -28,7 +28,13 @@ describe('the shipped configuration', () => {
     expect(image.version).toBe('1.0');
     expect(image.components.map((c) => c.name)).toEqual(['app-service']);
     expect(image.components[0].parameterNames).toEqual(['ApplicationArtifactS3Uri']);
-    expect(image.fleet).toEqual({ instanceType: 't3.micro', minSize: 1, maxSize: 2, rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT5M' } });
+    expect(image.fleet).toEqual({
+      instanceType: 't3.micro',
+      minSize: 1,
+      maxSize: 2,
+      rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT10M' },
+      healthCheck: { path: '/health', port: 8080, timeoutSeconds: 300 },
+    });
   });
 });
 
@@ -51,6 +57,17 @@ describe('defaults', () => {
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+  });
+
+  test('a fleet gets the health check and rollout defaults', () => {
+    const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: {}\n` }));
+    expect(config.images[0].fleet).toEqual({
+      instanceType: 't3.micro',
+      minSize: 1,
+      maxSize: 2,
+      rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT10M' },
+      healthCheck: { path: '/health', port: 8080, timeoutSeconds: 300 },
+    });
   });
 
   test('minInstancesInService defaults to the minimum fleet, kept below maxSize', () => {
@@ -105,8 +122,11 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['minInstancesInService not below maxSize', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { maxSize: 2, rollingUpdate: { minInstancesInService: 2 } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.minInstancesInService must be less than fleet\.maxSize \(2\), as CloudFormation requires \(got 2\)\. Fix: use at most 1 or raise fleet\.maxSize/],
   ['batch larger than the fleet', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { maxSize: 2, rollingUpdate: { maxBatchSize: 3 } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.maxBatchSize must not exceed fleet\.maxSize \(2\) \(got 3\)/],
   ['pause longer than an hour', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: PT61M } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime must be at most PT1H, as CloudFormation requires \(got "PT61M"\)/],
-  ['pause not ISO 8601', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: 5m } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime is not valid \(got "5m"\)\. Fix: use an ISO 8601 duration such as PT5M/],
-  ['unknown fleet field', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { desired: 2 }` }, /^images\/app-linux\.yaml: fleet\.desired is not a known field\. Fix: remove it or correct its spelling; known fields here: instanceType, minSize, maxSize, rollingUpdate/],
+  ['pause no longer than the health check', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: PT5M }, healthCheck: { timeoutSeconds: 300 } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime must be longer than fleet\.healthCheck\.timeoutSeconds \(300 s\), or healthy instances are given up on before they can signal \(got "PT5M"\)\. Fix: use at least PT6M or lower fleet\.healthCheck\.timeoutSeconds/],
+  ['health check on a port out of range', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { healthCheck: { port: 70000 } }` }, /^images\/app-linux\.yaml: fleet\.healthCheck\.port must be <= 65535 \(got 70000\)\. Fix: use a port from 1 to 65535/],
+  ['health check path not absolute', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { healthCheck: { path: health } }` }, /^images\/app-linux\.yaml: fleet\.healthCheck\.path is not valid \(got "health"\)\. Fix: use an absolute path such as \/health/],
+  ['pause not ISO 8601', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: 5m } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime is not valid \(got "5m"\)\. Fix: use an ISO 8601 duration such as PT10M \(at most PT1H, more than healthCheck\.timeoutSeconds\)/],
+  ['unknown fleet field', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { desired: 2 }` }, /^images\/app-linux\.yaml: fleet\.desired is not a known field\. Fix: remove it or correct its spelling; known fields here: instanceType, minSize, maxSize, rollingUpdate, healthCheck/],
   ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
 ];
 

@@ -170,6 +170,11 @@ describe('the pipeline of the shipped configuration', () => {
     }
   });
 
+  test('seeds each fleet\'s capacity parameters with the configured minimum', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/min-size', Type: 'String', Value: '1' });
+    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/desired-capacity', Type: 'String', Value: '1' });
+  });
+
   test('encrypts artifacts and logs with a rotated customer-managed key', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     synth.pipelineTemplate.hasResourceProperties('AWS::S3::Bucket', {

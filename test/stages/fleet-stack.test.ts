@@ -33,25 +33,44 @@ describe('the fleet stack of the shipped application image', () => {
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
-  test('the group keeps no fixed desired capacity and rolls launch template versions out in batches', () => {
+  test('minimum and desired capacity come from SSM, so a pipeline run re-applies what the operator set', () => {
+    template.hasParameter('MinSize', { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/golden-ami/golden-ami/fleets/app-linux/min-size' });
+    template.hasParameter('DesiredCapacity', { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/golden-ami/golden-ami/fleets/app-linux/desired-capacity' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: { Ref: 'MinSize' },
+      MaxSize: '2',
+      DesiredCapacity: { Ref: 'DesiredCapacity' },
+      LaunchTemplate: { LaunchTemplateId: Match.anyValue(), Version: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchTemplate'), 'LatestVersionNumber'] } },
+      VPCZoneIdentifier: { Ref: 'NetworkSubnetIds' },
+    });
+  });
+
+  test('rolls new launch template versions out in batches that must each signal healthy', () => {
     template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
-      Properties: {
-        MinSize: '1',
-        MaxSize: '2',
-        DesiredCapacity: Match.absent(),
-        LaunchTemplate: { LaunchTemplateId: Match.anyValue(), Version: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchTemplate'), 'LatestVersionNumber'] } },
-        VPCZoneIdentifier: { Ref: 'NetworkSubnetIds' },
-      },
       UpdatePolicy: {
         AutoScalingRollingUpdate: {
           MaxBatchSize: 1,
           MinInstancesInService: 1,
-          PauseTime: 'PT5M',
+          PauseTime: 'PT10M',
+          WaitOnResourceSignals: true,
+          MinSuccessfulInstancesPercent: 100,
+          // Launch and Terminate stay active: CloudFormation needs them to replace instances and to roll back.
           SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
         },
         AutoScalingScheduledAction: { IgnoreUnmodifiedGroupSizeProperties: true },
       },
+      CreationPolicy: { ResourceSignal: { Count: { Ref: 'DesiredCapacity' }, Timeout: 'PT10M' }, AutoScalingCreationPolicy: { MinSuccessfulInstancesPercent: 100 } },
     });
+  });
+
+  test('instances signal CloudFormation with the outcome of the health check on the instance', () => {
+    const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate'));
+    const parts: unknown[] = lt.Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1];
+    const script = parts.map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p)}>`)).join('');
+    expect(script).toContain("HEALTH_URL='http://127.0.0.1:8080/health'");
+    expect(script).toContain('DEADLINE=$((SECONDS + 300))');
+    expect(script).toContain('if curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; then STATUS=0; break; fi');
+    expect(script).toContain(`/opt/aws/bin/cfn-signal --exit-code "$STATUS" --stack '<{"Ref":"AWS::StackName"}>' --resource 'Group' --region '<{"Ref":"AWS::Region"}>' || true`);
   });
 
   test('no inbound rule; HTTPS out only', () => {
