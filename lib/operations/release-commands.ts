@@ -1,11 +1,12 @@
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { parseReleaseState, rollbackRecord, type ReleaseRecord, type ReleaseState } from '../../lambda/parameter-prep/state';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { rollbackRecord, type ReleaseRecord, type ReleaseState } from '../../lambda/parameter-prep/state';
 import { amiRejection } from '../../lambda/parameter-prep/verify-ami';
 import type { GoldenAmiConfig } from '../config/model';
 import { imageBuilderName, imageParameterNames } from '../naming';
 import { explainAwsError, OperatorError } from './operator-error';
+import { readReleaseRecord } from './release-record';
 
 /** The AWS clients the commands use; tests pass mocks. */
 export interface ReleaseClients {
@@ -50,15 +51,6 @@ function imageNamed(config: GoldenAmiConfig, name: string): string {
   return name;
 }
 
-async function readRelease(ssm: SSMClient, name: string): Promise<ReleaseState | undefined> {
-  try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name }));
-    return out.Parameter?.Value === undefined ? undefined : parseReleaseState(name, out.Parameter.Value);
-  } catch (err) {
-    if (err instanceof ParameterNotFound || (err as Error).name === 'ParameterNotFound') return undefined;
-    throw err;
-  }
-}
 
 function describe(record: ReleaseRecord): string {
   const commit = record.commitId ? `, commit ${record.commitId.slice(0, 12)}` : '';
@@ -69,7 +61,7 @@ async function status(config: GoldenAmiConfig, { ssm }: ReleaseClients, only?: s
   const names = only ? [imageNamed(config, only)] : config.images.map((i) => i.name);
   const lines: string[] = [];
   for (const image of names) {
-    const release = await readRelease(ssm, imageParameterNames(config.name, image).release);
+    const release = await readReleaseRecord(ssm, imageParameterNames(config.name, image).release);
     if (!release) {
       lines.push(`${image}: not released yet`);
       continue;
@@ -83,7 +75,7 @@ async function status(config: GoldenAmiConfig, { ssm }: ReleaseClients, only?: s
 async function rollback(config: GoldenAmiConfig, clients: ReleaseClients, name: string, start: boolean): Promise<string> {
   const image = imageNamed(config, name);
   const names = imageParameterNames(config.name, image);
-  const current = await readRelease(clients.ssm, names.release);
+  const current = await readReleaseRecord(clients.ssm, names.release);
   if (!current) throw new OperatorError(`${image} has not been released yet, so there is nothing to roll back`);
   let next: ReleaseState;
   try {

@@ -1,0 +1,153 @@
+import { type AutoScalingGroup, AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { ReleaseState } from '../../lambda/parameter-prep/state';
+import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
+import { fleetParameterNames, fleetStackName, imageParameterNames } from '../naming';
+import { explainAwsError, OperatorError } from './operator-error';
+import { readReleaseRecord } from './release-record';
+
+/** The AWS clients the commands use; tests pass mocks. */
+export interface FleetClients {
+  readonly autoscaling: AutoScalingClient;
+  readonly ec2: EC2Client;
+  readonly ssm: SSMClient;
+}
+
+export const FLEET_USAGE = `Usage: npm run fleet -- <command>
+  status [fleet]       desired / in service / min / max of each fleet (or one), and the AMI and version it runs
+  scale <fleet> <n>    set the desired capacity to n (0 stops every instance; the minimum follows if n is below it)
+  resume <fleet>       back to the configured minimum (at least one instance)
+A fleet is named after its image. The numbers you set survive later pipeline runs.`;
+
+type Fleet = ImageConfig & { readonly fleet: FleetConfig };
+
+/** Runs one command line; returns what to print. Throws OperatorError for anything the operator can fix. */
+export async function runFleetCommand(args: readonly string[], config: GoldenAmiConfig, clients: FleetClients): Promise<string> {
+  const [command, ...rest] = args;
+  const option = rest.find((a) => a.startsWith('--'));
+  if (option) throw new OperatorError(`unknown option ${option}.\n${FLEET_USAGE}`);
+  try {
+    switch (command) {
+      case 'status':
+        if (rest.length > 1) throw new OperatorError(`status takes at most one fleet.\n${FLEET_USAGE}`);
+        return await status(config, clients, rest[0]);
+      case 'scale': {
+        if (rest.length !== 2) throw new OperatorError(`scale takes a fleet and a number, e.g. scale app-linux 0.\n${FLEET_USAGE}`);
+        return await scale(config, clients, fleetNamed(config, rest[0]), parseCapacity(rest[1]));
+      }
+      case 'resume':
+        if (rest.length !== 1) throw new OperatorError(`resume takes exactly one fleet.\n${FLEET_USAGE}`);
+        return await resume(config, clients, fleetNamed(config, rest[0]));
+      default:
+        throw new OperatorError(`${command === undefined ? 'no command given' : `unknown command ${command}`}.\n${FLEET_USAGE}`);
+    }
+  } catch (err) {
+    throw explainAwsError(err);
+  }
+}
+
+function fleets(config: GoldenAmiConfig): Fleet[] {
+  return config.images.filter((i): i is Fleet => i.fleet !== undefined);
+}
+
+function fleetNamed(config: GoldenAmiConfig, name: string): Fleet {
+  const fleet = fleets(config).find((f) => f.name === name);
+  if (!fleet) {
+    const known = fleets(config).map((f) => f.name).join(', ') || 'none (no image file declares a fleet)';
+    throw new OperatorError(`unknown fleet ${name}. Fix: use one of ${known}`);
+  }
+  return fleet;
+}
+
+/** A desired capacity as typed: a whole number, 0 or more. */
+export function parseCapacity(text: string): number {
+  if (!/^\d+$/.test(text)) throw new OperatorError(`the capacity must be a whole number, 0 or more (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+/** Finds the fleet's Auto Scaling group by the tags the fleet stack gives it; nobody types generated names. */
+async function findGroup(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet): Promise<AutoScalingGroup | undefined> {
+  const out = await clients.autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({
+      Filters: [
+        { Name: 'tag:golden-ami:pipeline', Values: [config.name] },
+        { Name: 'tag:golden-ami:image', Values: [fleet.name] },
+      ],
+    }),
+  );
+  const groups = out.AutoScalingGroups ?? [];
+  if (groups.length > 1) {
+    throw new OperatorError(`${groups.length} Auto Scaling groups are tagged as fleet ${fleet.name} of pipeline ${config.name} (${groups.map((g) => g.AutoScalingGroupName).join(', ')}); remove the tags from the ones not made by stack ${fleetStackName(config.name, fleet.name)}`);
+  }
+  return groups[0];
+}
+
+async function requireGroup(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet): Promise<AutoScalingGroup> {
+  const group = await findGroup(config, clients, fleet);
+  if (!group) throw new OperatorError(`fleet ${fleet.name} is not deployed (no Auto Scaling group from stack ${fleetStackName(config.name, fleet.name)}); it appears after the pipeline's Fleet-${fleet.name} stage has run`);
+  return group;
+}
+
+
+async function status(config: GoldenAmiConfig, clients: FleetClients, only?: string): Promise<string> {
+  const selected = only ? [fleetNamed(config, only)] : fleets(config);
+  if (selected.length === 0) return 'no fleets: no image file declares a fleet';
+  const lines: string[] = [];
+  for (const fleet of selected) {
+    const group = await findGroup(config, clients, fleet);
+    if (!group) {
+      lines.push(`${fleet.name}: not deployed`);
+      continue;
+    }
+    const instances = group.Instances ?? [];
+    const inService = instances.filter((i) => i.LifecycleState === 'InService');
+    const healthy = inService.filter((i) => i.HealthStatus === 'Healthy');
+    lines.push(
+      `${fleet.name}: desired ${group.DesiredCapacity}, in service ${inService.length} (${healthy.length} healthy), min ${group.MinSize}, max ${group.MaxSize} — ${group.AutoScalingGroupName}`,
+    );
+    lines.push(`  running: ${await runningImages(clients, instances.map((i) => i.InstanceId!).filter(Boolean), await readReleaseRecord(clients.ssm, imageParameterNames(config.name, fleet.name).release))}`);
+  }
+  return lines.join('\n');
+}
+
+/** Which AMIs the instances run, with the release version of each when the release record knows it. */
+async function runningImages(clients: FleetClients, instanceIds: string[], release: ReleaseState | undefined): Promise<string> {
+  if (instanceIds.length === 0) return 'no instances';
+  const out = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
+  const counts = new Map<string, number>();
+  for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+    counts.set(instance.ImageId ?? 'unknown', (counts.get(instance.ImageId ?? 'unknown') ?? 0) + 1);
+  }
+  const versionOf = (ami: string) =>
+    ami === release?.amiId ? `version ${release.version}, current release` : ami === release?.previous?.amiId ? `version ${release.previous.version}, previous release` : 'not a recorded release';
+  return [...counts].map(([ami, n]) => `${ami} (${versionOf(ami)}) on ${n} instance${n === 1 ? '' : 's'}`).join('; ');
+}
+
+/** Records the numbers where the fleet stack reads them, then applies them to the group. */
+async function setCapacity(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, group: AutoScalingGroup, minSize: number, desired: number): Promise<void> {
+  const names = fleetParameterNames(config.name, fleet.name);
+  // SSM first: if the group update then fails, the next pipeline run still applies what was asked.
+  await clients.ssm.send(new PutParameterCommand({ Name: names.minSize, Value: String(minSize), Type: 'String', Overwrite: true }));
+  await clients.ssm.send(new PutParameterCommand({ Name: names.desiredCapacity, Value: String(desired), Type: 'String', Overwrite: true }));
+  await clients.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group.AutoScalingGroupName, MinSize: minSize, DesiredCapacity: desired }));
+}
+
+async function scale(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, desired: number): Promise<string> {
+  const group = await requireGroup(config, clients, fleet);
+  const max = group.MaxSize ?? fleet.fleet.maxSize;
+  if (desired > max) {
+    throw new OperatorError(`fleet ${fleet.name} has at most ${max} instances (got ${desired}). Fix: use 0 to ${max}, or raise fleet.maxSize in ${fleet.file} and push`);
+  }
+  const minSize = Math.min(group.MinSize ?? fleet.fleet.minSize, desired);
+  await setCapacity(config, clients, fleet, group, minSize, desired);
+  return `${fleet.name}: desired capacity ${group.DesiredCapacity} -> ${desired} (min ${minSize}, max ${max}); pipeline runs keep it${desired === 0 ? '. Bring it back with: npm run fleet -- resume ' + fleet.name : ''}`;
+}
+
+async function resume(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet): Promise<string> {
+  const group = await requireGroup(config, clients, fleet);
+  const minSize = fleet.fleet.minSize;
+  const desired = Math.min(Math.max(minSize, 1), group.MaxSize ?? fleet.fleet.maxSize);
+  await setCapacity(config, clients, fleet, group, minSize, desired);
+  return `${fleet.name}: back to configuration: desired ${desired}, min ${minSize}, max ${group.MaxSize}`;
+}
