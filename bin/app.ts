@@ -15,7 +15,7 @@ import { applicationArtifactDir } from './application-artifact';
 function main(): void {
   const app = new App();
   const configDir = path.resolve(app.node.tryGetContext('configDir') ?? path.join(__dirname, '..', 'pipeline-assets'));
-  const config = loadConfig(configDir);
+  const config = loadConfig(configDir, { defaultRegion: process.env.CDK_DEFAULT_REGION });
   defineGoldenAmiApp(app, {
     config,
     applicationArtifactDir: applicationArtifactDir(app.node.tryGetContext('applicationArtifactDir')),

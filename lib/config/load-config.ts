@@ -3,12 +3,16 @@ import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, type ConfigProblem } from './config-error';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type {
   ComponentConfig,
+  DistributionConfig,
   FleetConfig,
   GoldenAmiConfig,
   ImageConfig,
+  ManagedComponentConfig,
   NetworkConfig,
+  Platform,
   SourceConfig,
 } from './model';
 
@@ -22,8 +26,25 @@ export const CONFIG_LAYOUT = {
 
 const MAX_PAUSE_SECONDS = 3600;
 
+/** What an image gets when its file does not say, by platform. */
+export const PLATFORM_DEFAULTS: Record<Platform, { parentImage: string; buildInstanceTypes: string[]; rootVolumeGiB: number; rootDeviceName: string }> = {
+  linux: { parentImage: 'amazon-linux-2023-x86/x.x.x', buildInstanceTypes: ['t3.small'], rootVolumeGiB: 10, rootDeviceName: '/dev/xvda' },
+  windows: { parentImage: 'windows-server-2022-english-full-base-x86/x.x.x', buildInstanceTypes: ['t3.large'], rootVolumeGiB: 30, rootDeviceName: '/dev/sda1' },
+};
+
+/** Options for loadConfig. */
+export interface LoadConfigOptions {
+  /**
+   * Region the app deploys to when pipeline.yaml names none (CDK_DEFAULT_REGION), for the checks that need it.
+   * @default - those checks are skipped
+   */
+  readonly defaultRegion?: string;
+}
+
+const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
+
 /** Reads, validates and resolves the configuration in `configDir`; throws ConfigError listing every problem. */
-export function loadConfig(configDir: string): GoldenAmiConfig {
+export function loadConfig(configDir: string, options: LoadConfigOptions = {}): GoldenAmiConfig {
   const problems: ConfigProblem[] = [];
   const validators = compileSchemas(path.join(configDir, CONFIG_LAYOUT.schemaDir));
 
@@ -43,12 +64,25 @@ export function loadConfig(configDir: string): GoldenAmiConfig {
     });
   }
   const images: ImageConfig[] = [];
+  const seen = new Map<string, string>();
   for (const file of imageFiles) {
     const raw = readYamlObject(file, problems);
     if (raw === undefined || !validate(validators.image, raw, file, problems)) continue;
     const image = resolveImage(raw, file, components, problems);
-    if (image) images.push(image);
+    if (!image) continue;
+    const twin = seen.get(image.name);
+    if (twin) {
+      problems.push({ file: display(file), field: 'name', message: `is already used by ${twin}`, value: image.name, fix: 'give each image its own name (and file); remove one of the two files' });
+      continue;
+    }
+    seen.set(image.name, display(file));
+    images.push(image);
   }
+  const region = pipelineRaw.region ?? options.defaultRegion;
+  if (pipelineOk && pipelineRaw.region !== undefined && !KNOWN_REGIONS.has(pipelineRaw.region)) {
+    problems.push({ file: display(pipelineFile), field: 'region', message: 'is not a known AWS region', value: pipelineRaw.region, fix: 'use a region code such as eu-west-1' });
+  }
+  for (const image of images) checkFleetRegion(image, region, problems);
 
   const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
@@ -165,10 +199,21 @@ function loadComponents(dir: string, problems: ConfigProblem[]): Map<string, Com
       p && typeof p === 'object' ? Object.keys(p as object) : [],
     );
     const name = path.basename(file).replace(/\.ya?ml$/, '');
-    components.set(name, { name, path: file, document: fs.readFileSync(file, 'utf8'), parameterNames });
+    components.set(name, { kind: 'document', name, path: file, document: fs.readFileSync(file, 'utf8'), parameterNames, platforms: platformsOf(doc) });
   }
   return components;
 }
+
+/** Platforms a component document's steps need, from their actions. */
+function platformsOf(doc: Raw): Platform[] {
+  const actions = new Set<string>((doc.phases as Raw[]).flatMap((phase) => (Array.isArray(phase?.steps) ? phase.steps : []).map((step: Raw) => String(step?.action))));
+  const platforms: Platform[] = [];
+  if (actions.has('ExecuteBash')) platforms.push('linux');
+  if (actions.has('ExecutePowerShell')) platforms.push('windows');
+  return platforms;
+}
+
+const MANAGED_COMPONENT = /^aws\/([a-z0-9-]+)\/([x0-9]+\.[x0-9]+\.[x0-9]+)$/;
 
 function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, problems: ConfigProblem[]): ImageConfig | undefined {
   const before = problems.length;
@@ -176,29 +221,92 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   if (raw.name !== fileName) {
     problems.push({ file: display(file), field: 'name', message: `must equal the file name "${fileName}"`, value: raw.name, fix: `rename the file to ${raw.name}.yaml or set name: ${fileName}` });
   }
-  const resolvedComponents: ComponentConfig[] = [];
+  const platform: Platform = raw.platform;
+  const defaults = PLATFORM_DEFAULTS[platform];
+  const other: Platform = platform === 'linux' ? 'windows' : 'linux';
+  const resolvedComponents: Array<ComponentConfig | ManagedComponentConfig> = [];
   (raw.components as string[]).forEach((name, index) => {
-    const component = components.get(name);
-    if (component) resolvedComponents.push(component);
-    else {
-      const known = [...components.keys()].join(', ') || 'none';
-      problems.push({ file: display(file), field: `components[${index}]`, message: 'names no file in pipeline-assets/components/', value: name, fix: `add pipeline-assets/components/${name}.yaml or use one of: ${known}` });
+    const field = `components[${index}]`;
+    const managed = MANAGED_COMPONENT.exec(name);
+    if (managed) {
+      if (managed[1].includes(other)) {
+        problems.push({ file: display(file), field, message: `is a ${other} component, but the image is ${platform}`, value: name, fix: `use the ${platform} counterpart (e.g. aws/update-${platform}/x.x.x) or set platform: ${other}` });
+      }
+      resolvedComponents.push({ kind: 'managed', name: managed[1], version: managed[2] });
+      return;
     }
+    const component = components.get(name);
+    if (!component) {
+      const known = [...components.keys()].join(', ') || 'none';
+      problems.push({ file: display(file), field, message: 'names no file in pipeline-assets/components/', value: name, fix: `add pipeline-assets/components/${name}.yaml or use one of: ${known}` });
+    } else if (component.platforms.length > 0 && !component.platforms.includes(platform)) {
+      problems.push({
+        file: display(file),
+        field,
+        message: `runs ${component.platforms.join(' and ')} steps (${component.platforms.includes('windows') ? 'ExecutePowerShell' : 'ExecuteBash'}), but the image is ${platform}`,
+        value: name,
+        fix: `use a ${platform} component, or set platform: ${component.platforms[0]}`,
+      });
+    } else resolvedComponents.push(component);
   });
+  const distribution = resolveDistribution(raw.distribution, file, problems);
   const fleet = raw.fleet ? resolveFleet(raw.fleet, file, problems) : undefined;
+  if (fleet && platform === 'windows') {
+    problems.push({ file: display(file), field: 'fleet', message: 'is only supported for linux images (the health gate runs a shell script)', fix: 'remove fleet from this image, or build a linux image for the fleet' });
+  }
+  const rootVolumeGiB = raw.rootVolumeGiB ?? defaults.rootVolumeGiB;
+  if (platform === 'windows' && rootVolumeGiB < 30) {
+    problems.push({ file: display(file), field: 'rootVolumeGiB', message: 'must be at least 30 for Windows Server', value: rootVolumeGiB, fix: 'use 30 or more, or remove the field for the default (30)' });
+  }
   if (problems.length > before) return undefined;
   return {
     name: raw.name,
     file: display(file),
     description: raw.description ?? `Golden image ${raw.name}`,
     version: raw.version,
-    parentImage: raw.parentImage,
+    platform,
+    parentImage: raw.parentImage ?? defaults.parentImage,
     components: resolvedComponents,
-    buildInstanceTypes: raw.buildInstanceTypes,
-    rootVolumeGiB: raw.rootVolumeGiB,
+    buildInstanceTypes: raw.buildInstanceTypes ?? defaults.buildInstanceTypes,
+    rootVolumeGiB,
+    rootDeviceName: raw.rootDeviceName ?? defaults.rootDeviceName,
     tests: raw.tests,
+    testTimeoutMinutes: raw.testTimeoutMinutes,
+    distribution,
     fleet,
   };
+}
+
+function resolveDistribution(raw: Raw, file: string, problems: ConfigProblem[]): DistributionConfig {
+  const f = display(file);
+  const regions: string[] = raw.regions ?? [];
+  regions.forEach((region, i) => {
+    if (!KNOWN_REGIONS.has(region)) problems.push({ file: f, field: `distribution.regions[${i}]`, message: 'is not a known AWS region', value: region, fix: 'use a region code such as eu-west-1' });
+  });
+  if (raw.amiName !== undefined && !String(raw.amiName).includes('{{ imagebuilder:buildDate }}')) {
+    problems.push({ file: f, field: 'distribution.amiName', message: 'must contain {{ imagebuilder:buildDate }}, or the second build fails on a duplicate AMI name', value: raw.amiName, fix: `append it, e.g. ${raw.amiName}-{{ imagebuilder:buildDate }}` });
+  }
+  return {
+    regions,
+    accounts: raw.accounts ?? [],
+    organizationArns: raw.organizationArns ?? [],
+    organizationalUnitArns: raw.organizationalUnitArns ?? [],
+    amiName: raw.amiName,
+    amiTags: raw.amiTags ?? {},
+    ssmParameter: raw.ssmParameter,
+  };
+}
+
+/** A fleet runs in the pipeline's region: the image must be there. */
+function checkFleetRegion(image: ImageConfig, region: string | undefined, problems: ConfigProblem[]): void {
+  if (!image.fleet || !region || image.distribution.regions.length === 0 || image.distribution.regions.includes(region)) return;
+  problems.push({
+    file: image.file,
+    field: 'distribution.regions',
+    message: `must include ${region}, where the image's fleet runs`,
+    value: image.distribution.regions,
+    fix: `add ${region} to distribution.regions, or remove the fleet`,
+  });
 }
 
 /** Parses an ISO 8601 duration of hours/minutes/seconds (already checked by the schema) to seconds. */

@@ -63,8 +63,11 @@ export interface FleetConfig {
   readonly healthCheck: HealthCheckConfig;
 }
 
+export type Platform = 'linux' | 'windows';
+
 /** A component document from pipeline-assets/components/. */
 export interface ComponentConfig {
+  readonly kind: 'document';
   /** File name without .yaml. */
   readonly name: string;
   /** Absolute path of the document. */
@@ -73,6 +76,31 @@ export interface ComponentConfig {
   readonly document: string;
   /** Names of the parameters the document declares (e.g. ApplicationArtifactS3Uri). */
   readonly parameterNames: readonly string[];
+  /** Platforms its steps run on, from their actions (ExecuteBash: linux, ExecutePowerShell: windows); empty: any. */
+  readonly platforms: readonly Platform[];
+}
+
+/** An AWS-managed Image Builder component, e.g. aws/update-linux/x.x.x. */
+export interface ManagedComponentConfig {
+  readonly kind: 'managed';
+  /** Component name, e.g. update-linux. */
+  readonly name: string;
+  /** Version or wildcard, e.g. x.x.x. */
+  readonly version: string;
+}
+
+/** Where the AMI goes and who may launch it. */
+export interface DistributionConfig {
+  /** Regions the AMI is copied to besides the build region. */
+  readonly regions: readonly string[];
+  readonly accounts: readonly string[];
+  readonly organizationArns: readonly string[];
+  readonly organizationalUnitArns: readonly string[];
+  /** @default - <pipeline>-<image>-{{ imagebuilder:buildDate }} */
+  readonly amiName?: string;
+  readonly amiTags: Readonly<Record<string, string>>;
+  /** @default - no SSM parameter is written by Image Builder */
+  readonly ssmParameter?: string;
 }
 
 /** One golden image, from pipeline-assets/images/<name>.yaml. */
@@ -83,12 +111,17 @@ export interface ImageConfig {
   readonly description: string;
   /** MAJOR.MINOR; PATCH is counted by the parameter-prep function. */
   readonly version: string;
+  readonly platform: Platform;
   /** Managed image name with version wildcard, ssm:/ parameter, or AMI id. */
   readonly parentImage: string;
-  readonly components: readonly ComponentConfig[];
+  readonly components: ReadonlyArray<ComponentConfig | ManagedComponentConfig>;
   readonly buildInstanceTypes: readonly string[];
   readonly rootVolumeGiB: number;
+  /** Root device of the parent image (/dev/xvda on Amazon Linux, /dev/sda1 on Windows). */
+  readonly rootDeviceName: string;
   readonly tests: boolean;
+  readonly testTimeoutMinutes: number;
+  readonly distribution: DistributionConfig;
   /** @default - no fleet: the image is built and released only. */
   readonly fleet?: FleetConfig;
 }

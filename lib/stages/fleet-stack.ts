@@ -83,7 +83,7 @@ export class FleetStack extends Stack {
       httpPutResponseHopLimit: 1,
       blockDevices: [
         {
-          deviceName: '/dev/xvda',
+          deviceName: image.rootDeviceName,
           volume: ec2.BlockDeviceVolume.ebs(image.rootVolumeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
         },
       ],

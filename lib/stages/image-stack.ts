@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { APPLICATION_ARTIFACT_PARAMETER, type ImageConfig } from '../config/model';
+import { APPLICATION_ARTIFACT_PARAMETER, type ComponentConfig, type ImageConfig } from '../config/model';
 import { imageBuilderName, imageParameterNames } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
@@ -18,11 +18,6 @@ export interface ImageStackProps extends StackProps {
    * ApplicationArtifactS3Uri parameter.
    */
   readonly applicationArtifactDir: string;
-  /**
-   * Minutes the image's tests may take.
-   * @default 60
-   */
-  readonly testTimeoutMinutes?: number;
 }
 
 /** Outputs of the image stack, consumed by the release step. */
@@ -54,21 +49,23 @@ export class ImageStack extends Stack {
 
     const network = new ImportedNetwork(this, 'Network', { pipelineName });
 
-    const needsArtifact = image.components.some((c) => c.parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER));
+    const documents = image.components.filter((c): c is ComponentConfig => c.kind === 'document');
+    const needsArtifact = documents.some((c) => c.parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER));
     const artifact = needsArtifact ? new s3assets.Asset(this, 'ApplicationArtifact', { path: props.applicationArtifactDir }) : undefined;
 
-    const components = image.components.map(
-      (component) =>
+    const ownComponents = new Map(
+      documents.map((component) => [
+        component.name,
         new imagebuilder.CfnComponent(this, `Component-${component.name}`, {
           name: `${name}-${component.name}`,
           version,
-          platform: 'Linux',
+          platform: image.platform === 'windows' ? 'Windows' : 'Linux',
           description: `${component.name} for image ${image.name} (${path.basename(component.path)})`,
           changeDescription: `Built by pipeline ${pipelineName}`,
           data: component.document,
-          supportedOsVersions: ['Amazon Linux 2023'],
-          tags: tags,
+          tags,
         }),
+      ]),
     );
 
     const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
@@ -76,19 +73,25 @@ export class ImageStack extends Stack {
       version,
       description: image.description,
       parentImage: this.parentImage(image.parentImage),
-      components: components.map((component, i) => ({
-        componentArn: component.attrArn,
-        parameters: image.components[i].parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER) && artifact
-          ? [{ name: APPLICATION_ARTIFACT_PARAMETER, value: [artifact.s3ObjectUrl] }]
-          : undefined,
-      })),
+      components: image.components.map((component) => {
+        if (component.kind === 'managed') {
+          // AWS-managed components live in the account "aws" of each region.
+          return { componentArn: this.formatArn({ service: 'imagebuilder', account: 'aws', resource: 'component', resourceName: `${component.name}/${component.version}` }) };
+        }
+        return {
+          componentArn: ownComponents.get(component.name)!.attrArn,
+          parameters: component.parameterNames.includes(APPLICATION_ARTIFACT_PARAMETER) && artifact
+            ? [{ name: APPLICATION_ARTIFACT_PARAMETER, value: [artifact.s3ObjectUrl] }]
+            : undefined,
+        };
+      }),
       blockDeviceMappings: [
         {
-          deviceName: '/dev/xvda',
+          deviceName: image.rootDeviceName,
           ebs: { volumeSize: image.rootVolumeGiB, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
         },
       ],
-      tags: tags,
+      tags,
     });
 
     const instanceRole = new iam.Role(this, 'BuildInstanceRole', {
@@ -138,25 +141,15 @@ export class ImageStack extends Stack {
     const distribution = new imagebuilder.CfnDistributionConfiguration(this, 'Distribution', {
       name,
       description: `Where AMIs of ${name} go`,
-      distributions: [
-        {
-          region: this.region,
-          // Typed as a JSON blob in the L1, so the keys are CloudFormation's own (PascalCase).
-          amiDistributionConfiguration: {
-            Name: `${name}-{{ imagebuilder:buildDate }}`,
-            Description: `${image.description} (golden-ami-pipeline ${pipelineName})`,
-            AmiTags: { ...tags, 'golden-ami:version': version },
-          },
-        },
-      ],
-      tags: tags,
+      distributions: [this.region, ...image.distribution.regions.filter((r) => r !== this.region)].map((region) => distributionTo(region, image, name, pipelineName, version)),
+      tags,
     });
 
     this.image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: recipe.attrArn,
       infrastructureConfigurationArn: infrastructure.attrArn,
       distributionConfigurationArn: distribution.attrArn,
-      imageTestsConfiguration: { imageTestsEnabled: image.tests, timeoutMinutes: props.testTimeoutMinutes ?? 60 },
+      imageTestsConfiguration: { imageTestsEnabled: image.tests, timeoutMinutes: image.testTimeoutMinutes },
       enhancedImageMetadataEnabled: true,
       tags: tags,
     });
@@ -171,4 +164,27 @@ export class ImageStack extends Stack {
     if (parent.startsWith('ssm:') || parent.startsWith('ami-')) return parent;
     return Stack.of(this).formatArn({ service: 'imagebuilder', account: 'aws', resource: 'image', resourceName: parent });
   }
+}
+
+/** One region's distribution: the AMI's name and tags, who may launch it, and the SSM parameter Image Builder sets. */
+function distributionTo(region: string, image: ImageConfig, name: string, pipelineName: string, version: string): imagebuilder.CfnDistributionConfiguration.DistributionProperty {
+  const { accounts, organizationArns, organizationalUnitArns, amiName, amiTags, ssmParameter } = image.distribution;
+  const shared = accounts.length + organizationArns.length + organizationalUnitArns.length > 0;
+  return {
+    region,
+    // Typed as a JSON blob in the L1, so the keys are CloudFormation's own (PascalCase).
+    amiDistributionConfiguration: {
+      Name: amiName ?? `${name}-{{ imagebuilder:buildDate }}`,
+      Description: `${image.description} (golden-ami-pipeline ${pipelineName})`,
+      AmiTags: { ...amiTags, 'golden-ami:pipeline': pipelineName, 'golden-ami:image': image.name, 'golden-ami:version': version },
+      LaunchPermissionConfiguration: shared
+        ? {
+            UserIds: accounts.length > 0 ? accounts : undefined,
+            OrganizationArns: organizationArns.length > 0 ? organizationArns : undefined,
+            OrganizationalUnitArns: organizationalUnitArns.length > 0 ? organizationalUnitArns : undefined,
+          }
+        : undefined,
+    },
+    ssmParameterConfigurations: ssmParameter ? [{ parameterName: ssmParameter, dataType: 'aws:ec2:image' }] : undefined,
+  };
 }

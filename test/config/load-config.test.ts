@@ -19,15 +19,27 @@ function problemsFor(files: Record<string, string | null>): string[] {
 describe('the shipped configuration', () => {
   const config = loadConfig(SHIPPED_CONFIG_DIR);
 
-  test('resolves to one Linux image with a fleet, built from the app-service component', () => {
+  test('resolves to the Linux application image with a fleet and the Windows IIS image without one', () => {
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
-    expect(config.images.map((i) => i.name)).toEqual(['app-linux']);
+    expect(config.images.map((i) => [i.name, i.platform, i.fleet !== undefined])).toEqual([
+      ['app-linux', 'linux', true],
+      ['windows-iis', 'windows', false],
+    ]);
     const image = config.images[0];
     expect(image.version).toBe('1.0');
-    expect(image.components.map((c) => c.name)).toEqual(['app-service']);
-    expect(image.components[0].parameterNames).toEqual(['ApplicationArtifactS3Uri']);
+    expect(image.components).toEqual([
+      { kind: 'managed', name: 'update-linux', version: 'x.x.x' },
+      expect.objectContaining({ kind: 'document', name: 'app-service', parameterNames: ['ApplicationArtifactS3Uri'], platforms: ['linux'] }),
+    ]);
+    expect(config.images[1]).toMatchObject({
+      parentImage: 'windows-server-2022-english-full-base-x86/x.x.x',
+      buildInstanceTypes: ['t3.large'],
+      rootVolumeGiB: 30,
+      rootDeviceName: '/dev/sda1',
+      components: [{ kind: 'managed', name: 'update-windows', version: 'x.x.x' }, expect.objectContaining({ name: 'iis-web-server', platforms: ['windows'] })],
+    });
     expect(image.fleet).toEqual({
       instanceType: 't3.micro',
       minSize: 1,
@@ -39,14 +51,34 @@ describe('the shipped configuration', () => {
 });
 
 describe('defaults', () => {
+  test('a minimal Windows image file gets the Windows defaults', () => {
+    const config = loadConfig(configDirWith({ 'images/windows-iis.yaml': 'name: windows-iis\nversion: "2.0"\nplatform: windows\ncomponents: [iis-web-server]\n' }));
+    expect(config.images[1]).toMatchObject({ parentImage: 'windows-server-2022-english-full-base-x86/x.x.x', buildInstanceTypes: ['t3.large'], rootVolumeGiB: 30, rootDeviceName: '/dev/sda1', testTimeoutMinutes: 60 });
+  });
+
+  test('a fleet in the pipeline region is fine when the image goes there among others', () => {
+    const config = loadConfig(configDirWith({ 'pipeline.yaml': 'region: eu-west-1', 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1, eu-west-1] }\nfleet: {}` }));
+    expect(config.images[0].distribution.regions).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  test('the fleet region check uses CDK_DEFAULT_REGION when pipeline.yaml names no region', () => {
+    const dir = configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1] }\nfleet: {}` });
+    expect(() => loadConfig(dir)).not.toThrow();
+    expect(() => loadConfig(dir, { defaultRegion: 'eu-central-1' })).toThrow(/distribution\.regions must include eu-central-1/);
+  });
+
   test('a minimal image file gets every default from the schema', () => {
     const config = loadConfig(configDirWith({ 'images/app-linux.yaml': MINIMAL_IMAGE }));
     const image = config.images[0];
     expect(image).toMatchObject({
+      platform: 'linux',
       parentImage: 'amazon-linux-2023-x86/x.x.x',
       buildInstanceTypes: ['t3.small'],
       rootVolumeGiB: 10,
+      rootDeviceName: '/dev/xvda',
       tests: true,
+      testTimeoutMinutes: 60,
+      distribution: { regions: [], accounts: [], organizationArns: [], organizationalUnitArns: [], amiTags: {} },
       fleet: undefined,
     });
     expect(image.components.map((c) => c.name)).toEqual(['app-service']);
@@ -108,7 +140,7 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['VPC settings mixed with an existing VPC', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0], natGateways: 2 }' }, /^pipeline\.yaml: network\.natGateways applies only to a VPC the pipeline creates \(got 2\)/],
   ['malformed subnet id', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-xyz] }' }, /^pipeline\.yaml: network\.subnetIds\[0\] is not valid \(got "subnet-xyz"\)\. Fix: give subnet ids/],
   ['more NAT gateways than zones', { 'pipeline.yaml': 'network: { maxAzs: 1, natGateways: 2 }' }, /^pipeline\.yaml: network\.natGateways must not exceed network\.maxAzs \(1\) \(got 2\)/],
-  ['no image files', { 'images/app-linux.yaml': null }, /^images holds no image definition\. Fix: add at least one <name>\.yaml image file/],
+  ['no image files', { 'images/app-linux.yaml': null, 'images/windows-iis.yaml': null }, /^images holds no image definition\. Fix: add at least one <name>\.yaml image file/],
   ['image name differs from file name', { 'images/app-linux.yaml': 'name: web\nversion: "1.0"' }, /^images\/app-linux\.yaml: name must equal the file name "app-linux" \(got "web"\)\. Fix: rename the file to web\.yaml or set name: app-linux/],
   ['missing version', { 'images/app-linux.yaml': 'name: app-linux' }, /^images\/app-linux\.yaml: version is required\. Fix: quote a MAJOR\.MINOR version/],
   ['version with a patch', { 'images/app-linux.yaml': 'name: app-linux\nversion: "1.0.3"' }, /^images\/app-linux\.yaml: version is not valid \(got "1\.0\.3"\)\. Fix: quote a MAJOR\.MINOR version such as "1\.0" \(PATCH is counted by the pipeline\)/],
@@ -127,6 +159,24 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['health check path not absolute', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { healthCheck: { path: health } }` }, /^images\/app-linux\.yaml: fleet\.healthCheck\.path is not valid \(got "health"\)\. Fix: use an absolute path such as \/health/],
   ['pause not ISO 8601', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { rollingUpdate: { pauseTime: 5m } }` }, /^images\/app-linux\.yaml: fleet\.rollingUpdate\.pauseTime is not valid \(got "5m"\)\. Fix: use an ISO 8601 duration such as PT10M \(at most PT1H, more than healthCheck\.timeoutSeconds\)/],
   ['unknown fleet field', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { desired: 2 }` }, /^images\/app-linux\.yaml: fleet\.desired is not a known field\. Fix: remove it or correct its spelling; known fields here: instanceType, minSize, maxSize, rollingUpdate, healthCheck/],
+  ['two files with the same image name', { 'images/app-linux.yml': MINIMAL_IMAGE }, /^images\/app-linux\.yml: name is already used by images\/app-linux\.yaml \(got "app-linux"\)\. Fix: give each image its own name/],
+  ['a Windows component on a Linux image', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}components: [iis-web-server]` }, /^images\/app-linux\.yaml: components\[0\] runs windows steps \(ExecutePowerShell\), but the image is linux \(got "iis-web-server"\)\. Fix: use a linux component, or set platform: windows/],
+  ['a Linux component on a Windows image', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [app-service]' }, /^images\/windows-iis\.yaml: components\[0\] runs linux steps \(ExecuteBash\), but the image is windows \(got "app-service"\)/],
+  ['an AWS-managed Windows component on a Linux image', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}components: [aws/update-windows/x.x.x, app-service]` }, /^images\/app-linux\.yaml: components\[0\] is a windows component, but the image is linux \(got "aws\/update-windows\/x\.x\.x"\)\. Fix: use the linux counterpart \(e\.g\. aws\/update-linux\/x\.x\.x\)/],
+  ['an AWS-managed component without a version', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}components: [aws/update-linux]` }, /^images\/app-linux\.yaml: components\[0\] is not valid \(got "aws\/update-linux"\)\. Fix: name a file in pipeline-assets\/components\/ .* or an AWS-managed component as aws\/<name>\/<version>/],
+  ['an unknown platform', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}platform: macos` }, /^images\/app-linux\.yaml: platform must be one of linux, windows \(got "macos"\)/],
+  ['an unknown distribution region', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [eu-west-9] }` }, /^images\/app-linux\.yaml: distribution\.regions\[0\] is not a known AWS region \(got "eu-west-9"\)\. Fix: use a region code such as eu-west-1/],
+  ['a malformed distribution region', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [Ireland] }` }, /^images\/app-linux\.yaml: distribution\.regions\[0\] is not valid \(got "Ireland"\)/],
+  ['an unknown pipeline region', { 'pipeline.yaml': 'region: xx-east-9' }, /^pipeline\.yaml: region is not a known AWS region \(got "xx-east-9"\)/],
+  ['a malformed account to share with', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { accounts: ["12345678901"] }` }, /^images\/app-linux\.yaml: distribution\.accounts\[0\] is not valid \(got "12345678901"\)\. Fix: quote 12-digit account ids/],
+  ['a malformed organization ARN', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { organizationArns: ["arn:aws:organizations::123456789012:organization/x"] }` }, /^images\/app-linux\.yaml: distribution\.organizationArns\[0\] is not valid .*Fix: use an organization ARN such as/],
+  ['a malformed OU ARN', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { organizationalUnitArns: ["ou-ab12-cdefgh34"] }` }, /^images\/app-linux\.yaml: distribution\.organizationalUnitArns\[0\] is not valid \(got "ou-ab12-cdefgh34"\)\. Fix: use an OU ARN such as/],
+  ['an AMI name without the build date', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { amiName: my-image }` }, /^images\/app-linux\.yaml: distribution\.amiName must contain \{\{ imagebuilder:buildDate \}\}, or the second build fails on a duplicate AMI name \(got "my-image"\)\. Fix: append it, e\.g\. my-image-\{\{ imagebuilder:buildDate \}\}/],
+  ['an SSM output that is not a path', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { ssmParameter: latest-ami }` }, /^images\/app-linux\.yaml: distribution\.ssmParameter is not valid \(got "latest-ami"\)\. Fix: use a parameter path/],
+  ['a fleet whose region the image is not distributed to', { 'pipeline.yaml': 'region: eu-west-1', 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1] }\nfleet: {}` }, /^images\/app-linux\.yaml: distribution\.regions must include eu-west-1, where the image's fleet runs \(got \["us-east-1"\]\)\. Fix: add eu-west-1 to distribution\.regions, or remove the fleet/],
+  ['a fleet on a Windows image', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nfleet: {}' }, /^images\/windows-iis\.yaml: fleet is only supported for linux images/],
+  ['a Windows root volume under 30 GiB', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nrootVolumeGiB: 20' }, /^images\/windows-iis\.yaml: rootVolumeGiB must be at least 30 for Windows Server \(got 20\)/],
+  ['a test timeout below Image Builder\'s minimum', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}testTimeoutMinutes: 30` }, /^images\/app-linux\.yaml: testTimeoutMinutes must be >= 60 \(got 30\)\. Fix: use 60 to 1440 minutes/],
   ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
 ];
 

@@ -33,11 +33,13 @@ beforeEach(() => {
 
 describe('release status', () => {
   test('shows the current and previous release of each image', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'nope', $metadata: {} }));
     ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
     expect(await run('status')).toBe(
       [
         'app-linux: ami-00000000000000002 (version 1.0.3, commit bbbbbbbbbbbb, released 2026-11-02T00:00:00.000Z)',
         '  previous: ami-00000000000000001 (version 1.0.2, commit aaaaaaaaaaaa, released 2026-11-01T00:00:00.000Z)',
+        'windows-iis: not released yet',
       ].join('\n'),
     );
   });
@@ -87,7 +89,7 @@ describe('release rollback', () => {
       ['rollback', 'app-linux'],
       /^app-linux: cannot roll back: AMI ami-00000000000000001 does not exist/,
     ],
-    ['an unknown image', () => undefined, ['rollback', 'web'], /^unknown image web\. Fix: use one of app-linux$/],
+    ['an unknown image', () => undefined, ['rollback', 'web'], /^unknown image web\. Fix: use one of app-linux, windows-iis$/],
     ['no image named', () => undefined, ['rollback'], /^rollback takes exactly one image\./],
     ['an unknown command', () => undefined, ['promote', 'app-linux'], /^unknown command promote\.\nUsage: npm run release/],
     ['no command', () => undefined, [], /^no command given\./],

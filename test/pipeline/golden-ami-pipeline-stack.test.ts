@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
 import { imageFingerprint } from '../../lib/stages/image-fingerprint';
@@ -31,29 +33,38 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'golden-ami', PipelineType: 'V2', RestartExecutionOnUpdate: true });
   });
 
-  test('runs source, build, synth, self-mutation, assets, image and fleet in that order', () => {
-    const flat = stages.flatMap((s) => [...s.Actions].sort((a, b) => a.RunOrder - b.RunOrder).map((a) => `${s.Name}:${a.ActionTypeId.Provider}:${typeof a.Name === 'string' ? a.Name : 'source'}`));
+  test('runs source, build, synth, self-mutation, assets, the images in parallel, then the fleet', () => {
+    const flat = stages.flatMap((s) => [...s.Actions].sort((a, b) => a.RunOrder - b.RunOrder).map((a) => `${s.Name}:${a.RunOrder}:${a.ActionTypeId.Provider}:${typeof a.Name === 'string' ? a.Name : 'source'}`));
     expect(flat).toEqual([
-      'Source:CodeCommit:source',
-      'Build:CodeBuild:BuildApplication',
-      'Build:CodeBuild:Synth',
-      'UpdatePipeline:CodeBuild:SelfMutate',
-      'Assets:CodeBuild:FileAssets',
-      'Image-app-linux:Lambda:Prepare-app-linux',
-      'Image-app-linux:CloudFormation:golden-ami-image-app-linux.Prepare',
-      'Image-app-linux:CloudFormation:golden-ami-image-app-linux.Deploy',
-      'Image-app-linux:Lambda:Release-app-linux',
-      'Fleet-app-linux:CloudFormation:Prepare',
-      'Fleet-app-linux:CloudFormation:Deploy',
+      'Source:1:CodeCommit:source',
+      'Build:1:CodeBuild:BuildApplication',
+      'Build:2:CodeBuild:Synth',
+      'UpdatePipeline:1:CodeBuild:SelfMutate',
+      'Assets:1:CodeBuild:FileAssets',
+      // One wave: both images step together (prepare, change set create, execute, release).
+      'BuildImage:1:Lambda:Image-app-linux.Prepare-app-linux',
+      'BuildImage:1:Lambda:Image-windows-iis.Prepare-windows-iis',
+      'BuildImage:2:CloudFormation:Image-app-linux.golden-ami-image-app-linux.Prepare',
+      'BuildImage:2:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Prepare',
+      'BuildImage:3:CloudFormation:Image-app-linux.golden-ami-image-app-linux.Deploy',
+      'BuildImage:3:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Deploy',
+      'BuildImage:4:Lambda:Image-app-linux.Release-app-linux',
+      'BuildImage:4:Lambda:Image-windows-iis.Release-windows-iis',
+      // Only app-linux declares a fleet; a wave of one stage is named after the stage.
+      'Fleet-app-linux:1:CloudFormation:Prepare',
+      'Fleet-app-linux:2:CloudFormation:Deploy',
     ]);
-    // Within the image stage: prepare, then create the change set, then execute it, then release.
-    expect(stage(stages, 'Image-app-linux').Actions.map((a) => a.RunOrder)).toEqual([1, 2, 3, 4]);
   });
 
   test('deploys stage stacks through change sets (create, then execute)', () => {
     const cfn = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
-    expect(cfn.map((a) => a.Configuration.ActionMode)).toEqual(['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE']);
-    expect(cfn.map((a) => a.Configuration.StackName)).toEqual(['golden-ami-image-app-linux', 'golden-ami-image-app-linux', 'golden-ami-fleet-app-linux', 'golden-ami-fleet-app-linux']);
+    const byStack = new Map<string, string[]>();
+    for (const a of [...cfn].sort((x, y) => x.RunOrder - y.RunOrder)) byStack.set(a.Configuration.StackName, [...(byStack.get(a.Configuration.StackName) ?? []), a.Configuration.ActionMode]);
+    expect(Object.fromEntries(byStack)).toEqual({
+      'golden-ami-image-app-linux': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
+      'golden-ami-image-windows-iis': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
+      'golden-ami-fleet-app-linux': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
+    });
   });
 
   test('every action has a role; only CDK Pipelines\' own SelfMutate and FileAssets share one', () => {
@@ -64,7 +75,8 @@ describe('the pipeline of the shipped configuration', () => {
     actions.forEach((a, i) => byRole.set(roles[i], [...(byRole.get(roles[i]) ?? []), String(a.Configuration.ProjectName ? JSON.stringify(a.Name) : a.Name)]));
     const shared = [...byRole.values()].filter((names) => names.length > 1);
     // Prepare+Deploy of one stack share that stack's deploy role (CDK Pipelines assumes one role per stack).
-    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2]);
+    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2, 2]);
+    expect(roles.filter((r) => r.includes('golden-ami-image-windows-iis-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-image-app-linux-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-fleet-app-linux-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('PipelineCodeBuildActionRole'))).toHaveLength(2);
@@ -110,11 +122,11 @@ describe('the pipeline of the shipped configuration', () => {
   test('parameter-prep is a Node.js 24 function bundled without the AWS SDK, reached only by its two actions', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60, Architectures: ['arm64'] });
     const lambdaActions = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'Lambda');
-    expect(lambdaActions.map((a) => a.Namespace)).toEqual(['Prepare-app-linux', 'Release-app-linux']);
+    expect(lambdaActions.map((a) => a.Namespace).sort()).toEqual(['Prepare-app-linux', 'Prepare-windows-iis', 'Release-app-linux', 'Release-windows-iis']);
   });
 
   test('prepare and release are wired to the image\'s SSM parameters, the execution id and the image stack outputs', () => {
-    const [prepare, release] = stage(stages, 'Image-app-linux').Actions.filter((a) => a.ActionTypeId.Provider === 'Lambda').map((a) => JSON.parse(a.Configuration.UserParameters));
+    const [prepare, release] = stage(stages, 'BuildImage').Actions.filter((a) => a.ActionTypeId.Provider === 'Lambda' && String(a.Name).startsWith('Image-app-linux.')).map((a) => JSON.parse(a.Configuration.UserParameters));
     expect(prepare).toEqual({
       mode: 'prepare',
       image: 'app-linux',
@@ -125,7 +137,7 @@ describe('the pipeline of the shipped configuration', () => {
       fingerprint: imageFingerprint((synth.stack.node.findChild('Image-app-linux') as ImageStage).stack),
       rebuild: '#{variables.rebuild}',
     });
-    const deploy = stage(stages, 'Image-app-linux').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE')!;
+    const deploy = stage(stages, 'BuildImage').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE' && a.Configuration.StackName === 'golden-ami-image-app-linux')!;
     // The execute action publishes the image stack's outputs as variables; release reads them from there.
     expect(deploy.Namespace).toEqual(expect.any(String));
     expect(release).toEqual({
@@ -148,14 +160,16 @@ describe('the pipeline of the shipped configuration', () => {
     });
   });
 
-  test('the function may read and write exactly the image\'s four SSM parameters', () => {
+  test('the function may read and write exactly the images\' SSM parameters', () => {
     const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const ssm = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('ssm:')));
     expect(ssm).toEqual([
       expect.objectContaining({
         Action: ['ssm:GetParameter', 'ssm:PutParameter'],
-        Resource: ['build-state', 'release', 'release-ami', 'version'].map((p) => `arn:aws:ssm:eu-west-1:123456789012:parameter/golden-ami/golden-ami/images/app-linux/${p}`),
+        Resource: ['app-linux', 'windows-iis'].flatMap((image) =>
+          ['build-state', 'release', 'release-ami', 'version'].map((p) => `arn:aws:ssm:eu-west-1:123456789012:parameter/golden-ami/golden-ami/images/${image}/${p}`),
+        ),
       }),
     ]);
   });
@@ -213,9 +227,24 @@ describe('other configurations', () => {
     expect(stagesOf(synth)[0].Actions[0].Configuration.RepositoryName).toBe('existing-repo');
   });
 
-  test('an image without a fleet gets no fleet stage', () => {
-    const synth = synthApp(loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "2.3"\n' })));
+  test('one image without a fleet: a single image stage, no fleet stage', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "2.3"\n', 'images/windows-iis.yaml': null })));
     expect(stagesOf(synth).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Image-app-linux']);
+  });
+
+  test('three images, two with fleets: images build in parallel in one wave, fleets deploy in the next', () => {
+    const appFile = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
+    const synth = synthApp(loadConfig(configDirWith({ 'images/api-linux.yaml': appFile.replace('name: app-linux', 'name: api-linux') })));
+    const shape = stagesOf(synth)
+      .slice(4)
+      .map((s) => [s.Name, [...new Set(s.Actions.map((a) => String(a.Name).split('.')[0]))].sort()]);
+    expect(shape).toEqual([
+      ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
+      ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux']],
+    ]);
+    // Within the wave, every image's release comes after its own change set and before any fleet.
+    const buildImage = stagesOf(synth)[4];
+    expect(new Set(buildImage.Actions.filter((a) => String(a.Name).includes('.Release-')).map((a) => a.RunOrder))).toEqual(new Set([4]));
   });
 
   test('synthesizes environment-agnostic when no account or region is known', () => {

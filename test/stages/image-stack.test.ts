@@ -1,6 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthApp } from '../helpers/synth-app';
-import type { ImageStage } from '../../lib/stages/image-stage';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config/load-config';
+import { ImageStage } from '../../lib/stages/image-stage';
+import { configDirWith, synthApp, testArtifactDir } from '../helpers/synth-app';
 
 describe('the image stack of the shipped application image', () => {
   let template: Template;
@@ -32,6 +37,7 @@ describe('the image stack of the shipped application image', () => {
       ParentImage: 'arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x',
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 10, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
       Components: [
+        { ComponentArn: 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x' },
         {
           ComponentArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Componentappservice'), 'Arn'] },
           Parameters: [{ Name: 'ApplicationArtifactS3Uri', Value: [Match.stringLikeRegexp('^s3://cdk-hnb659fds-assets-123456789012-eu-west-1/[0-9a-f]{64}\\.zip$')] }],
@@ -85,5 +91,69 @@ describe('the image stack of the shipped application image', () => {
     template.hasOutput('AmiId', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Image'), 'ImageId'] } });
     template.hasOutput('BuiltVersion', { Value: version });
     template.hasOutput('RecipeName', { Value: 'golden-ami-app-linux' });
+  });
+});
+
+describe('the shipped Windows IIS image stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    const synth = synthApp();
+    template = synth.templateOf((synth.stack.node.findChild('Image-windows-iis') as ImageStage).stack);
+  });
+
+  test('builds Windows Server 2022 on /dev/sda1, patched, with the IIS component', () => {
+    template.hasResourceProperties('AWS::ImageBuilder::Component', { Name: 'golden-ami-windows-iis-iis-web-server', Platform: 'Windows', Data: Match.stringLikeRegexp("Invoke-WebRequest -Uri 'http://localhost/health\\.html'") });
+    template.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', {
+      ParentImage: 'arn:aws:imagebuilder:eu-west-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x',
+      BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: Match.objectLike({ VolumeSize: 30, Encrypted: true }) }],
+      Components: [{ ComponentArn: 'arn:aws:imagebuilder:eu-west-1:aws:component/update-windows/x.x.x' }, { ComponentArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Componentiiswebserver'), 'Arn'] } }],
+    });
+    template.hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { InstanceTypes: ['t3.large'] });
+  });
+
+  test('needs no application artifact', () => {
+    expect(Object.keys(template.toJSON().Parameters).filter((p) => p.startsWith('AssetParameters'))).toEqual([]);
+    template.resourcePropertiesCountIs('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 's3:GetObject' })] } }, 0);
+  });
+});
+
+describe('distribution', () => {
+  test('copies to other regions, shares with accounts, organizations and OUs, and writes the SSM output everywhere', () => {
+    const config = loadConfig(
+      configDirWith({
+        'images/app-linux.yaml': [
+          'name: app-linux',
+          'version: "1.0"',
+          'distribution:',
+          '  regions: [us-east-1, eu-west-1]',
+          '  accounts: ["111111111111"]',
+          '  organizationArns: ["arn:aws:organizations::123456789012:organization/o-abcdefghij"]',
+          '  organizationalUnitArns: ["arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34"]',
+          '  amiName: "golden-app-{{ imagebuilder:buildDate }}"',
+          '  amiTags: { team: platform }',
+          '  ssmParameter: /golden-images/app-linux/latest',
+        ].join('\n'),
+      }),
+    );
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-dist-')) });
+    const stage = new ImageStage(app, 'Image', { env: { account: '123456789012', region: 'eu-west-1' }, pipelineName: 'golden-ami', image: config.images[0], applicationArtifactDir: testArtifactDir() });
+    const distributions = Template.fromJSON(stage.synth().getStackArtifact(stage.stack.artifactId).template).findResources('AWS::ImageBuilder::DistributionConfiguration');
+    const [distribution] = Object.values(distributions);
+    const regions = distribution.Properties.Distributions.map((d: { Region: string }) => d.Region);
+    // The build region first, each region once.
+    expect(regions).toEqual(['eu-west-1', 'us-east-1']);
+    for (const d of distribution.Properties.Distributions) {
+      expect(d.AmiDistributionConfiguration).toEqual({
+        Name: 'golden-app-{{ imagebuilder:buildDate }}',
+        Description: expect.any(String),
+        AmiTags: { team: 'platform', 'golden-ami:pipeline': 'golden-ami', 'golden-ami:image': 'app-linux', 'golden-ami:version': { Ref: 'ImageVersion' } },
+        LaunchPermissionConfiguration: {
+          UserIds: ['111111111111'],
+          OrganizationArns: ['arn:aws:organizations::123456789012:organization/o-abcdefghij'],
+          OrganizationalUnitArns: ['arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34'],
+        },
+      });
+      expect(d.SsmParameterConfigurations).toEqual([{ ParameterName: '/golden-images/app-linux/latest', DataType: 'aws:ec2:image' }]);
+    }
   });
 });

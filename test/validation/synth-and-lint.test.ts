@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { addValidations } from '../../lib/validation/add-validations';
-import { REPO_ROOT } from '../helpers/synth-app';
+import { configDirWith, REPO_ROOT, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
 
 /**
  * cfn-lint checks we skip, each for a reason. W3005: CDK writes an explicit DependsOn next to a GetAtt of the same
@@ -22,7 +22,8 @@ function templatesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json')).map((f) => path.join(dir, f));
 }
 
-describe('the README\'s `npx cdk synth` on the shipped configuration', () => {
+function describeSynthAndLint(title: string, extraArgs: () => string[], stageAssemblies: string[]): void {
+describe(title, () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-cdk-out-'));
   let output = '';
   let status: number | null = null;
@@ -31,7 +32,7 @@ describe('the README\'s `npx cdk synth` on the shipped configuration', () => {
     // Exactly what a user runs, with no credentials, no region and no network.
     const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
     for (const key of Object.keys(env)) if (/^(AWS_|CDK_DEFAULT_)/.test(key)) delete env[key];
-    const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+    const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...extraArgs()], { cwd: REPO_ROOT, env, encoding: 'utf8' });
     status = result.status;
     output = `${result.stdout}\n${result.stderr}`;
   });
@@ -44,13 +45,8 @@ describe('the README\'s `npx cdk synth` on the shipped configuration', () => {
 
   test('writes the pipeline stack and one assembly per stage', () => {
     const names = templatesUnder(outdir).map((f) => path.relative(outdir, f));
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'golden-ami-pipeline.template.json',
-        expect.stringMatching(/^assembly-golden-ami-pipeline-Image-app-linux\/.*\.template\.json$/),
-        expect.stringMatching(/^assembly-golden-ami-pipeline-Fleet-app-linux\/.*\.template\.json$/),
-      ]),
-    );
+    expect(names.filter((n) => n.startsWith('assembly-')).map((n) => n.split('/')[0]).sort()).toEqual(stageAssemblies.map((a) => `assembly-${a}`));
+    expect(names.filter((n) => !n.startsWith('assembly-'))).toEqual([expect.stringMatching(/^[a-z-]+-pipeline\.template\.json$/)]);
   });
 
   const version = cfnLintVersion();
@@ -67,7 +63,7 @@ describe('the README\'s `npx cdk synth` on the shipped configuration', () => {
   } else {
     test(`cfn-lint (${version}) finds nothing in any template`, () => {
       const templates = templatesUnder(outdir);
-      expect(templates.length).toBeGreaterThanOrEqual(3);
+      expect(templates.length).toBe(stageAssemblies.length + 1);
       let findings = '';
       try {
         execFileSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...IGNORED_CFN_LINT_CHECKS, '--', ...templates], { encoding: 'utf8' });
@@ -78,6 +74,48 @@ describe('the README\'s `npx cdk synth` on the shipped configuration', () => {
     });
   }
 });
+}
+
+describeSynthAndLint('the README\'s `npx cdk synth` on the shipped configuration', () => [], [
+  'golden-ami-pipeline-Fleet-app-linux',
+  'golden-ami-pipeline-Image-app-linux',
+  'golden-ami-pipeline-Image-windows-iis',
+]);
+
+/** Every option at once: GitHub, an existing VPC, three images, sharing across accounts, organizations and regions. */
+function kitchenSinkConfigDir(): string {
+  const app = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
+  return configDirWith({
+    'pipeline.yaml': [
+      'name: kitchen-sink',
+      'region: eu-west-1',
+      'account: "123456789012"',
+      'source: { provider: github, repository: my-org/images, branch: release, connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234" }',
+      'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1] }',
+    ].join('\n'),
+    'images/api-linux.yaml': [
+      app.replace('name: app-linux', 'name: api-linux'),
+      'rootDeviceName: /dev/xvda',
+      'testTimeoutMinutes: 90',
+      'distribution:',
+      '  regions: [us-east-1, eu-west-1]',
+      '  accounts: ["111111111111", "222222222222"]',
+      '  organizationArns: ["arn:aws:organizations::123456789012:organization/o-abcdefghij"]',
+      '  organizationalUnitArns: ["arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-cdefgh34"]',
+      '  amiName: "api-{{ imagebuilder:buildDate }}"',
+      '  amiTags: { team: platform, cost-center: "42" }',
+      '  ssmParameter: /golden-images/api-linux/latest',
+    ].join('\n'),
+  });
+}
+
+describeSynthAndLint('`cdk synth -c configDir=…` with every option used', () => ['-c', `configDir=${kitchenSinkConfigDir()}`], [
+  'kitchen-sink-pipeline-Fleet-api-linux',
+  'kitchen-sink-pipeline-Fleet-app-linux',
+  'kitchen-sink-pipeline-Image-api-linux',
+  'kitchen-sink-pipeline-Image-app-linux',
+  'kitchen-sink-pipeline-Image-windows-iis',
+]);
 
 describe('the policy gate', () => {
   test('fails synth on a finding nobody acknowledged, naming the rule and the resource', () => {
