@@ -6,5 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   // Synthesizing the whole app (esbuild bundling, cfn-guard) takes seconds; keep the default generous.
   testTimeout: 120000,
+  // Jest's default (cores - 1) runs a 2-core machine's suites one at a time; the synth-heavy suites overlap well.
+  maxWorkers: '100%',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
