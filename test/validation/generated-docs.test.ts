@@ -1,0 +1,46 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { acknowledgedFindings, acknowledgedFindingsMarkdown } from '../../lib/docs/acknowledged-findings';
+import { pipelineDot, renderSvg, roleName } from '../../lib/docs/pipeline-diagram';
+import { REPO_ROOT, synthApp } from '../helpers/synth-app';
+
+// Environment-agnostic, as bin/docs.ts builds it.
+const { app, pipelineTemplate } = synthApp(undefined, { account: undefined as never, region: undefined as never });
+const committed = (file: string) => fs.readFileSync(path.join(REPO_ROOT, 'docs', file), 'utf8');
+
+describe('docs/architecture.svg', () => {
+  test('is current (regenerate with npm run docs)', async () => {
+    expect(await renderSvg(pipelineDot(pipelineTemplate.toJSON() as never))).toBe(committed('architecture.svg'));
+  });
+
+  test('shows every action of the pipeline with its stage and role', () => {
+    const dot = pipelineDot(pipelineTemplate.toJSON() as never);
+    for (const stage of ['1. Source', '2. Build', '3. UpdatePipeline', '4. Assets', '5. BuildImage', '6. Fleet-app-linux']) expect(dot).toContain(`label="${stage}"`);
+    expect(dot.match(/ \[label=/g)).toHaveLength(15);
+    expect(dot).toContain('role: golden-ami-image-windows-iis-deploy');
+    expect(dot).toContain('parameter-prep (release)');
+  });
+
+  test('names roles readably', () => {
+    expect(roleName({ 'Fn::GetAtt': ['PipelineSourceCodeCommitCodePipelineActionRole48F8DEFA', 'Arn'] })).toBe('SourceCodeCommitActionRole');
+    expect(roleName({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/golden-ami-fleet-app-linux-deploy']] })).toBe('golden-ami-fleet-app-linux-deploy');
+    expect(roleName(undefined)).toBe('pipeline role');
+  });
+});
+
+describe('docs/acknowledged-findings.md', () => {
+  test('is current (regenerate with npm run docs)', () => {
+    expect(acknowledgedFindingsMarkdown(app)).toBe(committed('acknowledged-findings.md'));
+  });
+
+  test('every acknowledgement names a full finding id and gives a reason of its own', () => {
+    const findings = acknowledgedFindings(app);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      // cdk-nag ids carry the finding in brackets where the rule reports several (IAM4, IAM5); guard ids name the rule;
+      // CloudFormation-Validate ones are aws-cdk-lib's own, on its FlowLog construct.
+      expect(f.id).toMatch(/^(AwsSolutions-(IAM4|IAM5)\[[^\]]+\]|AwsSolutions-(S1|AS3)|cdk-validator-cfnguard::[a-z0-9_]+|CloudFormation-Validate::F300[23])$/);
+      expect(f.reason.length).toBeGreaterThan(40);
+    }
+  });
+});
