@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   // Synthesizing the whole app (esbuild bundling, cfn-guard) takes seconds; keep the default generous.
   testTimeout: 120000,
   // Jest's default (cores - 1) runs a 2-core machine's suites one at a time; the synth-heavy suites overlap well.

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- --pairs N] [-- --skip-jest]: measures, never gates. Prints a table and writes .bench/results.json.
+ *  - synth wall time of the full app (`cdk synth`) against a bare CDK Pipelines app, alternating, median ratio;
+ *  - the jest suite's wall time;
+ *  - each Lambda bundle's size and cold import time (fresh process, against a bare `node` start in the same run);
+ *  - a modelled pipeline run per kind of change, against the seed pipeline that rebuilds on every push.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadConfig } from '../lib/config/load-config';
+import { ACTION_SECONDS, modelRun, modelSeedRun, standardChanges, type ModelImage } from '../lib/bench/pipeline-timeline';
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, '.bench');
+const args = process.argv.slice(2);
+const pairs = Number(args[args.indexOf('--pairs') + 1] ?? 3) || 3;
+const skipJest = args.includes('--skip-jest');
+const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
+for (const key of Object.keys(env)) if (/^(AWS_|CDK_DEFAULT_)/.test(key)) delete env[key];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+function timeCommand(command: string, commandArgs: string[]): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, commandArgs, { cwd: ROOT, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function synthPairs(): { full: number[]; bare: number[]; ratios: number[]; outdir: string } {
+  const full: number[] = [];
+  const bare: number[] = [];
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-full-'));
+  for (let i = 0; i < pairs; i++) {
+    // Alternate, so drift in the machine's load hits both sides alike.
+    full.push(timeCommand('npx', ['cdk', 'synth', '-q', '--no-notices', '-o', outdir]));
+    bare.push(timeCommand('npx', ['cdk', 'synth', '-q', '--no-notices', '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-')), '--app', 'npx tsx bench/bare-pipeline-app.ts']));
+  }
+  return { full, bare, ratios: full.map((f, i) => f / bare[i]), outdir };
+}
+
+/** Cold import of a bundle: a fresh node process that requires it, minus a fresh node process that does nothing. */
+function coldImportMs(bundle: string, runs = 11): number {
+  // Inside the repository, so the bundle's externals (the AWS SDK the Lambda runtime provides) resolve.
+  const copy = path.join(OUT, `cold-${path.basename(path.dirname(bundle))}.js`);
+  fs.copyFileSync(bundle, copy);
+  const once = (code: string) => {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, ['-e', code], { cwd: ROOT, stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const bare: number[] = [];
+  const loaded: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(once('0'));
+    loaded.push(once(`require(${JSON.stringify(copy)})`));
+  }
+  return median(loaded) - median(bare);
+}
+
+function lambdaBundles(outdir: string): Array<{ function: string; bytes: number; coldImportMs: number }> {
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'golden-ami-pipeline.template.json'), 'utf8'));
+  const functions = Object.entries<{ Type: string; Properties: { Code?: { S3Key?: string } } }>(template.Resources).filter(
+    ([, r]) => (r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::CloudFormation::CustomResource') && r.Properties.Code?.S3Key,
+  );
+  // CDK's own custom resource providers are AWS::Lambda::Function too; every bundled function is reported.
+  return functions.map(([id, r]) => {
+    const bundle = path.join(outdir, `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`, 'index.js');
+    return { function: id.replace(/[0-9A-F]{8}$/, ''), bytes: fs.statSync(bundle).size, coldImportMs: round(coldImportMs(bundle)) };
+  });
+}
+
+function table(rows: Array<Record<string, string | number>>): string {
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join('\n');
+}
+
+function main(): void {
+  fs.mkdirSync(OUT, { recursive: true });
+  console.log(`synth: full app vs bare CDK Pipelines app, ${pairs} alternating pairs …`);
+  const synth = synthPairs();
+  const lambdas = lambdaBundles(synth.outdir);
+  let jestSeconds: number | undefined;
+  if (!skipJest) {
+    console.log('jest suite …');
+    jestSeconds = timeCommand('npx', ['jest', '--silent']);
+  }
+
+  const config = loadConfig(path.join(ROOT, 'pipeline-assets'));
+  const images: ModelImage[] = config.images.map((i) => ({
+    name: i.name,
+    platform: i.platform,
+    fleetBatches: i.fleet ? Math.ceil(Math.max(i.fleet.minSize, 1) / i.fleet.rollingUpdate.maxBatchSize) : 0,
+  }));
+  const seedMinutes = modelSeedRun(images) / 60;
+  const runs = standardChanges(images).map((change) => modelRun(images, change));
+
+  const results = {
+    machine: { cpus: os.cpus().length, node: process.version },
+    synth: {
+      fullSeconds: synth.full.map((s) => round(s, 2)),
+      bareSeconds: synth.bare.map((s) => round(s, 2)),
+      medianRatio: round(median(synth.ratios), 2),
+      goalRatio: 1.3,
+    },
+    jestSeconds: jestSeconds === undefined ? null : round(jestSeconds),
+    lambdas,
+    pipelineModel: {
+      actionSeconds: ACTION_SECONDS,
+      runs: runs.map((r) => ({ change: r.change, minutes: round(r.seconds / 60), imagesBuilt: r.imagesBuilt, fleetsRolled: r.fleetsRolled, noOpActions: r.actions.filter((a) => !a.work).map((a) => a.action) })),
+      seedMinutesEveryPush: round(seedMinutes),
+    },
+  };
+  fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  console.log('\nSynth wall time (s)');
+  console.log(table(synth.full.map((f, i) => ({ pair: i + 1, 'full app': round(f, 2), 'bare pipeline': round(synth.bare[i], 2), ratio: round(synth.ratios[i], 2) }))));
+  console.log(`median ratio ${results.synth.medianRatio}x (goal <= ${results.synth.goalRatio}x)`);
+  if (jestSeconds !== undefined) console.log(`\njest suite: ${round(jestSeconds)} s`);
+  console.log('\nLambda bundles');
+  console.log(table(lambdas.map((l) => ({ function: l.function, 'bytes': l.bytes, 'cold import (ms)': l.coldImportMs }))));
+  console.log(`\nModelled pipeline run per kind of change (minutes; the seed, one pipeline per image, takes ${round(seedMinutes)} min on every push)`);
+  console.log(
+    table(
+      runs.map((r) => ({
+        change: r.change,
+        'images built': r.imagesBuilt.join(', ') || 'none',
+        'fleets rolled': r.fleetsRolled.join(', ') || 'none',
+        minutes: round(r.seconds / 60),
+        'vs seed': `${round(r.seconds / 60 / seedMinutes, 2)}x`,
+      })),
+    ),
+  );
+  console.log(`\nwrote ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);
+}
+
+main();

@@ -1,0 +1,126 @@
+/**
+ * A model of one pipeline run's wall time per kind of change: which actions do work, which are no-ops, and how long
+ * the run takes, from documented per-action durations. It reports; it gates nothing.
+ */
+
+/** Seconds each kind of action takes, with where the number comes from. */
+export const ACTION_SECONDS = {
+  source: { seconds: 15, basis: 'CodeCommit source action: fetch and zip the commit' },
+  buildApplication: { seconds: 150, basis: 'CodeBuild small: ~60 s provisioning + npm ci, test, build of pipeline-assets/app' },
+  synth: { seconds: 180, basis: 'CodeBuild small: ~60 s provisioning + npm ci (~70 s) + cdk synth (~12 s measured here, x2 on small)' },
+  selfMutate: { seconds: 120, basis: 'CodeBuild: npm install -g aws-cdk + cdk deploy of an unchanged pipeline stack' },
+  assets: { seconds: 90, basis: 'CodeBuild: cdk-assets publish, unchanged assets skipped' },
+  lambda: { seconds: 5, basis: 'parameter-prep invocation (prepare or release)' },
+  changeSetCreate: { seconds: 30, basis: 'CreateChangeSet + DescribeChangeSet until CREATE_COMPLETE' },
+  changeSetNoop: { seconds: 10, basis: 'an empty change set: nothing to execute' },
+  linuxImageBuild: { seconds: 27.5 * 60, basis: 'Image Builder build + test on Linux: 25-30 min (seed 003, FACTS.md)' },
+  windowsImageBuild: { seconds: 50 * 60, basis: 'Image Builder build + test on Windows Server with updates: 45-60 min' },
+  rolloutBatch: { seconds: 240, basis: 'launch template version + one batch: boot, /health answers, cfn-signal (~4 min)' },
+  seedRolloutBatch: { seconds: 130, basis: 'seed rolling update: boot + its fixed 10 s pause, no health check' },
+} as const;
+
+export type Platform = 'linux' | 'windows';
+
+/** An image and (optionally) its fleet, as the model sees them. */
+export interface ModelImage {
+  readonly name: string;
+  readonly platform: Platform;
+  /** Batches a rollout takes (ceil(desired / maxBatchSize)); 0 without a fleet. */
+  readonly fleetBatches: number;
+}
+
+/** What changed in the push that started the run. */
+export interface Change {
+  readonly name: string;
+  /** Images whose inputs changed or that a rebuild asked for. */
+  readonly rebuilt: readonly string[];
+  /** Fleets whose launch template changes without a new image (e.g. instance type). */
+  readonly fleetsChanged: readonly string[];
+}
+
+export interface ActionTiming {
+  readonly action: string;
+  readonly work: boolean;
+  readonly seconds: number;
+}
+
+export interface RunModel {
+  readonly change: string;
+  readonly actions: readonly ActionTiming[];
+  readonly seconds: number;
+  readonly imagesBuilt: readonly string[];
+  readonly fleetsRolled: readonly string[];
+}
+
+const t = (key: keyof typeof ACTION_SECONDS) => ACTION_SECONDS[key].seconds;
+
+/** This pipeline: stages run one after another; the images of a wave, and the fleets of a wave, in parallel. */
+export function modelRun(images: readonly ModelImage[], change: Change): RunModel {
+  const actions: ActionTiming[] = [
+    { action: 'Source', work: true, seconds: t('source') },
+    { action: 'BuildApplication', work: true, seconds: t('buildApplication') },
+    { action: 'Synth', work: true, seconds: t('synth') },
+    { action: 'UpdatePipeline', work: true, seconds: t('selfMutate') },
+    { action: 'Assets', work: true, seconds: t('assets') },
+  ];
+  const imageBranches = images.map((image) => {
+    const build = change.rebuilt.includes(image.name);
+    const buildSeconds = build ? t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild') : t('changeSetNoop');
+    const steps: ActionTiming[] = [
+      { action: `Prepare-${image.name}`, work: true, seconds: t('lambda') },
+      { action: `${image.name} change set`, work: build, seconds: t('changeSetCreate') },
+      { action: `${image.name} execute`, work: build, seconds: buildSeconds },
+      { action: `Release-${image.name}`, work: true, seconds: t('lambda') },
+    ];
+    return steps;
+  });
+  const rolled = images.filter((i) => i.fleetBatches > 0 && (change.rebuilt.includes(i.name) || change.fleetsChanged.includes(i.name)));
+  const fleetBranches = images
+    .filter((i) => i.fleetBatches > 0)
+    .map((image) => {
+      const roll = rolled.includes(image);
+      return [
+        { action: `Fleet-${image.name} change set`, work: roll, seconds: t('changeSetCreate') },
+        { action: `Fleet-${image.name} execute`, work: roll, seconds: roll ? image.fleetBatches * t('rolloutBatch') : t('changeSetNoop') },
+      ];
+    });
+  const wave = (branches: ActionTiming[][]) => Math.max(0, ...branches.map((b) => b.reduce((sum, a) => sum + a.seconds, 0)));
+  const seconds = actions.reduce((sum, a) => sum + a.seconds, 0) + wave(imageBranches) + wave(fleetBranches);
+  return {
+    change: change.name,
+    actions: [...actions, ...imageBranches.flat(), ...fleetBranches.flat()],
+    seconds,
+    imagesBuilt: images.filter((i) => change.rebuilt.includes(i.name)).map((i) => i.name),
+    fleetsRolled: rolled.map((i) => i.name),
+  };
+}
+
+/**
+ * The seed pipeline (AWS "immutable server pipeline"): source, build, parameter Lambda, image stack, fleet stack, in
+ * sequence, for one image; it bumps the version on every run, so every push builds the image and rolls the fleet.
+ * For several images the seed needs one pipeline per image, all started by the same push and running side by side:
+ * the slowest sets the pace.
+ */
+export function modelSeedRun(images: readonly ModelImage[]): number {
+  return Math.max(
+    ...images.map((image) => {
+      const build = t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild');
+      const rollout = image.fleetBatches > 0 ? t('changeSetCreate') + image.fleetBatches * t('seedRolloutBatch') : 0;
+      return t('source') + t('buildApplication') + t('lambda') + t('changeSetCreate') + build + rollout;
+    }),
+  );
+}
+
+/** The kinds of change the bench reports, for a configuration of images. */
+export function standardChanges(images: readonly ModelImage[]): Change[] {
+  const withFleet = images.filter((i) => i.fleetBatches > 0).map((i) => i.name);
+  const app = images.find((i) => i.fleetBatches > 0) ?? images[0];
+  const other = images.find((i) => i !== app) ?? images[0];
+  return [
+    { name: 'application change', rebuilt: [app.name], fleetsChanged: [] },
+    { name: 'fleet-only change', rebuilt: [], fleetsChanged: withFleet },
+    { name: `one image among ${images.length} (${other.name})`, rebuilt: [other.name], fleetsChanged: [] },
+    { name: 'no change (docs, README)', rebuilt: [], fleetsChanged: [] },
+    { name: 'scheduled rebuild (rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
+  ];
+}
