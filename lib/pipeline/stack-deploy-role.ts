@@ -1,6 +1,7 @@
 import { Aws, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { stackDeployRoleName } from '../naming';
 import { NagNames } from '../validation/nag-names';
 
 /** Props for StackDeployRole. */
@@ -75,7 +76,11 @@ export class StackDeployRole extends Construct {
   }
 }
 
-/** The synthesizer a stage stack uses so CDK Pipelines deploys it with its StackDeployRole. */
-export function synthesizerWithDeployRole(roleName: string): DefaultStackSynthesizer {
-  return new DefaultStackSynthesizer({ deployRoleArn: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName}` });
+/**
+ * The identity of a stage stack: its name, description, and the synthesizer that makes CDK Pipelines deploy it with
+ * its own StackDeployRole (created by the pipeline stack under the same name).
+ */
+export function stageStackIdentity(stackName: string, description: string): { stackName: string; description: string; synthesizer: DefaultStackSynthesizer } {
+  const roleName = stackDeployRoleName(stackName);
+  return { stackName, description, synthesizer: new DefaultStackSynthesizer({ deployRoleArn: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName}` }) };
 }

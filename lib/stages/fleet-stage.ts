@@ -1,8 +1,8 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
-import { synthesizerWithDeployRole } from '../pipeline/stack-deploy-role';
+import { stageStackIdentity } from '../pipeline/stack-deploy-role';
 import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
-import { fleetStackName, stackDeployRoleName } from '../naming';
+import { fleetStackName } from '../naming';
 import { FleetStack } from './fleet-stack';
 
 /** Props for FleetStage. */
@@ -17,12 +17,9 @@ export class FleetStage extends Stage {
 
   constructor(scope: Construct, id: string, props: FleetStageProps) {
     super(scope, id, props);
-    const stackName = fleetStackName(props.pipelineName, props.image.name);
     this.stack = new FleetStack(this, 'Fleet', {
-      stackName,
-      // Deployed with a role that may change this stack only (created by the pipeline stack).
-      synthesizer: synthesizerWithDeployRole(stackDeployRoleName(stackName)),
-      description: `golden-ami-pipeline ${props.pipelineName}: fleet of image ${props.image.name}`,
+      // Deployed with a role that may change this stack only.
+      ...stageStackIdentity(fleetStackName(props.pipelineName, props.image.name), `golden-ami-pipeline ${props.pipelineName}: fleet of image ${props.image.name}`),
       pipelineName: props.pipelineName,
       image: props.image,
     });

@@ -1,8 +1,8 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
-import { synthesizerWithDeployRole } from '../pipeline/stack-deploy-role';
+import { stageStackIdentity } from '../pipeline/stack-deploy-role';
 import { Construct } from 'constructs';
 import type { ImageConfig } from '../config/model';
-import { imageStackName, stackDeployRoleName } from '../naming';
+import { imageStackName } from '../naming';
 import { ImageStack } from './image-stack';
 
 /** Props for ImageStage. */
@@ -19,12 +19,9 @@ export class ImageStage extends Stage {
 
   constructor(scope: Construct, id: string, props: ImageStageProps) {
     super(scope, id, props);
-    const stackName = imageStackName(props.pipelineName, props.image.name);
     this.stack = new ImageStack(this, 'Image', {
-      stackName,
-      // Deployed with a role that may change this stack only (created by the pipeline stack).
-      synthesizer: synthesizerWithDeployRole(stackDeployRoleName(stackName)),
-      description: `golden-ami-pipeline ${props.pipelineName}: Image Builder resources of image ${props.image.name}`,
+      // Deployed with a role that may change this stack only.
+      ...stageStackIdentity(imageStackName(props.pipelineName, props.image.name), `golden-ami-pipeline ${props.pipelineName}: Image Builder resources of image ${props.image.name}`),
       pipelineName: props.pipelineName,
       image: props.image,
       applicationArtifactDir: props.applicationArtifactDir,

@@ -4,6 +4,15 @@ import { configDirWith, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
 
 const MINIMAL_IMAGE = 'name: app-linux\nversion: "1.0"\n';
 
+/** The fleet an image file gets from `fleet: {}` — and the one the shipped app-linux spells out. */
+const DEFAULT_FLEET = {
+  instanceType: 't3.micro',
+  minSize: 1,
+  maxSize: 2,
+  rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT10M' },
+  healthCheck: { path: '/health', port: 8080, timeoutSeconds: 300 },
+};
+
 /** The problem lines, with the temporary directory taken out of the file names. */
 function problemsFor(files: Record<string, string | null>): string[] {
   const dir = configDirWith(files);
@@ -40,13 +49,7 @@ describe('the shipped configuration', () => {
       rootDeviceName: '/dev/sda1',
       components: [{ kind: 'managed', name: 'update-windows', version: 'x.x.x' }, expect.objectContaining({ name: 'iis-web-server', platforms: ['windows'] })],
     });
-    expect(image.fleet).toEqual({
-      instanceType: 't3.micro',
-      minSize: 1,
-      maxSize: 2,
-      rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT10M' },
-      healthCheck: { path: '/health', port: 8080, timeoutSeconds: 300 },
-    });
+    expect(image.fleet).toEqual(DEFAULT_FLEET);
   });
 });
 
@@ -93,13 +96,7 @@ describe('defaults', () => {
 
   test('a fleet gets the health check and rollout defaults', () => {
     const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: {}\n` }));
-    expect(config.images[0].fleet).toEqual({
-      instanceType: 't3.micro',
-      minSize: 1,
-      maxSize: 2,
-      rollingUpdate: { maxBatchSize: 1, minInstancesInService: 1, pauseTime: 'PT10M' },
-      healthCheck: { path: '/health', port: 8080, timeoutSeconds: 300 },
-    });
+    expect(config.images[0].fleet).toEqual(DEFAULT_FLEET);
   });
 
   test('minInstancesInService defaults to the minimum fleet, kept below maxSize', () => {

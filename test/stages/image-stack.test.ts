@@ -7,11 +7,17 @@ import { loadConfig } from '../../lib/config/load-config';
 import { ImageStage } from '../../lib/stages/image-stage';
 import { configDirWith, synthApp, testArtifactDir } from '../helpers/synth-app';
 
+// One synth of the shipped configuration for the whole suite.
+let shipped: ReturnType<typeof synthApp> | undefined;
+const imageTemplate = (image: string) => {
+  shipped ??= synthApp();
+  return shipped.templateOf((shipped.stack.node.findChild(`Image-${image}`) as ImageStage).stack);
+};
+
 describe('the image stack of the shipped application image', () => {
   let template: Template;
   beforeAll(() => {
-    const synth = synthApp();
-    template = synth.templateOf((synth.stack.node.findChild('Image-app-linux') as ImageStage).stack);
+    template = imageTemplate('app-linux');
   });
 
   const version = { Ref: 'ImageVersion' };
@@ -97,8 +103,7 @@ describe('the image stack of the shipped application image', () => {
 describe('the shipped Windows IIS image stack', () => {
   let template: Template;
   beforeAll(() => {
-    const synth = synthApp();
-    template = synth.templateOf((synth.stack.node.findChild('Image-windows-iis') as ImageStage).stack);
+    template = imageTemplate('windows-iis');
   });
 
   test('builds Windows Server 2022 on /dev/sda1, patched, with the IIS component', () => {
