@@ -94,6 +94,12 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
     region: pipelineRaw.region as string | undefined,
     source,
     network,
+    operations: {
+      rebuildSchedule: pipelineRaw.operations.rebuildSchedule === 'none' ? undefined : pipelineRaw.operations.rebuildSchedule,
+      scheduleTimezone: pipelineRaw.operations.scheduleTimezone,
+      alertEmails: pipelineRaw.operations.alertEmails,
+      slack: pipelineRaw.operations.slack,
+    },
     images: images.sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

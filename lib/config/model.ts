@@ -126,6 +126,16 @@ export interface ImageConfig {
   readonly fleet?: FleetConfig;
 }
 
+/** Running the pipeline: scheduled rebuilds and alerts. */
+export interface OperationsConfig {
+  /** EventBridge Scheduler expression that starts the pipeline with rebuild=true. @default - weekly, Sundays 03:00 */
+  readonly rebuildSchedule?: string;
+  readonly scheduleTimezone: string;
+  readonly alertEmails: readonly string[];
+  /** @default - no Slack channel */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+}
+
 /** The whole configuration of one pipeline. */
 export interface GoldenAmiConfig {
   readonly name: string;
@@ -135,6 +145,7 @@ export interface GoldenAmiConfig {
   readonly region?: string;
   readonly source: SourceConfig;
   readonly network: NetworkConfig;
+  readonly operations: OperationsConfig;
   /** Sorted by name, so the pipeline's shape does not depend on directory order. */
   readonly images: readonly ImageConfig[];
 }

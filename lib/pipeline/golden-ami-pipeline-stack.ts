@@ -13,13 +13,15 @@ import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
 import { ParameterPrepFunction } from './parameter-prep-function';
+import { PipelineAlerts } from './pipeline-alerts';
+import { RebuildSchedule } from './rebuild-schedule';
 import { ParameterPrepStep, REBUILD_VARIABLE } from './parameter-prep-step';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
 import { StackDeployRole } from './stack-deploy-role';
-import { stackDeployRoleName } from '../naming';
+import { imageBuilderName, stackDeployRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -149,6 +151,16 @@ export class GoldenAmiPipelineStack extends Stack {
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
+    new PipelineAlerts(this, 'Alerts', {
+      pipelineName: config.name,
+      pipeline: this.pipeline.pipeline,
+      imageNamePrefix: imageBuilderName(config.name, ''),
+      key,
+      operations: config.operations,
+    });
+    if (config.operations.rebuildSchedule) {
+      new RebuildSchedule(this, 'RebuildSchedule', { pipeline: this.pipeline.pipeline, expression: config.operations.rebuildSchedule, timeZone: config.operations.scheduleTimezone });
+    }
     this.pipeline.pipeline.addVariable(
       new codepipeline.Variable({
         variableName: REBUILD_VARIABLE,

@@ -20,6 +20,10 @@ export const GUARD_RULE_DIRECTORIES: Readonly<Record<string, string | null>> = {
   Events: null,
   ImageBuilder: null,
   SSM: null,
+  SNS: null,
+  CodeStarNotifications: null,
+  Scheduler: null,
+  Chatbot: null,
 };
 
 /** Absolute paths of the rule directories to run. */

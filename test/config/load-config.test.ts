@@ -89,6 +89,7 @@ describe('defaults', () => {
 
   test('an empty pipeline.yaml means every pipeline default', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
+    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined });
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
@@ -122,7 +123,7 @@ describe('defaults', () => {
 const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]> = [
   ['YAML syntax error', { 'pipeline.yaml': 'name: [unclosed' }, /^pipeline\.yaml is not valid YAML: .*Fix: correct the YAML syntax/],
   ['a list where a mapping belongs', { 'pipeline.yaml': '- a\n- b' }, /^pipeline\.yaml must hold a mapping of fields \(got \["a","b"\]\)/],
-  ['unknown pipeline field', { 'pipeline.yaml': 'nmae: x' }, /^pipeline\.yaml: nmae is not a known field\. Fix: remove it or correct its spelling; known fields here: name, account, region, source, network$/],
+  ['unknown pipeline field', { 'pipeline.yaml': 'nmae: x' }, /^pipeline\.yaml: nmae is not a known field\. Fix: remove it or correct its spelling; known fields here: name, account, region, source, network, operations$/],
   ['bad pipeline name', { 'pipeline.yaml': 'name: 9lives' }, /^pipeline\.yaml: name is not valid \(got "9lives"\)\. Fix: use 1-30 letters/],
   ['unquoted account id (a number)', { 'pipeline.yaml': 'account: 123456789012' }, /^pipeline\.yaml: account must be a string \(got 123456789012\)\. Fix: quote a 12-digit account id/],
   ['malformed account id', { 'pipeline.yaml': 'account: "12345"' }, /^pipeline\.yaml: account is not valid \(got "12345"\)/],
@@ -174,6 +175,9 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['a fleet on a Windows image', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nfleet: {}' }, /^images\/windows-iis\.yaml: fleet is only supported for linux images/],
   ['a Windows root volume under 30 GiB', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nrootVolumeGiB: 20' }, /^images\/windows-iis\.yaml: rootVolumeGiB must be at least 30 for Windows Server \(got 20\)/],
   ['a test timeout below Image Builder\'s minimum', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}testTimeoutMinutes: 30` }, /^images\/app-linux\.yaml: testTimeoutMinutes must be >= 60 \(got 30\)\. Fix: use 60 to 1440 minutes/],
+  ['a schedule that is neither cron nor rate', { 'pipeline.yaml': 'operations: { rebuildSchedule: weekly }' }, /^pipeline\.yaml: operations\.rebuildSchedule is not valid \(got "weekly"\)\. Fix: use e\.g\. cron\(0 3 \? \* SUN \*\) \(weekly\), rate\(7 days\), or none/],
+  ['a malformed alert e-mail', { 'pipeline.yaml': 'operations: { alertEmails: [ops-at-example] }' }, /^pipeline\.yaml: operations\.alertEmails\[0\] is not valid \(got "ops-at-example"\)\. Fix: use an e-mail address/],
+  ['Slack without a channel', { 'pipeline.yaml': 'operations: { slack: { workspaceId: T0123456789 } }' }, /^pipeline\.yaml: operations\.slack\.channelId is required\. Fix: use the channel id/],
   ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
 ];
 

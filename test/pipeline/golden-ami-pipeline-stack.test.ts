@@ -184,6 +184,39 @@ describe('the pipeline of the shipped configuration', () => {
     }
   });
 
+  test('starts a weekly patch rebuild of every image with rebuild=true; the scheduler may start this pipeline only', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: {
+        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:codepipeline:startPipelineExecution']] },
+        Input: { 'Fn::Join': ['', ['{"name":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","variables":[{"name":"rebuild","value":"true"}]}']] },
+        RoleArn: Match.anyValue(),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+      },
+    });
+    const schedulerRoles = Object.keys(synth.pipelineTemplate.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] } } }));
+    expect(schedulerRoles).toHaveLength(1);
+    const schedulerPolicies = Object.values(synth.pipelineTemplate.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(schedulerRoles[0]));
+    expect(schedulerPolicies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+      [expect.objectContaining({ Action: 'codepipeline:StartPipelineExecution', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) })],
+    ]);
+  });
+
+  test('alerts go to one KMS-encrypted topic: pipeline failures and successes, and this pipeline\'s failed image builds', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] } });
+    synth.pipelineTemplate.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-action-execution-failed'],
+      Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('^AlertsTopic') } }],
+    });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.imagebuilder'], 'detail-type': ['EC2 Image Builder Image State Change'], detail: { state: { status: ['FAILED'] } }, resources: [{ wildcard: '*:image/golden-ami-*' }] },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlertsTopic') } })],
+    });
+    synth.pipelineTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
+    synth.pipelineTemplate.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+  });
+
   test('seeds each fleet\'s capacity parameters with the configured minimum', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/min-size', Type: 'String', Value: '1' });
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/desired-capacity', Type: 'String', Value: '1' });
@@ -219,6 +252,19 @@ describe('other configurations', () => {
     synth.pipelineTemplate.resourceCountIs('AWS::EC2::VPC', 0);
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/vpc-id', Value: 'vpc-0123456789abcdef0' });
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/subnet-ids', Value: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1' });
+  });
+
+  test('alert e-mails and Slack from configuration; rebuild schedule switched off', () => {
+    const synth = synthApp(
+      loadConfig(configDirWith({ 'pipeline.yaml': 'operations: { rebuildSchedule: none, alertEmails: [ops@example.com, oncall@example.com], slack: { workspaceId: T0123456789, channelId: C0123456789 } }' })),
+    );
+    synth.pipelineTemplate.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    for (const email of ['ops@example.com', 'oncall@example.com']) synth.pipelineTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123456789',
+      SlackChannelId: 'C0123456789',
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
+    });
   });
 
   test('an existing CodeCommit repository is referenced, not created', () => {
