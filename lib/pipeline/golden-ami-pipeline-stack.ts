@@ -14,6 +14,7 @@ import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
 import { ParameterPrepFunction } from './parameter-prep-function';
 import { PipelineAlerts } from './pipeline-alerts';
+import { PipelineDashboard } from './pipeline-dashboard';
 import { RebuildSchedule } from './rebuild-schedule';
 import { ParameterPrepStep, REBUILD_VARIABLE } from './parameter-prep-step';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
@@ -21,7 +22,7 @@ import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
 import { StackDeployRole } from './stack-deploy-role';
-import { imageBuilderName, stackDeployRoleName } from '../naming';
+import { fleetStackName, imageBuilderName, stackDeployRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -157,6 +158,13 @@ export class GoldenAmiPipelineStack extends Stack {
       imageNamePrefix: imageBuilderName(config.name, ''),
       key,
       operations: config.operations,
+    });
+    new PipelineDashboard(this, 'Monitoring', {
+      pipelineName: config.name,
+      pipeline: this.pipeline.pipeline,
+      imageNamePrefix: imageBuilderName(config.name, ''),
+      fleetStackNames: config.images.filter((i) => i.fleet).map((i) => fleetStackName(config.name, i.name)),
+      key,
     });
     if (config.operations.rebuildSchedule) {
       new RebuildSchedule(this, 'RebuildSchedule', { pipeline: this.pipeline.pipeline, expression: config.operations.rebuildSchedule, timeZone: config.operations.scheduleTimezone });

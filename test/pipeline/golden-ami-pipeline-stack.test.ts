@@ -217,6 +217,32 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 
+  test('one dashboard: executions and failures by stage, image builds, each fleet; linked from an output', () => {
+    const [dashboard] = Object.values(synth.pipelineTemplate.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard.Properties.DashboardName).toBe('golden-ami-golden-ami');
+    // The body is a Fn::Join of JSON text and tokens (inside string values): put it back together to read it.
+    const parts: unknown[] = dashboard.Properties.DashboardBody['Fn::Join'][1];
+    const widgets: Array<{ type: string; properties: { title?: string; query?: string; metrics?: unknown[] } }> = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')).widgets;
+    const queries = Object.fromEntries(widgets.filter((w) => w.type === 'log').map((w) => [w.properties.title, w.properties.query]));
+    expect(Object.keys(queries)).toEqual(['Pipeline executions by outcome', 'Failures by stage', 'Failed actions (latest)', 'Image builds: outcome and duration']);
+    expect(queries['Failures by stage']).toContain('detail.state = "FAILED"');
+    expect(queries['Image builds: outcome and duration']).toContain('latest(detail.state.status) as outcome by resources.0 as image');
+    const metricWidgets = widgets.filter((w) => w.type === 'metric').map((w) => [w.properties.title, JSON.stringify(w.properties.metrics)]);
+    expect(metricWidgets.map(([title]) => title)).toEqual(['golden-ami-fleet-app-linux: desired / in service / pending', 'golden-ami-fleet-app-linux: CPU']);
+    for (const metric of ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances']) expect(metricWidgets[0][1]).toContain(`MetricName=\\"${metric}\\" \\"golden-ami-fleet-app-linux-\\"`);
+    expect(metricWidgets[1][1]).toContain('{AWS/EC2,AutoScalingGroupName} MetricName=\\"CPUUtilization\\"');
+    synth.pipelineTemplate.hasOutput('DashboardUrl', { Value: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/golden-ami-golden-ami' });
+  });
+
+  test('pipeline and image build events land in an encrypted log group the dashboard queries, without a custom resource', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/golden-ami/golden-ami', RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    const target = [{ Arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/events/golden-ami/golden-ami', Id: 'Target0' }];
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.codepipeline'] }), Targets: target });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.imagebuilder'], resources: [{ wildcard: '*:image/golden-ami-*' }] }), Targets: target });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyDocument: Match.stringLikeRegexp('events.amazonaws.com') });
+    synth.pipelineTemplate.resourceCountIs('AWS::Lambda::Function', 2);
+  });
+
   test('seeds each fleet\'s capacity parameters with the configured minimum', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/min-size', Type: 'String', Value: '1' });
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/fleets/app-linux/desired-capacity', Type: 'String', Value: '1' });
