@@ -12,6 +12,7 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { planRetention } from './retention';
 import { amiRejection } from './verify-ami';
 import { decideBuild } from './build-decision';
 import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState } from './state';
@@ -125,7 +126,8 @@ async function release(p: ReleaseParameters): Promise<{ variables: OutputVariabl
     // Already released (redelivery, or a run that built nothing new), or rolled back from by an operator: keep the
     // record as it is and repair the hand-off.
     await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, 'aws:ec2:image');
-    const variables = { amiId: current.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none', rolledBack: String(current.amiId !== p.amiId) };
+    const pruned = await prune(p, current);
+    const variables = { amiId: current.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none', rolledBack: String(current.amiId !== p.amiId), ...pruned };
     return { variables, summary: current.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${current.amiId}` };
   }
   const previous = current ? recordOf(current) : undefined;
@@ -133,7 +135,49 @@ async function release(p: ReleaseParameters): Promise<{ variables: OutputVariabl
   await putParameter(p.releaseParameter, JSON.stringify(record), `Release record of ${p.image} (current and previous); do not edit by hand`);
   // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
   await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, 'aws:ec2:image');
-  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none', rolledBack: 'false' }, summary: `released ${p.amiId} (${p.version})` };
+  const pruned = await prune(p, record);
+  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none', rolledBack: 'false', ...pruned }, summary: `released ${p.amiId} (${p.version})` };
+}
+
+/**
+ * Applies the retention plan to the image's AMIs, sparing the current and previous release. Runs after the release is
+ * recorded, so a failure here cannot undo it; it is reported in the output variables and the log instead of failing the
+ * action, because stopping the pipeline would also stop the fleet rollout of a good image.
+ */
+async function prune(p: ReleaseParameters, release: ReleaseState): Promise<{ deprecated: string; deleted: string; retentionError: string }> {
+  const keep = Number(p.keepImages);
+  const deleteBeyond = Number(p.deleteBeyond);
+  const done = { deprecated: [] as string[], deleted: [] as string[] };
+  try {
+    if (!Number.isInteger(keep) || !Number.isInteger(deleteBeyond) || keep < 0 || deleteBeyond < keep) {
+      throw new Error(`UserParameters.keepImages/deleteBeyond must be whole numbers with deleteBeyond >= keepImages (got ${p.keepImages}/${p.deleteBeyond})`);
+    }
+    const { client, sdk } = await ec2Client();
+    const described = await client.send(
+      new sdk.DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [
+          { Name: 'tag:golden-ami:pipeline', Values: [p.pipeline] },
+          { Name: 'tag:golden-ami:image', Values: [p.image] },
+        ],
+      }),
+    );
+    const amis = (described.Images ?? []).map((i) => ({ id: i.ImageId!, creationDate: i.CreationDate ?? '', deprecationTime: i.DeprecationTime }));
+    const plan = planRetention(amis, new Set([release.amiId, release.previous?.amiId].filter((id): id is string => Boolean(id))), keep, deleteBeyond);
+    for (const id of plan.deprecate) {
+      await client.send(new sdk.EnableImageDeprecationCommand({ ImageId: id, DeprecateAt: new Date(Date.now() + 60_000) }));
+      done.deprecated.push(id);
+    }
+    for (const id of plan.delete) {
+      await client.send(new sdk.DeregisterImageCommand({ ImageId: id, DeleteAssociatedSnapshots: true }));
+      done.deleted.push(id);
+    }
+    return { deprecated: done.deprecated.join(' ') || 'none', deleted: done.deleted.join(' ') || 'none', retentionError: 'none' };
+  } catch (err) {
+    const message = describeError(err);
+    console.log(JSON.stringify({ message: 'retention failed; the release stands', error: message }));
+    return { deprecated: done.deprecated.join(' ') || 'none', deleted: done.deleted.join(' ') || 'none', retentionError: message.slice(0, 200) };
+  }
 }
 
 async function getParameter(name: string): Promise<string | undefined> {

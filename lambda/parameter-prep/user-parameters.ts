@@ -38,13 +38,19 @@ export interface ReleaseParameters {
   readonly executionId: string;
   /** Source commit of this pipeline execution. */
   readonly commitId: string;
+  /** Pipeline name: the AMIs of this image carry golden-ami:pipeline=<pipeline>. */
+  readonly pipeline: string;
+  /** Newest AMIs of the image left as they are (a whole number, as text). */
+  readonly keepImages: string;
+  /** AMIs older than the newest this many are deregistered with their snapshots (a whole number, as text). */
+  readonly deleteBeyond: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */

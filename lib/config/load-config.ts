@@ -84,6 +84,10 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   }
   for (const image of images) checkFleetRegion(image, region, problems);
 
+  const retention = pipelineRaw.operations?.amiRetention;
+  if (pipelineOk && retention.deleteBeyond < retention.keep) {
+    problems.push({ file: display(pipelineFile), field: 'operations.amiRetention.deleteBeyond', message: `must be at least operations.amiRetention.keep (${retention.keep})`, value: retention.deleteBeyond, fix: `use ${retention.keep} or more` });
+  }
   const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
   if (problems.length > 0 || !source || !network) throw new ConfigError(problems);
@@ -99,6 +103,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
       scheduleTimezone: pipelineRaw.operations.scheduleTimezone,
       alertEmails: pipelineRaw.operations.alertEmails,
       slack: pipelineRaw.operations.slack,
+      amiRetention: pipelineRaw.operations.amiRetention,
     },
     images: images.sort((a, b) => a.name.localeCompare(b.name)),
   };

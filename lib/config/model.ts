@@ -134,6 +134,8 @@ export interface OperationsConfig {
   readonly alertEmails: readonly string[];
   /** @default - no Slack channel */
   readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  /** Newest AMIs per image kept; up to deleteBeyond deprecated; older deleted. Current and previous release always kept. */
+  readonly amiRetention: { readonly keep: number; readonly deleteBeyond: number };
 }
 
 /** The whole configuration of one pipeline. */

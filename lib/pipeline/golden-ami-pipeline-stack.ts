@@ -125,7 +125,7 @@ export class GoldenAmiPipelineStack extends Stack {
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image, fingerprint)],
-        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs, source.input.sourceAttribute('CommitId'))],
+        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs, source.input.sourceAttribute('CommitId'), config.operations.amiRetention)],
       });
     }
 

@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { imageParameterNames } from '../naming';
+import { NagNames } from '../validation/nag-names';
 
 /** Props for ParameterPrepFunction. */
 export interface ParameterPrepFunctionProps {
@@ -64,6 +65,18 @@ export class ParameterPrepFunction extends Construct {
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameterArns }));
     // DescribeImages supports no resource-level permission: the release gate reads the AMI's state and tags.
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] }));
+    // Retention: only AMIs this pipeline built (by tag); DeregisterImage also deletes the AMI's own snapshots.
+    const amis = stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' });
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RetireThisPipelinesAmis',
+        actions: ['ec2:EnableImageDeprecation', 'ec2:DeregisterImage'],
+        resources: [amis],
+        conditions: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': props.pipelineName } },
+      }),
+    );
+    const snapshots = stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' });
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeleteSnapshotsOfDeregisteredAmis', actions: ['ec2:DeleteSnapshot'], resources: [snapshots] }));
 
     Validations.of(this.function).acknowledge(
       {
@@ -73,6 +86,14 @@ export class ParameterPrepFunction extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'ec2:DescribeImages and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every other action is granted on exact SSM parameter ARNs.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ec2', 'image/*', false)}]`,
+        reason: 'AMI ids are only known at run time; the statement is conditioned on the tag golden-ami:pipeline of this pipeline, so only its own AMIs can be deprecated or deregistered.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ec2', 'snapshot/*', false)}]`,
+        reason: 'DeregisterImage with DeleteAssociatedSnapshots deletes the deregistered AMI\'s own snapshots; Image Builder does not tag them, so no condition can name them.',
       },
       {
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',

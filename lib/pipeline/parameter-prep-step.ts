@@ -65,6 +65,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     outputs: { readonly amiId: StackOutputReference; readonly version: StackOutputReference; readonly recipeName: StackOutputReference },
     /** The source commit, e.g. `source.sourceAttribute('CommitId')`. */
     commitId: string,
+    retention: { readonly keep: number; readonly deleteBeyond: number },
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     return new ParameterPrepStep(`Release-${image.name}`, {
@@ -80,6 +81,9 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         releaseAmiParameter: names.releaseAmi,
         executionId: EXECUTION_ID,
         commitId,
+        pipeline: pipelineName,
+        keepImages: String(retention.keep),
+        deleteBeyond: String(retention.deleteBeyond),
       },
     });
   }

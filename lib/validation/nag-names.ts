@@ -20,9 +20,12 @@ export class NagNames {
     return literalOr(this.stack.account, '<AWS::AccountId>');
   }
 
-  /** An ARN in this stack's partition, region and account, as cdk-nag renders it. */
-  public arn(service: string, resource: string): string {
-    return `arn:${literalOr(this.stack.partition, '<AWS::Partition>')}:${service}:${literalOr(this.stack.region, '<AWS::Region>')}:${this.account}:${resource}`;
+  /**
+   * An ARN in this stack's partition, region and account, as cdk-nag renders it.
+   * @param withAccount false for resources whose ARNs have no account (AMIs, snapshots)
+   */
+  public arn(service: string, resource: string, withAccount = true): string {
+    return `arn:${literalOr(this.stack.partition, '<AWS::Partition>')}:${service}:${literalOr(this.stack.region, '<AWS::Region>')}:${withAccount ? this.account : ''}:${resource}`;
   }
 }
 

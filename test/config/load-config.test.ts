@@ -89,7 +89,7 @@ describe('defaults', () => {
 
   test('an empty pipeline.yaml means every pipeline default', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
-    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined });
+    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 } });
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
@@ -178,6 +178,7 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['a schedule that is neither cron nor rate', { 'pipeline.yaml': 'operations: { rebuildSchedule: weekly }' }, /^pipeline\.yaml: operations\.rebuildSchedule is not valid \(got "weekly"\)\. Fix: use e\.g\. cron\(0 3 \? \* SUN \*\) \(weekly\), rate\(7 days\), or none/],
   ['a malformed alert e-mail', { 'pipeline.yaml': 'operations: { alertEmails: [ops-at-example] }' }, /^pipeline\.yaml: operations\.alertEmails\[0\] is not valid \(got "ops-at-example"\)\. Fix: use an e-mail address/],
   ['Slack without a channel', { 'pipeline.yaml': 'operations: { slack: { workspaceId: T0123456789 } }' }, /^pipeline\.yaml: operations\.slack\.channelId is required\. Fix: use the channel id/],
+  ['deleting AMIs sooner than keeping them', { 'pipeline.yaml': 'operations: { amiRetention: { keep: 5, deleteBeyond: 3 } }' }, /^pipeline\.yaml: operations\.amiRetention\.deleteBeyond must be at least operations\.amiRetention\.keep \(5\) \(got 3\)\. Fix: use 5 or more/],
   ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
 ];
 

@@ -150,6 +150,9 @@ describe('the pipeline of the shipped configuration', () => {
       releaseAmiParameter: '/golden-ami/golden-ami/images/app-linux/release-ami',
       executionId: '#{codepipeline.PipelineExecutionId}',
       commitId: `#{${stages[0].Actions[0].Namespace}.CommitId}`,
+      pipeline: 'golden-ami',
+      keepImages: '5',
+      deleteBeyond: '10',
     });
     expect(stages[0].Actions[0].Namespace).toEqual(expect.any(String));
   });
@@ -172,6 +175,22 @@ describe('the pipeline of the shipped configuration', () => {
         ),
       }),
     ]);
+  });
+
+  test('the function may retire only AMIs tagged with this pipeline', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'RetireThisPipelinesAmis',
+            Action: ['ec2:DeregisterImage', 'ec2:EnableImageDeprecation'],
+            Resource: 'arn:aws:ec2:eu-west-1::image/*',
+            Condition: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' } },
+          }),
+        ]),
+      },
+    });
   });
 
   test('creates a private network and publishes its ids to SSM for the stage stacks', () => {

@@ -1,5 +1,5 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { DeregisterImageCommand, DescribeImagesCommand, EC2Client, EnableImageDeprecationCommand, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
@@ -29,7 +29,20 @@ function event(userParameters: object | string): CodePipelineJobEvent {
 const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false') =>
   event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild });
 const release = (overrides: object = {}) =>
-  event({ mode: 'release', image: 'app', amiId: AMI, version: '1.0.3', recipeName: 'golden-ami-app', ...RELEASE_NAMES, executionId: 'exec-2', commitId: 'abc123', ...overrides });
+  event({
+    mode: 'release',
+    image: 'app',
+    amiId: AMI,
+    version: '1.0.3',
+    recipeName: 'golden-ami-app',
+    ...RELEASE_NAMES,
+    executionId: 'exec-2',
+    commitId: 'abc123',
+    pipeline: 'golden-ami',
+    keepImages: '1',
+    deleteBeyond: '2',
+    ...overrides,
+  });
 const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs });
 
 function storedState(version: string, executionId: string, fingerprint = 'fp-old') {
@@ -45,6 +58,8 @@ beforeEach(() => {
   ec2.reset();
   codepipeline.reset();
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  // Retention's listing of the image's AMIs: none unless a test says otherwise.
+  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
   codepipeline.on(PutJobSuccessResultCommand).resolves({});
   codepipeline.on(PutJobFailureResultCommand).resolves({});
   logs = [];
@@ -194,7 +209,7 @@ describe('release', () => {
     expect(JSON.parse(calls[0].Value!)).toMatchObject({ amiId: AMI, version: '1.0.3', commitId: 'abc123', executionId: 'exec-2' });
     expect(JSON.parse(calls[0].Value!).previous).toBeUndefined();
     expect(calls[1]).toMatchObject({ Value: AMI, DataType: 'aws:ec2:image', Overwrite: true });
-    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false' });
+    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false', deprecated: 'none', deleted: 'none', retentionError: 'none' });
   });
 
   test('a new release keeps the previous one for rollback', async () => {
@@ -213,7 +228,36 @@ describe('release', () => {
     ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(current) } });
     await handler(release(), context());
     expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, AMI]]);
-    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'ami-00000000000000001', rolledBack: 'false' });
+    expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, version: '1.0.3', previousAmiId: 'ami-00000000000000001', rolledBack: 'false' });
+  });
+
+  describe('retention after the release', () => {
+    const older = (n: number): Image => ({ ImageId: `ami-0000000000000010${n}`, CreationDate: `2026-10-0${n}T00:00:00.000Z`, State: 'available' });
+    const previous = { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'exec-1', releasedAt: 't' };
+
+    beforeEach(() => {
+      ec2.on(DescribeImagesCommand, { ImageIds: [AMI] }).resolves(available);
+      ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(previous) } });
+      // This pipeline's AMIs of the image: the new release, the previous one, and three older ones.
+      ec2
+        .on(DescribeImagesCommand, { Owners: ['self'], Filters: [{ Name: 'tag:golden-ami:pipeline', Values: ['golden-ami'] }, { Name: 'tag:golden-ami:image', Values: ['app'] }] })
+        .resolves({ Images: [{ ...available.Images[0], CreationDate: '2026-11-01T00:00:00.000Z' }, { ImageId: previous.amiId, CreationDate: '2026-09-01T00:00:00.000Z' }, older(1), older(2), older(3)] });
+    });
+
+    test('keeps the newest, deprecates the next, deregisters older ones with their snapshots; spares both releases', async () => {
+      await handler(release(), context());
+      expect(ec2.commandCalls(EnableImageDeprecationCommand).map((c) => c.args[0].input.ImageId)).toEqual(['ami-00000000000000102']);
+      expect(ec2.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input)).toEqual([{ ImageId: 'ami-00000000000000101', DeleteAssociatedSnapshots: true }]);
+      expect(success()[0].outputVariables).toMatchObject({ deprecated: 'ami-00000000000000102', deleted: 'ami-00000000000000101', retentionError: 'none' });
+    });
+
+    test('a retention failure is reported but does not fail the release', async () => {
+      ec2.on(DeregisterImageCommand).rejects(Object.assign(new Error('You are not authorized'), { name: 'UnauthorizedOperation', $metadata: {} }));
+      await handler(release(), context());
+      expect(puts().map(([name]) => name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter]);
+      expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, deprecated: 'ami-00000000000000102', deleted: 'none', retentionError: 'UnauthorizedOperation: You are not authorized' });
+      expectOneResult();
+    });
   });
 
   test('after an operator rolled back from this AMI, a run that built nothing new keeps the rollback', async () => {
@@ -222,7 +266,7 @@ describe('release', () => {
     ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(rolledBack) } });
     await handler(release(), context());
     expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, 'ami-00000000000000001']]);
-    expect(success()[0].outputVariables).toEqual({ amiId: 'ami-00000000000000001', version: '1.0.2', previousAmiId: AMI, rolledBack: 'true' });
+    expect(success()[0].outputVariables).toMatchObject({ amiId: 'ami-00000000000000001', version: '1.0.2', previousAmiId: AMI, rolledBack: 'true' });
   });
 
   test.each([

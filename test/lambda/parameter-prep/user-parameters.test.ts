@@ -1,7 +1,7 @@
 import { parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
 
 const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false' };
-const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c' };
+const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10' };
 
 describe('parseUserParameters', () => {
   test('accepts both modes', () => {
