@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Regenerates the documents derived from the app (`npm run docs`): docs/acknowledged-findings.md and
- * docs/architecture.svg. The shipped configuration is used environment-agnostic, so the output does not depend on who
+ * Regenerates the documents derived from the app (`npm run docs`): docs/acknowledged-findings.md,
+ * docs/roles.md and docs/architecture.svg. The shipped configuration is used environment-agnostic, so the output does not depend on who
  * runs it.
  */
 import * as fs from 'fs';
@@ -11,6 +11,7 @@ import { applicationArtifactDir } from './application-artifact';
 import { loadConfig } from '../lib/config/load-config';
 import { acknowledgedFindingsMarkdown } from '../lib/docs/acknowledged-findings';
 import { pipelineDot, renderSvg } from '../lib/docs/pipeline-diagram';
+import { roleInventoryMarkdown, templatesIn } from '../lib/docs/role-inventory';
 import { defineGoldenAmiApp } from '../lib/golden-ami-app';
 
 const root = path.join(__dirname, '..');
@@ -25,4 +26,5 @@ function write(file: string, content: string): void {
 }
 
 write('acknowledged-findings.md', acknowledgedFindingsMarkdown(app));
+write('roles.md', roleInventoryMarkdown(templatesIn(app.outdir)));
 void renderSvg(pipelineDot(template)).then((svg) => write('architecture.svg', svg));

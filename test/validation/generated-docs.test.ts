@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { acknowledgedFindings, acknowledgedFindingsMarkdown } from '../../lib/docs/acknowledged-findings';
 import { pipelineDot, renderSvg, roleName } from '../../lib/docs/pipeline-diagram';
+import { roleInventoryMarkdown, templatesIn } from '../../lib/docs/role-inventory';
 import { REPO_ROOT, synthApp } from '../helpers/synth-app';
 
 // Environment-agnostic, as bin/docs.ts builds it.
@@ -25,6 +26,22 @@ describe('docs/architecture.svg', () => {
     expect(roleName({ 'Fn::GetAtt': ['PipelineSourceCodeCommitCodePipelineActionRole48F8DEFA', 'Arn'] })).toBe('SourceCodeCommitActionRole');
     expect(roleName({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/golden-ami-fleet-app-linux-deploy']] })).toBe('golden-ami-fleet-app-linux-deploy');
     expect(roleName(undefined)).toBe('pipeline role');
+  });
+});
+
+describe('docs/roles.md', () => {
+  test('is current (regenerate with npm run docs)', () => {
+    expect(roleInventoryMarkdown(templatesIn(app.outdir))).toBe(committed('roles.md'));
+  });
+
+  test('lists every role of every stack with who assumes it', () => {
+    const inventory = roleInventoryMarkdown(templatesIn(app.outdir));
+    const roles = Object.values(templatesIn(app.outdir)).flatMap((t) => Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role'));
+    expect(inventory).toContain(`${roles.length} roles.`);
+    expect(inventory).toMatch(/\| golden-ami-image-app-linux-deploy \| golden-ami-pipeline \| role PipelineRole \| cloudformation:CreateChangeSet/);
+    expect(inventory).toMatch(/\| BuildInstanceRole \| golden-ami-image-app-linux \| ec2\.amazonaws\.com \| managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder<br>s3:GetObject on /);
+    // The Windows image bakes no application: its build role has no artifact grant.
+    expect(inventory).toContain('| BuildInstanceRole | golden-ami-image-windows-iis | ec2.amazonaws.com | managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder |');
   });
 });
 

@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { identityStatements, resourceText } from '../iam/policy-statements';
+import { roleName } from './pipeline-diagram';
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
+
+/** Every template in a cloud assembly directory (stage assemblies included), by stack name. */
+export function templatesIn(outdir: string): Record<string, Template> {
+  const templates: Record<string, Template> = {};
+  for (const manifestFile of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'manifest.json').sort()) {
+    const dir = path.join(outdir, path.dirname(manifestFile));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const artifact of Object.values<{ type: string; properties?: { templateFile: string; stackName?: string }; displayName?: string }>(manifest.artifacts ?? {})) {
+      if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties) continue;
+      templates[artifact.properties.stackName ?? artifact.displayName!] = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
+    }
+  }
+  return templates;
+}
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function principals(trust: { Statement?: Array<{ Principal?: Record<string, unknown> }> } | undefined): string {
+  return list(trust?.Statement)
+    .flatMap((s) => Object.entries(s.Principal ?? {}).flatMap(([kind, value]) => list(value).map((v) => (kind === 'Service' ? String(v) : `${kind === 'AWS' ? 'role ' : ''}${roleName(v)}`))))
+    .join(', ');
+}
+
+function shortResource(resource: string): string {
+  return resource.replace(/<\{"Ref":"AWS::(Partition|Region|AccountId)"\}>/g, (_, k) => `\${${k}}`).replace(/<\{"Ref":"([A-Za-z0-9]+?)[0-9A-F]{8}"\}>/g, '<$1>').replace(/<\{"Fn::GetAtt":\["([A-Za-z0-9]+?)[0-9A-F]{8}","Arn"\]\}>/g, '<$1.Arn>');
+}
+
+/** The roles of the app as a Markdown table: role, stack, who assumes it, what it may do. */
+export function roleInventoryMarkdown(templates: Record<string, Template>): string {
+  const statements = identityStatements(templates);
+  const rows: string[] = [];
+  for (const [file, template] of Object.entries(templates)) {
+    for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
+      const p = resource.Properties ?? {};
+      const managed = list(p.ManagedPolicyArns).map((arn) => `managed: ${resourceText(arn).split('/').pop()}`);
+      const granted = statements
+        .filter((s) => s.template === file && s.roles.includes(id) && s.effect === 'Allow')
+        .map((s) => `${s.actions.join(', ')} on ${s.resources.map(shortResource).join(', ')}${s.hasCondition ? ' (conditioned)' : ''}`);
+      const name = p.RoleName ? `${resourceText(p.RoleName)}` : id.replace(/[0-9A-F]{8}$/, '');
+      rows.push(`| ${name} | ${file} | ${principals(p.AssumeRolePolicyDocument)} | ${[...managed, ...granted].join('<br>') || '—'} |`);
+    }
+  }
+  return [
+    '# Role inventory',
+    '',
+    'Generated from the synthesized shipped configuration by `npm run docs`; a test fails when this file is stale.',
+    'Every IAM role the app deploys: where it is, who may assume it, and what it may do (managed policies and every',
+    'statement of its own policies; `(conditioned)` marks statements limited by a condition). Resource and key policies',
+    '(artifact bucket, KMS key, SNS topic, log group) are not repeated here.',
+    '',
+    `${rows.length} roles.`,
+    '',
+    '| Role | Stack | Assumed by | May |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
