@@ -1,7 +1,7 @@
 import { ConfigError } from '../lib/config/config-error';
 import { loadConfig } from '../lib/config/load-config';
 import type { GoldenAmiConfig } from '../lib/config/model';
-import { OperatorError } from '../lib/operations/operator-error';
+import { noRegionError, OperatorError } from '../lib/operations/operator-error';
 
 /**
  * Shared frame of the operator commands: load the configuration, pick the region (pipeline.yaml, then AWS_REGION,
@@ -14,7 +14,7 @@ export async function runOperatorCommand(
   try {
     const config = loadConfig(configDir);
     const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    if (!region) throw new OperatorError('no AWS region set. Fix: set AWS_REGION, or region in pipeline-assets/pipeline.yaml');
+    if (!region) throw noRegionError();
     console.log(await run(config, region));
   } catch (err) {
     if (err instanceof OperatorError || err instanceof ConfigError) {

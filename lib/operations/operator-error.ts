@@ -6,6 +6,11 @@ export class OperatorError extends Error {
   }
 }
 
+/** The one-line instruction when no region is known. */
+export function noRegionError(): OperatorError {
+  return new OperatorError('no AWS region set. Fix: set AWS_REGION, or region in pipeline-assets/pipeline.yaml');
+}
+
 /** Turns what the AWS SDK throws for missing credentials or region into a one-line instruction. */
 export function explainAwsError(err: unknown): Error {
   const e = err as Error & { name?: string };
@@ -13,7 +18,7 @@ export function explainAwsError(err: unknown): Error {
     return new OperatorError('no AWS credentials found. Fix: run `aws configure` or `aws sso login`, or set AWS_PROFILE');
   }
   if (/Region is missing/i.test(e?.message ?? '')) {
-    return new OperatorError('no AWS region set. Fix: set AWS_REGION, or region in pipeline-assets/pipeline.yaml');
+    return noRegionError();
   }
   return e instanceof Error ? e : new Error(String(e));
 }
