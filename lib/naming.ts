@@ -71,3 +71,24 @@ export function fleetParameterNames(pipelineName: string, imageName: string): { 
   const base = `${ssmRoot(pipelineName)}/fleets/${imageName}`;
   return { minSize: `${base}/min-size`, desiredCapacity: `${base}/desired-capacity` };
 }
+
+/** The role CloudFormation assumes to create, change and delete the resources of one stage stack. */
+export function stackExecutionRoleName(stackName: string): string {
+  return iamRoleName(stackName, 'cfn-exec');
+}
+
+/**
+ * Permissions boundary every role a stage stack creates must carry: the ceiling of what a build or fleet instance may
+ * do, so that a stage stack's execution role, which may create roles, cannot create one stronger than itself.
+ */
+export function instanceRoleBoundaryName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'instance-boundary');
+}
+
+/** Name of the instance role (and its instance profile) of a stage stack: build instances or fleet instances. */
+export function instanceRoleName(stackName: string): string {
+  return iamRoleName(stackName, 'instance');
+}
+
+/** Tag every launch template of a fleet stack carries: its stack name. The stack's execution role may change only those. */
+export const STACK_TAG_KEY = 'golden-ami:stack';

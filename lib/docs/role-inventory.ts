@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { identityStatements, resourceText } from '../iam/policy-statements';
+import { type FoundStatement, identityStatements, resourceText } from '../iam/policy-statements';
 import { roleName } from './pipeline-diagram';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
@@ -31,6 +31,21 @@ function shortResource(resource: string): string {
   return resource.replace(/<\{"Ref":"AWS::(Partition|Region|AccountId)"\}>/g, (_, k) => `\${${k}}`).replace(/<\{"Ref":"([A-Za-z0-9]+?)[0-9A-F]{8}"\}>/g, '<$1>').replace(/<\{"Fn::GetAtt":\["([A-Za-z0-9]+?)[0-9A-F]{8}","Arn"\]\}>/g, '<$1.Arn>');
 }
 
+/** The permissions boundaries: what the most a role under each may do. */
+function boundarySection(statements: FoundStatement[]): string[] {
+  const holders = [...new Set(statements.filter((s) => s.inBoundary).map((s) => s.holder))];
+  return holders.flatMap((holder) => [
+    '',
+    `## Permissions boundary ${holder.replace(/[0-9A-F]{8}$/, '')}`,
+    '',
+    'The ceiling of every role a stage stack creates: its execution role may create roles only with this boundary.',
+    '',
+    ...statements
+      .filter((s) => s.holder === holder)
+      .map((s) => `- ${s.actions.join(', ')} on ${s.resources.map(shortResource).join(', ')}${s.hasCondition ? ' (conditioned)' : ''}`),
+  ]);
+}
+
 /** The roles of the app as a Markdown table: role, stack, who assumes it, what it may do. */
 export function roleInventoryMarkdown(templates: Record<string, Template>): string {
   const statements = identityStatements(templates);
@@ -39,11 +54,12 @@ export function roleInventoryMarkdown(templates: Record<string, Template>): stri
     for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
       const p = resource.Properties ?? {};
       const managed = list(p.ManagedPolicyArns).map((arn) => `managed: ${resourceText(arn).split('/').pop()}`);
+      const boundary = p.PermissionsBoundary ? [`boundary: ${resourceText(p.PermissionsBoundary).split('/').pop()}`] : [];
       const granted = statements
         .filter((s) => s.template === file && s.roles.includes(id) && s.effect === 'Allow')
         .map((s) => `${s.actions.join(', ')} on ${s.resources.map(shortResource).join(', ')}${s.hasCondition ? ' (conditioned)' : ''}`);
       const name = p.RoleName ? `${resourceText(p.RoleName)}` : id.replace(/[0-9A-F]{8}$/, '');
-      rows.push(`| ${name} | ${file} | ${principals(p.AssumeRolePolicyDocument)} | ${[...managed, ...granted].join('<br>') || '—'} |`);
+      rows.push(`| ${name} | ${file} | ${principals(p.AssumeRolePolicyDocument)} | ${[...boundary, ...managed, ...granted].join('<br>') || '—'} |`);
     }
   }
   return [
@@ -51,14 +67,16 @@ export function roleInventoryMarkdown(templates: Record<string, Template>): stri
     '',
     'Generated from the synthesized shipped configuration by `npm run docs`; a test fails when this file is stale.',
     'Every IAM role the app deploys: where it is, who may assume it, and what it may do (managed policies and every',
-    'statement of its own policies; `(conditioned)` marks statements limited by a condition). Resource and key policies',
-    '(artifact bucket, KMS key, SNS topic, log group) are not repeated here.',
+    'statement of its own policies; `(conditioned)` marks statements limited by a condition; `boundary:` names the',
+    'permissions boundary that caps it, listed at the end). Resource and key policies (artifact bucket, KMS key, SNS',
+    'topic, log group) are not repeated here.',
     '',
     `${rows.length} roles.`,
     '',
     '| Role | Stack | Assumed by | May |',
     '| --- | --- | --- | --- |',
     ...rows,
+    ...boundarySection(statements),
     '',
   ].join('\n');
 }

@@ -16,6 +16,11 @@ export interface FoundStatement {
   /** Resources as text: literals as they are, intrinsic functions as JSON. */
   readonly resources: readonly string[];
   readonly hasCondition: boolean;
+  /**
+   * True for statements of a managed policy used as a permissions boundary: a ceiling on what roles may do, not a
+   * grant (a role under it gets only what its own policies also allow).
+   */
+  readonly inBoundary: boolean;
 }
 
 type Resource = { Type: string; Properties?: Record<string, any> };
@@ -32,7 +37,7 @@ export function resourceText(value: unknown): string {
   return `<${JSON.stringify(value)}>`;
 }
 
-function statementsOf(template: string, holder: string, roles: string[], document: { Statement?: unknown }): FoundStatement[] {
+function statementsOf(template: string, holder: string, roles: string[], document: { Statement?: unknown }, inBoundary = false): FoundStatement[] {
   return list(document.Statement as Array<Record<string, any>>).map((s) => ({
     template,
     holder,
@@ -41,21 +46,35 @@ function statementsOf(template: string, holder: string, roles: string[], documen
     actions: list<string>(s.Action),
     resources: list(s.Resource).map(resourceText),
     hasCondition: s.Condition !== undefined,
+    inBoundary,
   }));
 }
 
 /** Identity-policy statements (what roles may do) in the given templates. */
 export function identityStatements(templates: Record<string, { Resources: Record<string, Resource> }>): FoundStatement[] {
   const found: FoundStatement[] = [];
+  const boundaries = boundaryNames(templates);
   for (const [name, template] of Object.entries(templates)) {
     for (const [id, resource] of Object.entries(template.Resources)) {
       const p = resource.Properties ?? {};
       const roleRefs = list<{ Ref?: string }>(p.Roles).map((r) => r.Ref ?? JSON.stringify(r));
-      if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') found.push(...statementsOf(name, id, roleRefs, p.PolicyDocument));
+      if (resource.Type === 'AWS::IAM::Policy') found.push(...statementsOf(name, id, roleRefs, p.PolicyDocument));
+      if (resource.Type === 'AWS::IAM::ManagedPolicy') found.push(...statementsOf(name, id, roleRefs, p.PolicyDocument, boundaries.has(p.ManagedPolicyName)));
       if (resource.Type === 'AWS::IAM::Role') {
         for (const policy of list<Record<string, any>>(p.Policies)) found.push(...statementsOf(name, id, [id], policy.PolicyDocument));
       }
     }
   }
   return found;
+}
+
+/** Names of the managed policies roles in the templates use as permissions boundaries. */
+export function boundaryNames(templates: Record<string, { Resources: Record<string, Resource> }>): Set<string> {
+  return new Set(
+    Object.values(templates).flatMap((t) =>
+      Object.values(t.Resources)
+        .filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties?.PermissionsBoundary !== undefined)
+        .map((r) => resourceText(r.Properties!.PermissionsBoundary).split('/').pop()!),
+    ),
+  );
 }

@@ -22,7 +22,12 @@ import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
 import { StackDeployRole } from './stack-deploy-role';
-import { fleetStackName, imageBuilderName, stackDeployRoleName } from '../naming';
+import { StackExecutionRole } from './stack-execution-role';
+import type { ExecutionGrant, StageStackContext } from '../iam/execution-grants';
+import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-stack-grants';
+import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
+import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
+import { fleetStackName, imageBuilderName, instanceRoleName, stackDeployRoleName, stackExecutionRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -54,7 +59,7 @@ export class GoldenAmiPipelineStack extends Stack {
 
     const key = new PipelineKey(this, 'Encryption', { pipelineName: config.name }).key;
     const source = new PipelineSource(this, 'Source', { source: config.source });
-    new PipelineNetwork(this, 'Network', { pipelineName: config.name, network: config.network, logKey: key });
+    const network = new PipelineNetwork(this, 'Network', { pipelineName: config.name, network: config.network, logKey: key });
     const parameterPrep = new ParameterPrepFunction(this, 'ParameterPrep', {
       pipelineName: config.name,
       imageNames: config.images.map((i) => i.name),
@@ -106,7 +111,8 @@ export class GoldenAmiPipelineStack extends Stack {
       },
     });
 
-    const stageStacks: Stack[] = [];
+    // Each stage stack with the grants its CloudFormation execution role needs.
+    const stageStacks: Array<{ stack: Stack; instanceManagedPolicies: readonly string[]; grants: (ctx: StageStackContext) => ExecutionGrant[] }> = [];
     const buildWave = this.pipeline.addWave('BuildImage');
     for (const image of config.images) {
       const stage = new ImageStage(this, `Image-${image.name}`, {
@@ -120,7 +126,7 @@ export class GoldenAmiPipelineStack extends Stack {
         version: pipelines.StackOutputReference.fromCfnOutput(stage.stack.versionOutput),
         recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
       };
-      stageStacks.push(stage.stack);
+      stageStacks.push({ stack: stage.stack, instanceManagedPolicies: BUILD_INSTANCE_MANAGED_POLICIES, grants: (ctx) => imageStackGrants(ctx, config.name, image) });
       // Resolved when the pipeline template is written, after the image stack is complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       buildWave.addStage(stage, {
@@ -133,16 +139,33 @@ export class GoldenAmiPipelineStack extends Stack {
     for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
       new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet });
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
-      stageStacks.push(stage.stack);
+      stageStacks.push({ stack: stage.stack, instanceManagedPolicies: FLEET_INSTANCE_MANAGED_POLICIES, grants: fleetStackGrants });
       deployWave.addStage(stage);
     }
 
-    for (const stack of stageStacks) {
-      const deployRole = new StackDeployRole(this, `DeployRole-${stack.node.scope!.node.id}`, {
+    const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
+    for (const { stack, instanceManagedPolicies, grants } of stageStacks) {
+      const stageId = stack.node.scope!.node.id;
+      const parameterNames = ssmParameterNamesOf(stack);
+      const executionRole = new StackExecutionRole(this, `ExecutionRole-${stageId}`, {
+        roleName: stackExecutionRoleName(stack.stackName),
+        stackName: stack.stackName,
+        grants: grants({
+          scope: this,
+          stackName: stack.stackName,
+          vpcArn: network.vpcArn,
+          boundaryArn: boundary.managedPolicyArn,
+          parameterNames,
+          instanceRoleName: instanceRoleName(stack.stackName),
+          instanceManagedPolicies,
+        }),
+      }).role;
+      const deployRole = new StackDeployRole(this, `DeployRole-${stageId}`, {
         roleName: stackDeployRoleName(stack.stackName),
         stackName: stack.stackName,
         assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn),
-        parameterNames: ssmParameterNamesOf(stack),
+        executionRole,
+        parameterNames,
       }).role;
       // CDK Pipelines grants the role (known to it by name) template reads through the bucket and key policies;
       // S3 and KMS reject a policy naming a principal that does not exist yet.

@@ -22,6 +22,8 @@ export interface PipelineNetworkProps {
 export class PipelineNetwork extends Construct {
   /** The VPC created, when the configuration asks for one. */
   public readonly vpc?: ec2.Vpc;
+  /** ARN of the VPC, created or existing: the stage stacks' execution roles may create security groups only there. */
+  public readonly vpcArn: string;
 
   constructor(scope: Construct, id: string, props: PipelineNetworkProps) {
     super(scope, id);
@@ -58,6 +60,7 @@ export class PipelineNetwork extends Construct {
       vpcId = network.vpcId;
       subnetIds = network.subnetIds.join(',');
     }
+    this.vpcArn = Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: vpcId });
     const names = networkParameterNames(props.pipelineName);
     new ssm.CfnParameter(this, 'VpcIdParameter', { name: names.vpcId, type: 'String', value: vpcId, description: 'VPC of image builds and fleets' });
     new ssm.CfnParameter(this, 'SubnetIdsParameter', { name: names.subnetIds, type: 'StringList', value: subnetIds, description: 'Private subnets of image builds and fleets' });

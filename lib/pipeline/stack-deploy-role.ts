@@ -1,7 +1,7 @@
-import { Aws, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { stackDeployRoleName } from '../naming';
+import { stackDeployRoleName, stackExecutionRoleName } from '../naming';
 import { NagNames } from '../validation/nag-names';
 
 /** Props for StackDeployRole. */
@@ -12,14 +12,16 @@ export interface StackDeployRoleProps {
   readonly stackName: string;
   /** Who may assume the role: the pipeline's service role. */
   readonly assumedBy: iam.IPrincipal;
+  /** The stack's CloudFormation execution role, the one role this role may pass. */
+  readonly executionRole: iam.IRole;
   /** SSM parameters the stack's SSM-typed parameters resolve. */
   readonly parameterNames: readonly string[];
 }
 
 /**
  * The action role of one stage stack's Prepare and Deploy actions. CDK's bootstrap deploy role may change any stack
- * in the account; this one may only create, inspect and execute change sets of its own stack, and pass the
- * CloudFormation execution role to CloudFormation. (CDK Pipelines uses one role for both actions of a stack.)
+ * in the account; this one may only create, inspect and execute change sets of its own stack, and pass that stack's
+ * own CloudFormation execution role (StackExecutionRole) to CloudFormation. (CDK Pipelines uses one role for both actions of a stack.)
  */
 export class StackDeployRole extends Construct {
   public readonly role: iam.Role;
@@ -51,14 +53,7 @@ export class StackDeployRole extends Construct {
       new iam.PolicyStatement({
         sid: 'PassTheExecutionRole',
         actions: ['iam:PassRole'],
-        resources: [
-          stack.formatArn({
-            service: 'iam',
-            region: '',
-            resource: 'role',
-            resourceName: `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
-          }),
-        ],
+        resources: [props.executionRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
       }),
     );
@@ -78,9 +73,17 @@ export class StackDeployRole extends Construct {
 
 /**
  * The identity of a stage stack: its name, description, and the synthesizer that makes CDK Pipelines deploy it with
- * its own StackDeployRole (created by the pipeline stack under the same name).
+ * its own StackDeployRole and CloudFormation run it with its own StackExecutionRole (both created by the pipeline
+ * stack under the same names).
  */
 export function stageStackIdentity(stackName: string, description: string): { stackName: string; description: string; synthesizer: DefaultStackSynthesizer } {
-  const roleName = stackDeployRoleName(stackName);
-  return { stackName, description, synthesizer: new DefaultStackSynthesizer({ deployRoleArn: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName}` }) };
+  const roleArn = (name: string) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`;
+  return {
+    stackName,
+    description,
+    synthesizer: new DefaultStackSynthesizer({
+      deployRoleArn: roleArn(stackDeployRoleName(stackName)),
+      cloudFormationExecutionRole: roleArn(stackExecutionRoleName(stackName)),
+    }),
+  };
 }

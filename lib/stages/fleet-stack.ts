@@ -1,10 +1,11 @@
-import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
-import { fleetParameterNames, imageParameterNames } from '../naming';
+import { FLEET_INSTANCE_MANAGED_POLICIES } from '../iam/fleet-stack-grants';
+import { fleetParameterNames, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, STACK_TAG_KEY } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for FleetStack. */
@@ -55,10 +56,13 @@ export class FleetStack extends Stack {
       description: 'SSM parameter holding the desired capacity (configuration, or npm run fleet)',
     }).valueAsString;
 
+    // Named, and under the pipeline's boundary: the stack's execution role may create no other role.
     const role = new iam.Role(this, 'InstanceRole', {
+      roleName: instanceRoleName(this.stackName),
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of the ${image.name} fleet: Systems Manager Session Manager access only`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+      managedPolicies: FLEET_INSTANCE_MANAGED_POLICIES.map((policy) => iam.ManagedPolicy.fromAwsManagedPolicyName(policy)),
+      permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(this, 'InstanceRoleBoundary', instanceRoleBoundaryName(pipelineName)),
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
@@ -89,8 +93,13 @@ export class FleetStack extends Stack {
       ],
       detailedMonitoring: true,
     });
+    (this.launchTemplate.node.findChild('Profile') as iam.CfnInstanceProfile).instanceProfileName = instanceRoleName(this.stackName);
+    // The execution role may change only launch templates carrying this tag from their creation.
+    Tags.of(this.launchTemplate).add(STACK_TAG_KEY, this.stackName);
 
     this.group = new autoscaling.CfnAutoScalingGroup(this, 'Group', {
+      // Named after the stack, so the execution role can be limited to it. Only a name change would replace the group.
+      autoScalingGroupName: this.stackName,
       minSize,
       maxSize: String(fleet.maxSize),
       // From SSM, not a literal: a literal would be re-applied by CloudFormation and undo an operator's scaling.

@@ -6,7 +6,8 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { APPLICATION_ARTIFACT_PARAMETER, type ComponentConfig, type ImageConfig } from '../config/model';
-import { imageBuilderName, imageParameterNames } from '../naming';
+import { BUILD_INSTANCE_MANAGED_POLICIES } from '../iam/image-stack-grants';
+import { imageBuilderName, imageParameterNames, instanceRoleBoundaryName, instanceRoleName } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for ImageStack. */
@@ -94,13 +95,13 @@ export class ImageStack extends Stack {
       tags,
     });
 
+    // Named, and under the pipeline's boundary: the stack's execution role may create no other role.
     const instanceRole = new iam.Role(this, 'BuildInstanceRole', {
+      roleName: instanceRoleName(this.stackName),
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Image Builder build and test instances of ${name}`,
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
-      ],
+      managedPolicies: BUILD_INSTANCE_MANAGED_POLICIES.map((policy) => iam.ManagedPolicy.fromAwsManagedPolicyName(policy)),
+      permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(this, 'InstanceRoleBoundary', instanceRoleBoundaryName(pipelineName)),
     });
     Validations.of(instanceRole).acknowledge(
       {
@@ -116,7 +117,7 @@ export class ImageStack extends Stack {
       // The one artifact object, not the whole asset bucket.
       instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifact.bucket.arnForObjects(artifact.s3ObjectKey)] }));
     }
-    const instanceProfile = new iam.CfnInstanceProfile(this, 'BuildInstanceProfile', { roles: [instanceRole.roleName] });
+    const instanceProfile = new iam.CfnInstanceProfile(this, 'BuildInstanceProfile', { instanceProfileName: instanceRoleName(this.stackName), roles: [instanceRole.roleName] });
 
     const securityGroup = new ec2.SecurityGroup(this, 'BuildInstanceSecurityGroup', {
       vpc: network.vpc,

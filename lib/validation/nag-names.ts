@@ -20,12 +20,21 @@ export class NagNames {
     return literalOr(this.stack.account, '<AWS::AccountId>');
   }
 
+  public get partition(): string {
+    return literalOr(this.stack.partition, '<AWS::Partition>');
+  }
+
+  public get region(): string {
+    return literalOr(this.stack.region, '<AWS::Region>');
+  }
+
   /**
    * An ARN in this stack's partition, region and account, as cdk-nag renders it.
-   * @param withAccount false for resources whose ARNs have no account (AMIs, snapshots)
+   * @param account false for resources whose ARNs have no account (AMIs, snapshots), or a literal account ('aws', '*')
    */
-  public arn(service: string, resource: string, withAccount = true): string {
-    return `arn:${literalOr(this.stack.partition, '<AWS::Partition>')}:${service}:${literalOr(this.stack.region, '<AWS::Region>')}:${withAccount ? this.account : ''}:${resource}`;
+  public arn(service: string, resource: string, account: boolean | string = true): string {
+    const accountPart = typeof account === 'string' ? account : account ? this.account : '';
+    return `arn:${this.partition}:${service}:${this.region}:${accountPart}:${resource}`;
   }
 }
 

@@ -39,9 +39,11 @@ describe('docs/roles.md', () => {
     const roles = Object.values(templatesIn(app.outdir)).flatMap((t) => Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role'));
     expect(inventory).toContain(`${roles.length} roles.`);
     expect(inventory).toMatch(/\| golden-ami-image-app-linux-deploy \| golden-ami-pipeline \| role PipelineRole \| cloudformation:CreateChangeSet/);
-    expect(inventory).toMatch(/\| BuildInstanceRole \| golden-ami-image-app-linux \| ec2\.amazonaws\.com \| managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder<br>s3:GetObject on /);
+    expect(inventory).toMatch(/\| golden-ami-image-app-linux-cfn-exec \| golden-ami-pipeline \| cloudformation\.amazonaws\.com \| imagebuilder:CancelImageCreation, imagebuilder:CreateComponent/);
+    const boundary = 'boundary: golden-ami-instance-boundary<br>';
+    expect(inventory).toMatch(new RegExp(`\\| golden-ami-image-app-linux-instance \\| golden-ami-image-app-linux \\| ec2\\.amazonaws\\.com \\| ${boundary}managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder<br>s3:GetObject on `));
     // The Windows image bakes no application: its build role has no artifact grant.
-    expect(inventory).toContain('| BuildInstanceRole | golden-ami-image-windows-iis | ec2.amazonaws.com | managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder |');
+    expect(inventory).toContain(`| golden-ami-image-windows-iis-instance | golden-ami-image-windows-iis | ec2.amazonaws.com | ${boundary}managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder |`);
   });
 });
 

