@@ -1,0 +1,211 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { templatesIn } from '../../lib/docs/role-inventory';
+import { type RolePolicies, rolePolicies } from '../helpers/role-policies';
+import { synthApp } from '../helpers/synth-app';
+
+/**
+ * The allow/deny matrix: for each role, requests its action must be able to make and nearby requests it must not,
+ * evaluated offline by @cloud-copilot/iam-simulate against the synthesized policies (identity policies and
+ * permissions boundaries; resource policies and SCPs are out of scope). Names follow the shipped configuration:
+ * pipeline "golden-ami", images app-linux (with a fleet) and windows-iis.
+ */
+
+const ENV = { partition: 'aws', account: '123456789012', region: 'eu-west-1' };
+const ARN = (service: string, resource: string, { region = ENV.region, account = ENV.account } = {}) => `arn:aws:${service}:${region}:${account}:${resource}`;
+const role = (name: string) => ARN('iam', `role/${name}`, { region: '' });
+const param = (name: string) => ARN('ssm', `parameter${name}`);
+const stack = (name: string) => ARN('cloudformation', `stack/${name}/0d2d9f30-0000-11f0-a000-0a1b2c3d4e5f`);
+
+const IMAGE = 'golden-ami-image-app-linux';
+const OTHER_IMAGE = 'golden-ami-image-windows-iis';
+const FLEET = 'golden-ami-fleet-app-linux';
+const BOUNDARY = ARN('iam', 'policy/golden-ami-instance-boundary', { region: '' });
+const PIPELINE_VPC = ARN('ec2', 'vpc/NetworkVpc7FB7348F');
+const OTHER_VPC = ARN('ec2', 'vpc/vpc-0abcdef0123456789');
+const SECURITY_GROUP = ARN('ec2', 'security-group/sg-0123456789abcdef0');
+const LAUNCH_TEMPLATE = ARN('ec2', 'launch-template/lt-0123456789abcdef0');
+const APP_LINUX = '/golden-ami/golden-ami/images/app-linux';
+const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+interface Case {
+  /** What the case proves, read as a sentence after the role name. */
+  readonly can: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Record<string, string | string[]>;
+  readonly allowed: boolean;
+}
+
+const allow = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can, action, resource, context, allowed: true });
+const deny = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can: `cannot ${can}`, action, resource, context, allowed: false });
+
+const MATRIX: Record<string, Case[]> = {
+  [`${IMAGE}-cfn-exec`]: [
+    allow('create its own component', 'imagebuilder:CreateComponent', ARN('imagebuilder', 'component/golden-ami-app-linux-app-service/1.2.3/1')),
+    allow('create its own recipe', 'imagebuilder:CreateImageRecipe', ARN('imagebuilder', 'image-recipe/golden-ami-app-linux/1.2.3')),
+    allow('update its own infrastructure configuration', 'imagebuilder:UpdateInfrastructureConfiguration', ARN('imagebuilder', 'infrastructure-configuration/golden-ami-app-linux')),
+    allow('create its own image', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
+    allow('read the AWS-managed component its recipe names', 'imagebuilder:GetComponent', ARN('imagebuilder', 'component/update-linux/1.0.2/1', { account: 'aws' })),
+    allow('read its parent image', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/amazon-linux-2023-x86/2025.1.1/1', { account: 'aws' })),
+    allow('create its instance role under the boundary', 'iam:CreateRole', role(`${IMAGE}-instance`), { 'iam:PermissionsBoundary': BOUNDARY }),
+    allow('attach the Image Builder instance policy under the boundary', 'iam:AttachRolePolicy', role(`${IMAGE}-instance`), { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': managed('EC2InstanceProfileForImageBuilder') }),
+    allow('pass its instance role', 'iam:PassRole', role(`${IMAGE}-instance`), { 'iam:PassedToService': 'imagebuilder.amazonaws.com' }),
+    allow('create its instance profile', 'iam:CreateInstanceProfile', ARN('iam', `instance-profile/${IMAGE}-instance`, { region: '' })),
+    allow('create a security group in the pipeline VPC', 'ec2:CreateSecurityGroup', PIPELINE_VPC),
+    allow('open egress on a security group of the pipeline VPC', 'ec2:AuthorizeSecurityGroupEgress', SECURITY_GROUP, { 'ec2:Vpc': PIPELINE_VPC }),
+    allow('resolve its version parameter', 'ssm:GetParameters', param(`${APP_LINUX}/version`)),
+    allow('create the Image Builder service-linked role', 'iam:CreateServiceLinkedRole', role('aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder'), { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' }),
+    deny('create a component of another image', 'imagebuilder:CreateComponent', ARN('imagebuilder', 'component/golden-ami-windows-iis-iis-web-server/1.0.0/1')),
+    deny('delete the recipe of another image', 'imagebuilder:DeleteImageRecipe', ARN('imagebuilder', 'image-recipe/golden-ami-windows-iis/1.0.0')),
+    deny('build an image of another recipe', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/someone-elses-recipe/1.0.0/1')),
+    deny('create its instance role without the boundary', 'iam:CreateRole', role(`${IMAGE}-instance`)),
+    deny('create any other role, even under the boundary', 'iam:CreateRole', role('golden-ami-backdoor'), { 'iam:PermissionsBoundary': BOUNDARY }),
+    deny('attach AdministratorAccess to its instance role', 'iam:AttachRolePolicy', role(`${IMAGE}-instance`), { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': managed('AdministratorAccess') }),
+    deny('remove the boundary from its instance role', 'iam:DeleteRolePermissionsBoundary', role(`${IMAGE}-instance`)),
+    deny('put another boundary on its instance role', 'iam:PutRolePermissionsBoundary', role(`${IMAGE}-instance`), { 'iam:PermissionsBoundary': managed('AdministratorAccess') }),
+    deny('pass its own role', 'iam:PassRole', role(`${IMAGE}-cfn-exec`)),
+    deny("pass the fleet's instance role", 'iam:PassRole', role(`${FLEET}-instance`)),
+    deny('create a security group in another VPC', 'ec2:CreateSecurityGroup', OTHER_VPC),
+    deny('open a security group of another VPC', 'ec2:AuthorizeSecurityGroupEgress', SECURITY_GROUP, { 'ec2:Vpc': OTHER_VPC }),
+    deny('open ingress anywhere', 'ec2:AuthorizeSecurityGroupIngress', SECURITY_GROUP, { 'ec2:Vpc': PIPELINE_VPC }),
+    deny('write its version parameter', 'ssm:PutParameter', param(`${APP_LINUX}/version`)),
+    deny("read another image's parameters", 'ssm:GetParameters', param('/golden-ami/golden-ami/images/windows-iis/version')),
+    deny('create the service-linked role of another service', 'iam:CreateServiceLinkedRole', role('aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing'), { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' }),
+    deny('create an Auto Scaling group', 'autoscaling:CreateAutoScalingGroup', ARN('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${FLEET}`)),
+  ],
+  [`${FLEET}-cfn-exec`]: [
+    allow('create a launch template tagged with its stack', 'ec2:CreateLaunchTemplate', ARN('ec2', 'launch-template/*'), { 'aws:RequestTag/golden-ami:stack': FLEET, 'aws:TagKeys': ['golden-ami:stack'] }),
+    allow('tag the launch template while creating it', 'ec2:CreateTags', LAUNCH_TEMPLATE, { 'ec2:CreateAction': 'CreateLaunchTemplate' }),
+    allow('add a version to its launch template', 'ec2:CreateLaunchTemplateVersion', LAUNCH_TEMPLATE, { 'aws:ResourceTag/golden-ami:stack': FLEET }),
+    allow('launch from its launch template', 'ec2:RunInstances', LAUNCH_TEMPLATE, { 'aws:ResourceTag/golden-ami:stack': FLEET }),
+    allow('launch instances through a launch template', 'ec2:RunInstances', ARN('ec2', 'instance/*'), { 'ec2:LaunchTemplate': LAUNCH_TEMPLATE }),
+    allow('create its Auto Scaling group', 'autoscaling:CreateAutoScalingGroup', ARN('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${FLEET}`)),
+    allow('roll its group', 'autoscaling:UpdateAutoScalingGroup', ARN('autoscaling', `autoScalingGroup:5f0c-11ee:autoScalingGroupName/${FLEET}`)),
+    allow('pass its instance role', 'iam:PassRole', role(`${FLEET}-instance`), { 'iam:PassedToService': 'ec2.amazonaws.com' }),
+    allow('create its instance role under the boundary', 'iam:CreateRole', role(`${FLEET}-instance`), { 'iam:PermissionsBoundary': BOUNDARY }),
+    allow('resolve the released AMI', 'ssm:GetParameters', param(`${APP_LINUX}/release-ami`)),
+    allow('resolve the fleet capacity', 'ssm:GetParameters', param('/golden-ami/golden-ami/fleets/app-linux/desired-capacity')),
+    deny('create an untagged launch template', 'ec2:CreateLaunchTemplate', ARN('ec2', 'launch-template/*')),
+    deny("create a launch template tagged with another stack's name", 'ec2:CreateLaunchTemplate', ARN('ec2', 'launch-template/*'), { 'aws:RequestTag/golden-ami:stack': 'someone-else' }),
+    deny('change a launch template of another stack', 'ec2:CreateLaunchTemplateVersion', LAUNCH_TEMPLATE, { 'aws:ResourceTag/golden-ami:stack': 'someone-else' }),
+    deny('delete an untagged launch template', 'ec2:DeleteLaunchTemplate', LAUNCH_TEMPLATE),
+    deny('tag a launch template outside its creation', 'ec2:CreateTags', LAUNCH_TEMPLATE, { 'aws:ResourceTag/golden-ami:stack': FLEET }),
+    deny('launch from a launch template of another stack', 'ec2:RunInstances', LAUNCH_TEMPLATE, { 'aws:ResourceTag/golden-ami:stack': 'someone-else' }),
+    deny('launch instances without a launch template', 'ec2:RunInstances', ARN('ec2', 'instance/*')),
+    deny('change another Auto Scaling group', 'autoscaling:UpdateAutoScalingGroup', ARN('autoscaling', 'autoScalingGroup:5f0c-11ee:autoScalingGroupName/production-web')),
+    deny('delete another Auto Scaling group', 'autoscaling:DeleteAutoScalingGroup', ARN('autoscaling', 'autoScalingGroup:5f0c-11ee:autoScalingGroupName/production-web')),
+    deny("pass the image build's instance role", 'iam:PassRole', role(`${IMAGE}-instance`)),
+    deny('attach the Image Builder policy it does not use', 'iam:AttachRolePolicy', role(`${FLEET}-instance`), { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': managed('EC2InstanceProfileForImageBuilder') }),
+    deny('move the release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
+    deny('create Image Builder resources', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
+  ],
+  [`${IMAGE}-deploy`]: [
+    allow('create a change set of its stack', 'cloudformation:CreateChangeSet', stack(IMAGE)),
+    allow('execute a change set of its stack', 'cloudformation:ExecuteChangeSet', stack(IMAGE)),
+    allow("pass its stack's execution role to CloudFormation", 'iam:PassRole', role(`${IMAGE}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+    allow('resolve the CDK bootstrap version', 'ssm:GetParameters', param('/cdk-bootstrap/hnb659fds/version')),
+    deny('create a change set of another image stack', 'cloudformation:CreateChangeSet', stack(OTHER_IMAGE)),
+    deny('execute a change set of the pipeline stack', 'cloudformation:ExecuteChangeSet', stack('golden-ami-pipeline')),
+    deny('update its stack directly, skipping the change set', 'cloudformation:UpdateStack', stack(IMAGE)),
+    deny('delete its stack', 'cloudformation:DeleteStack', stack(IMAGE)),
+    deny('pass its execution role to another service', 'iam:PassRole', role(`${IMAGE}-cfn-exec`), { 'iam:PassedToService': 'lambda.amazonaws.com' }),
+    deny("pass another stack's execution role", 'iam:PassRole', role(`${FLEET}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+    deny("pass CDK's bootstrap execution role", 'iam:PassRole', role(`cdk-hnb659fds-cfn-exec-role-${ENV.account}-${ENV.region}`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+  ],
+  ParameterPrepFunctionServiceRole: [
+    allow('write the version hand-off of an image', 'ssm:PutParameter', param(`${APP_LINUX}/version`)),
+    allow('write the build state of an image', 'ssm:PutParameter', param(`${APP_LINUX}/build-state`)),
+    allow('move the release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
+    allow('report a job result', 'codepipeline:PutJobSuccessResult', '*'),
+    allow('deregister an AMI of this pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
+    deny('rewrite the network the stacks use', 'ssm:PutParameter', param('/golden-ami/golden-ami/network/vpc-id')),
+    deny("change a fleet's capacity", 'ssm:PutParameter', param('/golden-ami/golden-ami/fleets/app-linux/desired-capacity')),
+    deny("write another pipeline's parameters", 'ssm:PutParameter', param('/golden-ami/other-pipeline/images/app-linux/version')),
+    deny('delete its parameters', 'ssm:DeleteParameter', param(`${APP_LINUX}/version`)),
+    deny('deregister an AMI of another pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'other-pipeline' }),
+    deny('deregister an untagged AMI', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' })),
+  ],
+  PipelineRole: [
+    allow('assume the role of the Synth action', 'sts:AssumeRole', role('SynthActionRoleDB646193')),
+    allow('assume the deploy role of a stage stack', 'sts:AssumeRole', role(`${IMAGE}-deploy`)),
+    deny('assume an execution role (only CloudFormation may)', 'sts:AssumeRole', role(`${IMAGE}-cfn-exec`)),
+    deny("assume CDK's bootstrap deploy role", 'sts:AssumeRole', role(`cdk-hnb659fds-deploy-role-${ENV.account}-${ENV.region}`)),
+    deny('assume the parameter-prep function role', 'sts:AssumeRole', role('ParameterPrepFunctionServiceRoleA4628165')),
+  ],
+  PipelineUpdatePipelineSelfMutationRole: [
+    allow("assume CDK's bootstrap deploy role", 'sts:AssumeRole', role(`cdk-hnb659fds-deploy-role-${ENV.account}-${ENV.region}`), { 'iam:ResourceTag/aws-cdk:bootstrap-role': 'deploy' }),
+    deny('assume a role not tagged as a CDK bootstrap role', 'sts:AssumeRole', role(`${IMAGE}-cfn-exec`)),
+    deny("assume CDK's lookup role", 'sts:AssumeRole', role(`cdk-hnb659fds-lookup-role-${ENV.account}-${ENV.region}`), { 'iam:ResourceTag/aws-cdk:bootstrap-role': 'lookup' }),
+  ],
+  [`${IMAGE}-instance`]: [
+    allow('download the application artifact', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/bc107085fc79926b2fac117a7cecdd8e4626aaab95284e9b12d2e4f68f351fff.zip'),
+    deny('download another asset', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/0000000000000000000000000000000000000000000000000000000000000000.zip'),
+    deny('write to the asset bucket', 's3:PutObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/bc107085fc79926b2fac117a7cecdd8e4626aaab95284e9b12d2e4f68f351fff.zip'),
+  ],
+};
+
+/**
+ * The boundary is proven on its own: a role under it whose identity policy allows everything still gets no more than
+ * the boundary, so whatever a stage stack attaches to its instance role, this is the most the role can do.
+ */
+const UNDER_THE_BOUNDARY: Case[] = [
+  allow('let the Systems Manager agent register', 'ssm:UpdateInstanceInformation', ARN('ec2', 'instance/i-0123456789abcdef0')),
+  allow('open a Session Manager channel', 'ssmmessages:OpenDataChannel', '*'),
+  allow('read an Image Builder component', 'imagebuilder:GetComponent', ARN('imagebuilder', 'component/update-linux/1.0.2/1', { account: 'aws' })),
+  allow('download from the CDK asset bucket', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/any.zip'),
+  allow('write Image Builder logs', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/imagebuilder/golden-ami-app-linux:log-stream:1.2.3/1')),
+  deny('move a release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
+  deny('create a role', 'iam:CreateRole', role('escalation')),
+  deny('pass a role', 'iam:PassRole', role(`${IMAGE}-cfn-exec`)),
+  deny('write to the asset bucket', 's3:PutObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/any.zip'),
+  deny('read the pipeline artifacts', 's3:GetObject', 'arn:aws:s3:::artifactbucket7410c9ef/golden-ami/Synth_Output/abc'),
+  deny('launch instances', 'ec2:RunInstances', ARN('ec2', 'instance/*')),
+  deny('decrypt outside Image Builder', 'kms:Decrypt', ARN('kms', 'key/EncryptionKey3A692D6E')),
+  deny('write logs outside Image Builder', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/lambda/anything:log-stream:x')),
+];
+
+async function decide(policies: Pick<RolePolicies, 'arn' | 'identity' | 'boundary'>, c: Case): Promise<string> {
+  const response = await runSimulation(
+    {
+      request: { principal: policies.arn, action: c.action, resource: { resource: c.resource, accountId: ENV.account }, contextVariables: c.context ?? {} },
+      identityPolicies: policies.identity,
+      permissionBoundaryPolicies: policies.boundary ? [policies.boundary as { name: string; policy: unknown }] : undefined,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (response.resultType === 'error') throw new Error(`simulation of ${c.action} on ${c.resource} is invalid: ${JSON.stringify(response.errors)}`);
+  return response.overallResult;
+}
+
+let roles: Map<string, RolePolicies>;
+beforeAll(() => {
+  roles = rolePolicies(templatesIn(synthApp().app.outdir), ENV);
+});
+
+describe.each(Object.entries(MATRIX))('%s', (roleName, cases) => {
+  test.each(cases)('$can ($action)', async (c) => {
+    const policies = roles.get(roleName);
+    expect(policies).toBeDefined();
+    expect(await decide(policies!, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+  });
+});
+
+describe('a role under the instance-role boundary, even with an allow-everything policy', () => {
+  test.each(UNDER_THE_BOUNDARY)('$can ($action)', async (c) => {
+    const boundary = roles.get(`${IMAGE}-instance`)!.boundary!;
+    expect(boundary.policy).toBeDefined();
+    const everything = { name: 'everything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+    expect(await decide({ arn: role('probe'), identity: [everything], boundary }, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+  });
+});
+
+test('the matrix covers every role a stage stack runs under, and counts its cases', () => {
+  const stageRoles = [...roles.keys()].filter((name) => /-(cfn-exec|deploy)$/.test(name));
+  const covered = new Set(Object.keys(MATRIX));
+  // One image stack, the fleet stack and one deploy role stand for their kind; the rest are built by the same code.
+  expect(stageRoles.filter((name) => covered.has(name)).length).toBe(3);
+  const total = Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length;
+  expect(total).toBeGreaterThanOrEqual(90);
+});
