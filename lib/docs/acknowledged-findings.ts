@@ -34,9 +34,9 @@ export function acknowledgedFindingsMarkdown(root: IConstruct): string {
     '# Acknowledged findings',
     '',
     'Generated from the synthesized shipped configuration by `npm run docs`; a test fails when this file is stale.',
-    'Every cdk-nag (AWS Solutions) and cfn-guard (Control Tower) finding that is not fixed is acknowledged next to its',
-    'resource, by its full id, with the reason below. Anything not listed here fails synth. (`CloudFormation-Validate`',
-    'entries are aws-cdk-lib\'s own, on its FlowLog construct.)',
+    'Every cdk-nag (AWS Solutions, NIST 800-53 rev 5) and cfn-guard (Control Tower) finding that is not fixed is',
+    'acknowledged next to its resource, by its full id, with the reason below. Anything not listed here fails synth.',
+    '(`CloudFormation-Validate` entries are aws-cdk-lib\'s own, on its FlowLog construct.)',
     '',
     `${findings.length} acknowledgements.`,
   ];

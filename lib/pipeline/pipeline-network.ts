@@ -54,6 +54,12 @@ export class PipelineNetwork extends Construct {
           reason: "CDK's provider that strips the VPC's default security group rules; it calls only the EC2 API, once per deployment.",
         });
       }
+      for (const subnet of this.vpc.publicSubnets) {
+        Validations.of(subnet.node.findChild('DefaultRoute')).acknowledge({
+          id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+          reason: `Public subnet ${subnet.node.id} holds only a NAT gateway (nothing launched in it gets a public address); its route to the internet gateway is how private build and fleet instances reach package repositories and AWS APIs.`,
+        });
+      }
       vpcId = this.vpc.vpcId;
       subnetIds = Fn.join(',', this.vpc.privateSubnets.map((s) => s.subnetId));
     } else {

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { acknowledgeSingleRolePolicies } from '../../lib/iam/single-role-policies';
 import { addValidations } from '../../lib/validation/add-validations';
 import { configDirWith, REPO_ROOT, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
 
@@ -126,5 +128,18 @@ describe('the policy gate', () => {
     // cdk-nag's and cfn-guard's findings on the same bucket, each with the id that would acknowledge it.
     expect(() => app.synth()).toThrow(/Careless\/PlainBucket\/Resource[\s\S]*Acknowledge with 'AwsSolutions::AwsSolutions-S1'/);
     expect(() => app.synth()).toThrow(/Acknowledge with 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check'/);
+    expect(() => app.synth()).toThrow(/Acknowledge with 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled'/);
+  });
+
+  test('acknowledges an inline policy only when it belongs to exactly one role', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-gate-')) });
+    const stack = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const roles = ['First', 'Second'].map((id) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+    roles[0].addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] }));
+    const shared = new iam.Policy(stack, 'SharedPolicy', { statements: [new iam.PolicyStatement({ actions: ['ec2:DescribeInstances'], resources: ['*'] })] });
+    roles.forEach((role) => shared.attachToRole(role));
+    addValidations(app);
+    expect(acknowledgeSingleRolePolicies(stack)).toBe(1);
+    expect(() => app.synth()).toThrow(/Shared\/SharedPolicy\/Resource[\s\S]*Acknowledge with 'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy'/);
   });
 });
