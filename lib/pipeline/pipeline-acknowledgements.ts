@@ -3,6 +3,7 @@ import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type { IConstruct } from 'constructs';
 import type * as pipelines from 'aws-cdk-lib/pipelines';
 import { NagNames } from '../validation/nag-names';
+import { scopeAssetRoleToItsProjects } from './asset-role-scope';
 
 /**
  * cdk-nag findings on the roles CDK Pipelines generates, acknowledged one by one on each role with the reason that
@@ -61,13 +62,9 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, bu
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'cloudformation:DescribeStacks and s3:ListBucket: cdk deploy reads the bootstrap stack and asset bucket, whose names it learns at run time.' },
     { id: `AwsSolutions-IAM5[Resource::arn:*:iam::${names.account}:role/*]`, reason: 'sts:AssumeRole is limited by condition to roles tagged aws-cdk:bootstrap-role (deploy, file- and image-publishing) in this account.' },
   ]);
-  const assetRole = pipeline.node.findChild('Assets').node.findChild('FileRole');
-  acknowledge(assetRole, [
-    ...artifactReadOnly,
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'codebuild:StartBuild/BatchGetBuilds/StopBuild on the asset projects, which CDK Pipelines creates after this shared role.' },
-    { id: `AwsSolutions-IAM5[Resource::${names.arn('logs', 'log-group:/aws/codebuild/*')}]`, reason: 'Logs of the asset publishing projects, whose generated names are not known to this shared role.' },
-    { id: `AwsSolutions-IAM5[Resource::${names.arn('codebuild', 'report-group/*')}]`, reason: 'Report groups of the asset publishing projects, whose generated names are not known to this shared role.' },
-  ]);
+  // The asset role's grants are narrowed to its projects first (asset-role-scope.ts).
+  const assetProjects = scopeAssetRoleToItsProjects(pipeline);
+  acknowledge(pipeline.node.findChild('Assets').node.findChild('FileRole'), [...artifactReadOnly, ...assetProjects.flatMap(projectLogs)]);
 }
 
 function acknowledge(scope: IConstruct, findings: ReadonlyArray<{ id: string; reason: string }>): void {

@@ -137,6 +137,12 @@ const MATRIX: Record<string, Case[]> = {
     deny('assume a role not tagged as a CDK bootstrap role', 'sts:AssumeRole', role(`${IMAGE}-cfn-exec`)),
     deny("assume CDK's lookup role", 'sts:AssumeRole', role(`cdk-hnb659fds-lookup-role-${ENV.account}-${ENV.region}`), { 'iam:ResourceTag/aws-cdk:bootstrap-role': 'lookup' }),
   ],
+  PipelineAssetsFileRole: [
+    allow('run its asset publishing project', 'codebuild:StartBuild', ARN('codebuild', 'project/PipelineAssetsFileAsset5D8C5DA6')),
+    allow('write the logs of its project', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/codebuild/PipelineAssetsFileAsset5D8C5DA6:log-stream:build-1')),
+    deny('start the Synth project', 'codebuild:StartBuild', ARN('codebuild', 'project/PipelineBuildSynthCdkBuildProject6BEFA8E6')),
+    deny('write the logs of another project', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/codebuild/PipelineBuildSynthCdkBuildProject6BEFA8E6:log-stream:build-1')),
+  ],
   [`${IMAGE}-instance`]: [
     allow('download the application artifact', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/bc107085fc79926b2fac117a7cecdd8e4626aaab95284e9b12d2e4f68f351fff.zip'),
     deny('download another asset', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/0000000000000000000000000000000000000000000000000000000000000000.zip'),

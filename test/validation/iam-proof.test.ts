@@ -14,9 +14,6 @@ const KNOWN_WILDCARD_GRANTS: Record<string, string> = {
   'PipelineUpdatePipelineSelfMutationRoleDefaultPolicy: cloudformation:DescribeStacks':
     'CDK Pipelines: cdk deploy in the self-mutation project reads the pipeline and bootstrap stacks, named at run time',
   'PipelineUpdatePipelineSelfMutationRoleDefaultPolicy: s3:ListBucket': 'CDK Pipelines: cdk deploy lists the bootstrap asset bucket, named at run time',
-  'PipelineAssetsFileRoleDefaultPolicy: codebuild:BatchGetBuilds': 'CDK Pipelines: the shared asset role is created before the asset projects it starts',
-  'PipelineAssetsFileRoleDefaultPolicy: codebuild:StartBuild': 'CDK Pipelines: the shared asset role is created before the asset projects it starts',
-  'PipelineAssetsFileRoleDefaultPolicy: codebuild:StopBuild': 'CDK Pipelines: the shared asset role is created before the asset projects it starts',
 };
 
 /** Every template of the synthesized shipped app, by file name. */
