@@ -31,8 +31,24 @@ export interface StageStackContext {
   readonly instanceManagedPolicies: readonly string[];
 }
 
-/** Actions with no resource-level permission that only read; shared reason for their `*`. */
-export const DESCRIBE_ONLY = 'Describe actions support no resource-level permission; CloudFormation uses them to validate and wait for the resources it manages.';
+/** Read-only actions with no resource-level permission, which CloudFormation's handlers call to validate and wait. */
+export function describeGrant(sid: string, actions: string[]): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({ sid, actions, resources: ['*'] }),
+    wildcards: { '*': 'Describe actions support no resource-level permission; CloudFormation uses them to validate and wait for the resources it manages.' },
+  };
+}
+
+/**
+ * EC2 tag-on-create: tags may be written only inside the create call itself (ec2:CreateAction), whose own
+ * statement limits what is created. `nagResource` is `resource` as cdk-nag prints it.
+ */
+export function tagOnCreateGrant(sid: string, createAction: string, resource: string, nagResource: string): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({ sid, actions: ['ec2:CreateTags'], resources: [resource], conditions: { StringEquals: { 'ec2:CreateAction': createAction } } }),
+    wildcards: { [nagResource]: `Tags are applied only within the ${createAction} call itself (ec2:CreateAction), which its own statement limits.` },
+  };
+}
 
 /** An ARN in the scope's partition (and region and account unless given): `resource` is everything after them. */
 export function arnIn(scope: IConstruct, service: string, resource: string, options: { region?: string; account?: string } = {}): string {
@@ -141,15 +157,7 @@ export function securityGroupGrants(ctx: StageStackContext): ExecutionGrant[] {
       }),
       wildcards: { [nagAnyGroup]: reason },
     },
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'TagSecurityGroupsWhileCreatingThem',
-        actions: ['ec2:CreateTags'],
-        resources: [anyGroup],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
-      }),
-      wildcards: { [nagAnyGroup]: 'Tags are applied only within the create call itself (ec2:CreateAction), which is limited to the pipeline VPC.' },
-    },
+    tagOnCreateGrant('TagSecurityGroupsWhileCreatingThem', 'CreateSecurityGroup', anyGroup, nagAnyGroup),
   ];
 }
 

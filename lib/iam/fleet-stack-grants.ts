@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, DESCRIBE_ONLY, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext } from './execution-grants';
+import { arnIn, describeGrant, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext, tagOnCreateGrant } from './execution-grants';
 
 /** AWS-managed policies the fleet instance role attaches (see FleetStack). */
 export const FLEET_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore'] as const;
@@ -38,15 +38,7 @@ export function fleetStackGrants(ctx: StageStackContext): ExecutionGrant[] {
       }),
       wildcards: { [nagAnyLaunchTemplate]: `Launch template ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.` },
     },
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'TagTheLaunchTemplateOnlyWhileCreatingIt',
-        actions: ['ec2:CreateTags'],
-        resources: [anyLaunchTemplate],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateLaunchTemplate' } },
-      }),
-      wildcards: { [nagAnyLaunchTemplate]: 'Tags are applied only within the create call itself (ec2:CreateAction), which is limited above.' },
-    },
+    tagOnCreateGrant('TagTheLaunchTemplateOnlyWhileCreatingIt', 'CreateLaunchTemplate', anyLaunchTemplate, nagAnyLaunchTemplate),
     {
       statement: new iam.PolicyStatement({
         sid: 'RunInstancesFromTheLaunchTemplateOfThisStack',
@@ -88,30 +80,23 @@ export function fleetStackGrants(ctx: StageStackContext): ExecutionGrant[] {
       }),
       wildcards: { [nag.arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${ctx.stackName}`)]: `The group named ${ctx.stackName} only; Auto Scaling puts a generated id before the name.` },
     },
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'DescribeWhatCloudFormationWaitsOn',
-        actions: [
-          'autoscaling:DescribeAutoScalingGroups',
-          'autoscaling:DescribeAutoScalingInstances',
-          'autoscaling:DescribeLifecycleHooks',
-          'autoscaling:DescribeScalingActivities',
-          'autoscaling:DescribeScheduledActions',
-          'ec2:DescribeAccountAttributes',
-          'ec2:DescribeAvailabilityZones',
-          'ec2:DescribeImages',
-          'ec2:DescribeInstances',
-          'ec2:DescribeInstanceTypes',
-          'ec2:DescribeLaunchTemplates',
-          'ec2:DescribeLaunchTemplateVersions',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-        ],
-        resources: ['*'],
-      }),
-      wildcards: { '*': DESCRIBE_ONLY },
-    },
+    describeGrant('DescribeWhatCloudFormationWaitsOn', [
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:DescribeLifecycleHooks',
+      'autoscaling:DescribeScalingActivities',
+      'autoscaling:DescribeScheduledActions',
+      'ec2:DescribeAccountAttributes',
+      'ec2:DescribeAvailabilityZones',
+      'ec2:DescribeImages',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeLaunchTemplates',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcs',
+    ]),
     ...instanceRoleGrants(ctx),
     ...securityGroupGrants(ctx),
     parameterGrant(ctx),

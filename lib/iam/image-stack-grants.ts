@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ImageConfig } from '../config/model';
 import { imageBuilderName } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, DESCRIBE_ONLY, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext } from './execution-grants';
+import { arnIn, describeGrant, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext } from './execution-grants';
 
 /** AWS-managed policies the build instance role attaches (see ImageStack). */
 export const BUILD_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'EC2InstanceProfileForImageBuilder'] as const;
@@ -74,24 +74,17 @@ export function imageStackGrants(ctx: StageStackContext, pipelineName: string, i
         [nag.arn('imagebuilder', 'workflow/*', 'aws')]: 'The AWS-owned build and test workflows Image Builder runs for an image without workflows of its own; read only.',
       },
     },
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'DescribeWhatImageBuilderValidates',
-        actions: [
-          'ec2:DescribeImages',
-          'ec2:DescribeInstances',
-          'ec2:DescribeInstanceTypeOfferings',
-          'ec2:DescribeInstanceTypes',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs',
-          // The image handler reads whether Amazon Inspector scanning is on for the account.
-          'inspector2:BatchGetAccountStatus',
-        ],
-        resources: ['*'],
-      }),
-      wildcards: { '*': DESCRIBE_ONLY },
-    },
+    describeGrant('DescribeWhatImageBuilderValidates', [
+      'ec2:DescribeImages',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceTypeOfferings',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcs',
+      // The image handler reads whether Amazon Inspector scanning is on for the account.
+      'inspector2:BatchGetAccountStatus',
+    ]),
     ...instanceRoleGrants(ctx),
     ...securityGroupGrants(ctx),
     parameterGrant(ctx),
