@@ -184,3 +184,9 @@ export function serviceLinkedRoleGrant(ctx: StageStackContext, service: string, 
     }),
   };
 }
+
+/** What every stage stack needs besides its own resources: its instance role, security group, parameters and the
+ * service-linked role of the service that runs it. */
+export function stageStackBaseGrants(ctx: StageStackContext, service: string, serviceLinkedRoleName: string): ExecutionGrant[] {
+  return [...instanceRoleGrants(ctx), ...securityGroupGrants(ctx), parameterGrant(ctx), serviceLinkedRoleGrant(ctx, service, serviceLinkedRoleName)];
+}

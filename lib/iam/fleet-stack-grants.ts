@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, describeGrant, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext, tagOnCreateGrant } from './execution-grants';
+import { arnIn, describeGrant, type ExecutionGrant, stageStackBaseGrants, type StageStackContext, tagOnCreateGrant } from './execution-grants';
 
 /** AWS-managed policies the fleet instance role attaches (see FleetStack). */
 export const FLEET_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore'] as const;
@@ -97,9 +97,6 @@ export function fleetStackGrants(ctx: StageStackContext): ExecutionGrant[] {
       'ec2:DescribeSubnets',
       'ec2:DescribeVpcs',
     ]),
-    ...instanceRoleGrants(ctx),
-    ...securityGroupGrants(ctx),
-    parameterGrant(ctx),
-    serviceLinkedRoleGrant(ctx, 'autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling'),
+    ...stageStackBaseGrants(ctx, 'autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling'),
   ];
 }

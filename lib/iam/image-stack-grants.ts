@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ImageConfig } from '../config/model';
 import { imageBuilderName } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, describeGrant, type ExecutionGrant, instanceRoleGrants, parameterGrant, securityGroupGrants, serviceLinkedRoleGrant, type StageStackContext } from './execution-grants';
+import { arnIn, describeGrant, type ExecutionGrant, stageStackBaseGrants, type StageStackContext } from './execution-grants';
 
 /** AWS-managed policies the build instance role attaches (see ImageStack). */
 export const BUILD_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'EC2InstanceProfileForImageBuilder'] as const;
@@ -85,10 +85,7 @@ export function imageStackGrants(ctx: StageStackContext, pipelineName: string, i
       // The image handler reads whether Amazon Inspector scanning is on for the account.
       'inspector2:BatchGetAccountStatus',
     ]),
-    ...instanceRoleGrants(ctx),
-    ...securityGroupGrants(ctx),
-    parameterGrant(ctx),
-    serviceLinkedRoleGrant(ctx, 'imagebuilder.amazonaws.com', 'AWSServiceRoleForImageBuilder'),
+    ...stageStackBaseGrants(ctx, 'imagebuilder.amazonaws.com', 'AWSServiceRoleForImageBuilder'),
   ];
   const { ssmParameter, regions } = image.distribution;
   if (ssmParameter) {
