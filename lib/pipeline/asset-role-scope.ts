@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as pipelines from 'aws-cdk-lib/pipelines';
+import { arnIn } from '../iam/execution-grants';
 
 type Statement = { Action: string | string[]; Resource: unknown; [key: string]: unknown };
 
@@ -17,9 +18,8 @@ export function scopeAssetRoleToItsProjects(pipeline: pipelines.CodePipeline): c
   const projects = assets.node.children.filter((c): c is codebuild.Project => c instanceof codebuild.Project);
   if (projects.length === 0) throw new Error('scopeAssetRoleToItsProjects: no asset project found; call it after buildPipeline()');
   const stack = Stack.of(role);
-  const arn = (service: string, resource: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
-  const logGroups = projects.flatMap((p) => [arn('logs', `log-group:/aws/codebuild/${p.projectName}`), arn('logs', `log-group:/aws/codebuild/${p.projectName}:*`)]);
-  const reportGroups = projects.map((p) => arn('codebuild', `report-group/${p.projectName}-*`));
+  const logGroups = projects.flatMap((p) => [arnIn(role, 'logs', `log-group:/aws/codebuild/${p.projectName}`), arnIn(role, 'logs', `log-group:/aws/codebuild/${p.projectName}:*`)]);
+  const reportGroups = projects.map((p) => arnIn(role, 'codebuild', `report-group/${p.projectName}-*`));
 
   const policy = role.node.findChild('DefaultPolicy') as iam.Policy;
   const document = stack.resolve(policy.document) as { Statement: Statement[] };

@@ -19,8 +19,6 @@ export interface RolePolicies {
   readonly identity: Array<{ name: string; policy: unknown }>;
   /** Its permissions boundary, when it has one. */
   readonly boundary?: { name: string; policy: unknown };
-  /** AWS-managed policies it attaches (names; their documents are not known offline). */
-  readonly awsManaged: string[];
 }
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -123,7 +121,6 @@ export function rolePolicies(templates: Record<string, Template>, env: Environme
         arn,
         identity,
         boundary: boundaryArn ? (managedByArn.get(boundaryArn) ?? { name: boundaryArn, policy: undefined }) : undefined,
-        awsManaged: attached.filter((a) => a.includes(':iam::aws:policy/')).map((a) => a.split('/').pop()!),
       });
     }
   }
