@@ -1,6 +1,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { GoldenAmiConfig } from './config/model';
 import { GoldenAmiPipelineStack } from './pipeline/golden-ami-pipeline-stack';
+import { pipelineStackName, stackDescription } from './naming';
 import { addValidations } from './validation/add-validations';
 
 /** Props for defineGoldenAmiApp. */
@@ -17,9 +18,9 @@ export interface GoldenAmiAppProps {
 
 /** Puts the pipeline stack (and through it every stage) into `app`, with the policy checks. */
 export function defineGoldenAmiApp(app: App, props: GoldenAmiAppProps): GoldenAmiPipelineStack {
-  const stack = new GoldenAmiPipelineStack(app, `${props.config.name}-pipeline`, {
+  const stack = new GoldenAmiPipelineStack(app, pipelineStackName(props.config.name), {
     env: props.env,
-    description: `golden-ami-pipeline ${props.config.name}: the self-mutating pipeline that builds and rolls out golden AMIs`,
+    description: stackDescription(props.config.name, 'the self-mutating pipeline that builds and rolls out golden AMIs'),
     config: props.config,
     applicationArtifactDir: props.applicationArtifactDir,
   });

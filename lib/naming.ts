@@ -92,3 +92,23 @@ export function instanceRoleName(stackName: string): string {
 
 /** Tag every launch template of a fleet stack carries: its stack name. The stack's execution role may change only those. */
 export const STACK_TAG_KEY = 'golden-ami:stack';
+
+/** Tags that mark what a pipeline created: AMIs, snapshots, buckets. Deletion is limited to resources carrying them. */
+export const PIPELINE_TAG_KEY = 'golden-ami:pipeline';
+export const IMAGE_TAG_KEY = 'golden-ami:image';
+export const VERSION_TAG_KEY = 'golden-ami:version';
+
+/** The description of every stack of a pipeline: it names the pipeline exactly, so ownership is read back, not guessed. */
+export function stackDescription(pipelineName: string, what: string): string {
+  return `golden-ami-pipeline ${pipelineName}: ${what}`;
+}
+
+/** The pipeline a stack description names, or undefined for a stack no pipeline described. */
+export function pipelineOfStackDescription(description: string | undefined): string | undefined {
+  return /^golden-ami-pipeline ([A-Za-z0-9-]+): /.exec(description ?? '')?.[1];
+}
+
+/** CloudFormation stack name of the pipeline stack. */
+export function pipelineStackName(pipelineName: string): string {
+  return `${pipelineName}-pipeline`;
+}

@@ -104,6 +104,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
       alertEmails: pipelineRaw.operations.alertEmails,
       slack: pipelineRaw.operations.slack,
       amiRetention: pipelineRaw.operations.amiRetention,
+      onDestroy: pipelineRaw.operations.onDestroy,
     },
     images: images.sort((a, b) => a.name.localeCompare(b.name)),
   };
@@ -383,6 +384,9 @@ function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): Sourc
     if (s.createRepository !== undefined) {
       problems.push({ file: f, field: 'source.createRepository', message: 'applies to codecommit only', value: s.createRepository, fix: 'remove it; a GitHub repository is never created by the pipeline' });
     }
+    if (s.onDestroy !== undefined) {
+      problems.push({ file: f, field: 'source.onDestroy', message: 'applies to codecommit only', value: s.onDestroy, fix: 'remove it; the pipeline never deletes a GitHub repository' });
+    }
     return problems.length > before ? undefined : { provider, repository, branch, connectionArn: s.connectionArn };
   }
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(repository)) {
@@ -391,7 +395,11 @@ function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): Sourc
   if (s.connectionArn !== undefined) {
     problems.push({ file: f, field: 'source.connectionArn', message: 'applies to github only', value: s.connectionArn, fix: 'remove it, or set source.provider: github' });
   }
-  return problems.length > before ? undefined : { provider: 'codecommit', repository, branch, createRepository: s.createRepository ?? true };
+  const createRepository: boolean = s.createRepository ?? true;
+  if (!createRepository && s.onDestroy === 'delete') {
+    problems.push({ file: f, field: 'source.onDestroy', message: 'can delete only a repository the pipeline created (source.createRepository is false)', value: s.onDestroy, fix: 'remove source.onDestroy, or delete the existing repository yourself' });
+  }
+  return problems.length > before ? undefined : { provider: 'codecommit', repository, branch, createRepository, onDestroy: s.onDestroy ?? 'keep' };
 }
 
 function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): NetworkConfig | undefined {

@@ -12,8 +12,10 @@ export type SourceConfig =
       /** Repository name. */
       readonly repository: string;
       readonly branch: string;
-      /** true: the pipeline stack creates (and retains) the repository; false: it already exists. */
+      /** true: the pipeline stack creates the repository; false: it already exists. */
       readonly createRepository: boolean;
+      /** What deleting the pipeline stack does with a repository it created: keep (it holds the user's code) or delete. */
+      readonly onDestroy: 'keep' | 'delete';
     }
   | {
       readonly provider: 'github';
@@ -136,6 +138,8 @@ export interface OperationsConfig {
   readonly slack?: { readonly workspaceId: string; readonly channelId: string };
   /** Newest AMIs per image kept; up to deleteBeyond deprecated; older deleted. Current and previous release always kept. */
   readonly amiRetention: { readonly keep: number; readonly deleteBeyond: number };
+  /** What deleting the pipeline stack does with AMIs other accounts may launch: keep them (and their snapshots) or delete them. */
+  readonly onDestroy: { readonly sharedAmis: 'keep' | 'delete' };
 }
 
 /** The whole configuration of one pipeline. */

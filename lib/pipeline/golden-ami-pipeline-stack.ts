@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import { FleetStage } from '../stages/fleet-stage';
 import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
+import { PipelineCleanup } from './pipeline-cleanup';
 import { ParameterPrepFunction } from './parameter-prep-function';
 import { PipelineAlerts } from './pipeline-alerts';
 import { PipelineDashboard } from './pipeline-dashboard';
@@ -28,7 +29,7 @@ import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-
 import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
 import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
 import { acknowledgeSingleRolePolicies } from '../iam/single-role-policies';
-import { fleetStackName, imageBuilderName, instanceRoleName, stackDeployRoleName, stackExecutionRoleName } from '../naming';
+import { fleetStackName, imageBuilderName, instanceRoleName, PIPELINE_TAG_KEY, stackDeployRoleName, stackExecutionRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -72,7 +73,9 @@ export class GoldenAmiPipelineStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const artifactBucket = this.artifactBucket(key);
+    const { bucket: artifactBucket, accessLogs } = this.artifactBucket(key);
+    // Found by this tag when the pipeline stack is gone (npm run teardown).
+    for (const bucket of [artifactBucket, accessLogs]) Tags.of(bucket).add(PIPELINE_TAG_KEY, config.name);
     // Created up front so that every action role can trust exactly this role.
     const pipelineRole = new iam.Role(this, 'PipelineRole', {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
@@ -136,15 +139,18 @@ export class GoldenAmiPipelineStack extends Stack {
       });
     }
 
+    // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
+    const neededByStageStacks: Construct[] = [network];
     const deployWave = this.pipeline.addWave('DeployImage');
     for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
-      new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet });
+      neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
       stageStacks.push({ stack: stage.stack, instanceManagedPolicies: FLEET_INSTANCE_MANAGED_POLICIES, grants: fleetStackGrants });
       deployWave.addStage(stage);
     }
 
     const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
+    neededByStageStacks.push(boundary);
     for (const { stack, instanceManagedPolicies, grants } of stageStacks) {
       const stageId = stack.node.scope!.node.id;
       const parameterNames = ssmParameterNamesOf(stack);
@@ -168,6 +174,7 @@ export class GoldenAmiPipelineStack extends Stack {
         executionRole,
         parameterNames,
       }).role;
+      neededByStageStacks.push(executionRole, deployRole);
       // CDK Pipelines grants the role (known to it by name) template reads through the bucket and key policies;
       // S3 and KMS reject a policy naming a principal that does not exist yet.
       artifactBucket.policy?.node.addDependency(deployRole);
@@ -176,6 +183,19 @@ export class GoldenAmiPipelineStack extends Stack {
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
+
+    const cleanup = new PipelineCleanup(this, 'Cleanup', {
+      pipelineName: config.name,
+      images: config.images,
+      buckets: [artifactBucket, accessLogs],
+      sharedAmis: config.operations.onDestroy.sharedAmis,
+      logKey: key,
+    }).resource;
+    for (const needed of neededByStageStacks) cleanup.node.addDependency(needed);
+    // Deleted before the clean-up starts, so no new run deploys a stage stack while it is being deleted.
+    this.pipeline.pipeline.node.defaultChild!.node.addDependency(cleanup);
+    // Deleted before the clean-up deletes their buckets, so CloudFormation never deletes a policy of a missing bucket.
+    for (const bucket of [artifactBucket, accessLogs]) bucket.policy?.node.addDependency(cleanup);
     new PipelineAlerts(this, 'Alerts', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,
@@ -213,8 +233,12 @@ export class GoldenAmiPipelineStack extends Stack {
     return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
   }
 
-  /** Pipeline artifacts: KMS-encrypted, TLS only, versioned, access-logged, expiring. */
-  private artifactBucket(key: kms.IKey): s3.Bucket {
+  /**
+   * Pipeline artifacts: KMS-encrypted, TLS only, versioned, access-logged, expiring. Retained by CloudFormation: the
+   * Cleanup resource empties and deletes both (log delivery can refill the log bucket after it was emptied, which
+   * CloudFormation's own delete would not survive).
+   */
+  private artifactBucket(key: kms.IKey): { bucket: s3.Bucket; accessLogs: s3.Bucket } {
     const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
       // S3 delivers server access logs only to buckets encrypted with S3-managed keys.
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -251,7 +275,7 @@ export class GoldenAmiPipelineStack extends Stack {
       { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', reason: 'CodePipeline reads and writes artifacts itself; no consumer needs object events.' },
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Artifacts are rebuilt from the source repository by re-running the pipeline; a replica in another region would add cost and a second copy of build inputs without making anything recoverable.' },
     );
-    return bucket;
+    return { bucket, accessLogs };
   }
 }
 

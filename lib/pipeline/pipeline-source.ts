@@ -12,7 +12,7 @@ export interface PipelineSourceProps {
 /**
  * The pipeline's source. A push to the configured branch starts the pipeline: CodeCommit through an EventBridge rule,
  * GitHub through the CodeStar connection's webhook. A repository this stack creates is retained when the stack is
- * deleted, because it holds the user's code.
+ * deleted, because it holds the user's code, unless source.onDestroy is delete.
  */
 export class PipelineSource extends Construct {
   public readonly input: CodePipelineSource;
@@ -35,7 +35,8 @@ export class PipelineSource extends Construct {
         repositoryName: source.repository,
         description: 'Golden AMI pipeline: image definitions, components and the application they bake in',
       });
-      repository.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      // Kept unless the configuration asks otherwise: it holds the user's code.
+      repository.applyRemovalPolicy(source.onDestroy === 'delete' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
       this.repository = repository;
     } else {
       this.repository = codecommit.Repository.fromRepositoryName(this, 'Repository', source.repository);

@@ -2,7 +2,7 @@ import { Stage, type StageProps } from 'aws-cdk-lib';
 import { stageStackIdentity } from '../pipeline/stack-deploy-role';
 import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
-import { fleetStackName } from '../naming';
+import { fleetStackName, stackDescription } from '../naming';
 import { FleetStack } from './fleet-stack';
 
 /** Props for FleetStage. */
@@ -19,7 +19,7 @@ export class FleetStage extends Stage {
     super(scope, id, props);
     this.stack = new FleetStack(this, 'Fleet', {
       // Deployed with a role that may change this stack only.
-      ...stageStackIdentity(fleetStackName(props.pipelineName, props.image.name), `golden-ami-pipeline ${props.pipelineName}: fleet of image ${props.image.name}`),
+      ...stageStackIdentity(fleetStackName(props.pipelineName, props.image.name), stackDescription(props.pipelineName, `fleet of image ${props.image.name}`)),
       pipelineName: props.pipelineName,
       image: props.image,
     });

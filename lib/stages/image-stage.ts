@@ -2,7 +2,7 @@ import { Stage, type StageProps } from 'aws-cdk-lib';
 import { stageStackIdentity } from '../pipeline/stack-deploy-role';
 import { Construct } from 'constructs';
 import type { ImageConfig } from '../config/model';
-import { imageStackName } from '../naming';
+import { imageStackName, stackDescription } from '../naming';
 import { ImageStack } from './image-stack';
 
 /** Props for ImageStage. */
@@ -21,7 +21,7 @@ export class ImageStage extends Stage {
     super(scope, id, props);
     this.stack = new ImageStack(this, 'Image', {
       // Deployed with a role that may change this stack only.
-      ...stageStackIdentity(imageStackName(props.pipelineName, props.image.name), `golden-ami-pipeline ${props.pipelineName}: Image Builder resources of image ${props.image.name}`),
+      ...stageStackIdentity(imageStackName(props.pipelineName, props.image.name), stackDescription(props.pipelineName, `Image Builder resources of image ${props.image.name}`)),
       pipelineName: props.pipelineName,
       image: props.image,
       applicationArtifactDir: props.applicationArtifactDir,

@@ -31,10 +31,11 @@ export class NagNames {
   /**
    * An ARN in this stack's partition, region and account, as cdk-nag renders it.
    * @param account false for resources whose ARNs have no account (AMIs, snapshots), or a literal account ('aws', '*')
+   * @param region a region of its own (the region may be a token of this stack's)
    */
-  public arn(service: string, resource: string, account: boolean | string = true): string {
+  public arn(service: string, resource: string, account: boolean | string = true, region: string = this.stack.region): string {
     const accountPart = typeof account === 'string' ? account : account ? this.account : '';
-    return `arn:${this.partition}:${service}:${this.region}:${accountPart}:${resource}`;
+    return `arn:${this.partition}:${service}:${literalOr(region, '<AWS::Region>')}:${accountPart}:${resource}`;
   }
 }
 

@@ -30,7 +30,7 @@ describe('the shipped configuration', () => {
 
   test('resolves to the Linux application image with a fleet and the Windows IIS image without one', () => {
     expect(config.name).toBe('golden-ami');
-    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
     expect(config.images.map((i) => [i.name, i.platform, i.fleet !== undefined])).toEqual([
       ['app-linux', 'linux', true],
@@ -91,7 +91,7 @@ describe('defaults', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
     expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 } });
     expect(config.name).toBe('golden-ami');
-    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true });
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
   });
 
@@ -131,6 +131,10 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['unknown source provider', { 'pipeline.yaml': 'source: { provider: gitlab }' }, /^pipeline\.yaml: source\.provider must be one of codecommit, github \(got "gitlab"\)/],
   ['github without a connection', { 'pipeline.yaml': 'source: { provider: github, repository: a/b }' }, /^pipeline\.yaml: source\.connectionArn is required when source\.provider is github/],
   ['github repository not owner/name', { 'pipeline.yaml': 'source: { provider: github, repository: justname, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.repository must be owner\/repository for GitHub \(got "justname"\)/],
+  ['onDestroy with github', { 'pipeline.yaml': 'source: { provider: github, repository: a/b, onDestroy: keep, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.onDestroy applies to codecommit only \(got "keep"\)\. Fix: remove it/],
+  ['onDestroy delete of a repository the pipeline did not create', { 'pipeline.yaml': 'source: { createRepository: false, onDestroy: delete }' }, /^pipeline\.yaml: source\.onDestroy can delete only a repository the pipeline created .*\(got "delete"\)\. Fix: remove source\.onDestroy/],
+  ['onDestroy neither keep nor delete', { 'pipeline.yaml': 'source: { onDestroy: retain }' }, /^pipeline\.yaml: source\.onDestroy .*\(got "retain"\)\. Fix: use keep or delete/],
+  ['sharedAmis neither keep nor delete', { 'pipeline.yaml': 'operations: { onDestroy: { sharedAmis: yes } }' }, /^pipeline\.yaml: operations\.onDestroy\.sharedAmis .*\(got "yes"\)\. Fix: use keep or delete/],
   ['createRepository with github', { 'pipeline.yaml': 'source: { provider: github, repository: a/b, createRepository: true, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.createRepository applies to codecommit only/],
   ['connectionArn with codecommit', { 'pipeline.yaml': 'source: { connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.connectionArn applies to github only/],
   ['bad CodeCommit repository name', { 'pipeline.yaml': 'source: { repository: "my repo" }' }, /^pipeline\.yaml: source\.repository is not a valid CodeCommit repository name \(got "my repo"\)/],

@@ -1,0 +1,268 @@
+/**
+ * The ordered clean-up of what a pipeline created, shared by the pipeline stack's Cleanup custom resource (`cdk
+ * destroy`, and pruning a removed image on the next push) and `npm run teardown`.
+ *
+ * Order: fleet stacks (they run the AMIs), image stacks, AMIs with their snapshots in every distribution region,
+ * snapshots left behind by an earlier interrupted run, the image parameters, the buckets. Every call selects by exact
+ * name, or by the tag golden-ami:pipeline=<pipeline>; nothing is found by a name prefix. Each advanceCleanup call looks
+ * at what exists now and takes the next steps, so a clean-up interrupted anywhere resumes where it stopped.
+ */
+import {
+  type CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImageAttributeCommand,
+  type EC2Client,
+  type Filter,
+  paginateDescribeImages,
+  paginateDescribeSnapshots,
+} from '@aws-sdk/client-ec2';
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteParametersCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { IMAGE_TAG_KEY, pipelineOfStackDescription, PIPELINE_TAG_KEY } from '../../lib/naming';
+import type { CleanupScope } from './scope';
+import { nextStackStep, type ObservedStack } from './stack-deletion';
+
+/** The AWS clients a clean-up uses; EC2 is regional because AMIs are distributed to several regions. */
+export interface CleanupClients {
+  readonly cloudformation: CloudFormationClient;
+  readonly ssm: SSMClient;
+  readonly s3: S3Client;
+  ec2(region: string): EC2Client;
+}
+
+export interface CleanupProgress {
+  /** True when nothing of the scope is left (AMIs kept because they are shared do not count). */
+  readonly done: boolean;
+  /** What the clean-up waits for, for the log and for a timeout message. */
+  readonly waitingFor: readonly string[];
+}
+
+/** A clean-up that cannot go on without the operator: the message says what failed and why. */
+export class CleanupFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CleanupFailure';
+  }
+}
+
+/** Takes every step the current state allows; call again (after a pause) until `done`. */
+export async function advanceCleanup(scope: CleanupScope, clients: CleanupClients, startedAt: Date, log: (line: string) => void): Promise<CleanupProgress> {
+  // Fleets before images: an image stack's AMI must not go while a fleet still runs it.
+  for (const stacks of [scope.fleetStacks, scope.imageStacks]) {
+    const waiting = await advanceStacks(stacks, scope.pipelineName, clients.cloudformation, startedAt, log);
+    if (waiting.length > 0) return { done: false, waitingFor: waiting };
+  }
+  if (scope.amis) {
+    for (const region of scope.amis.regions) {
+      const ec2 = clients.ec2(region);
+      await deregisterAmis(ec2, region, scope, log);
+      await deleteLeftoverSnapshots(ec2, region, scope, log);
+    }
+  }
+  await deleteParameters(scope.parameters, clients.ssm, log);
+  const buckets: string[] = [];
+  for (const bucket of scope.buckets) {
+    if (!(await deleteBucket(bucket, clients.s3, log))) buckets.push(`bucket ${bucket}`);
+  }
+  return { done: buckets.length === 0, waitingFor: buckets };
+}
+
+/** Starts or follows the deletion of each stack; returns the stacks still being deleted. */
+async function advanceStacks(names: readonly string[], pipelineName: string, cloudformation: CloudFormationClient, startedAt: Date, log: (line: string) => void): Promise<string[]> {
+  const waiting: string[] = [];
+  for (const name of names) {
+    const step = nextStackStep(await observeStack(name, cloudformation), pipelineName, startedAt);
+    switch (step.kind) {
+      case 'gone':
+        break;
+      case 'not-ours':
+        log(`left stack ${name} alone: its description names ${step.owner}, not pipeline ${pipelineName}`);
+        break;
+      case 'fail':
+        throw new CleanupFailure(`stack ${name} could not be deleted: ${step.reason}. Fix the cause, then delete again (the clean-up resumes where it stopped)`);
+      case 'wait':
+        waiting.push(`stack ${name} (${step.status})`);
+        break;
+      case 'delete':
+        // No role is passed: CloudFormation deletes the stack with the execution role it was created with.
+        await cloudformation.send(new DeleteStackCommand({ StackName: name }));
+        log(`deleting stack ${name}`);
+        waiting.push(`stack ${name} (DELETE_IN_PROGRESS)`);
+        break;
+    }
+  }
+  return waiting;
+}
+
+/**
+ * CloudFormation answers DescribeStacks for a stack name that does not exist (or exists only as deleted) with a
+ * ValidationError "Stack with id <name> does not exist".
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ */
+export function isMissingStack(err: unknown): boolean {
+  const e = err as Error;
+  return e?.name === 'ValidationError' && /does not exist/.test(e.message ?? '');
+}
+
+export async function observeStack(name: string, cloudformation: CloudFormationClient): Promise<ObservedStack | undefined> {
+  let stack;
+  try {
+    stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch (err) {
+    if (isMissingStack(err)) return undefined;
+    throw err;
+  }
+  if (!stack?.StackStatus) return undefined;
+  const observed = { status: stack.StackStatus, owner: pipelineOfStackDescription(stack.Description) };
+  if (stack.StackStatus !== 'DELETE_FAILED') return observed;
+  // Newest events first: the stack's own DELETE_FAILED says when, the failed resource says why.
+  const events = (await cloudformation.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
+  const stackFailed = events.find((e) => e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'DELETE_FAILED');
+  const cause = events.find((e) => e.ResourceType !== 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'DELETE_FAILED');
+  const reason = cause ? `${cause.LogicalResourceId} (${cause.ResourceType}): ${cause.ResourceStatusReason}` : (stack.StackStatusReason ?? 'see its events in the CloudFormation console');
+  return { ...observed, lastDeleteFailure: stackFailed?.Timestamp ? { at: stackFailed.Timestamp, reason } : undefined };
+}
+
+/** Tag filters that select exactly this scope's AMIs and snapshots. */
+function tagFilters(scope: CleanupScope): Filter[] {
+  return [
+    { Name: `tag:${PIPELINE_TAG_KEY}`, Values: [scope.pipelineName] },
+    ...(scope.amis?.images ? [{ Name: `tag:${IMAGE_TAG_KEY}`, Values: [...scope.amis.images] }] : []),
+  ];
+}
+
+/** The AMIs of the scope in one region, with what the clean-up does with each. */
+export async function amisOf(ec2: EC2Client, scope: CleanupScope): Promise<Array<{ id: string; name: string; image: string; snapshots: string[]; shared: boolean }>> {
+  const found = [];
+  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['self'], Filters: tagFilters(scope), IncludeDeprecated: true, IncludeDisabled: true })) {
+    for (const image of page.Images ?? []) {
+      found.push({
+        id: image.ImageId!,
+        name: image.Name ?? '',
+        image: image.Tags?.find((t) => t.Key === IMAGE_TAG_KEY)?.Value ?? '',
+        snapshots: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+        // Only asked when it matters: one more call per AMI.
+        shared: scope.sharedAmis === 'keep' && (await isShared(ec2, image.ImageId!)),
+      });
+    }
+  }
+  return found;
+}
+
+/** An AMI other accounts, organizations or everyone may launch. */
+async function isShared(ec2: EC2Client, imageId: string): Promise<boolean> {
+  const attribute = await ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }));
+  return (attribute.LaunchPermissions ?? []).length > 0;
+}
+
+async function deregisterAmis(ec2: EC2Client, region: string, scope: CleanupScope, log: (line: string) => void): Promise<void> {
+  for (const ami of await amisOf(ec2, scope)) {
+    if (ami.shared) {
+      log(`kept ${ami.id} in ${region}: it is shared with other accounts (operations.onDestroy.sharedAmis is keep)`);
+      continue;
+    }
+    if (ami.snapshots.length > 0) {
+      // Tagged first, so that the snapshots are found again if this run stops before deleting them, and so that
+      // IAM can limit DeleteSnapshot to snapshots carrying the pipeline's tag.
+      await ec2.send(
+        new CreateTagsCommand({ Resources: ami.snapshots, Tags: [{ Key: PIPELINE_TAG_KEY, Value: scope.pipelineName }, { Key: IMAGE_TAG_KEY, Value: ami.image }] }),
+      );
+    }
+    await ignoring(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'], () => ec2.send(new DeregisterImageCommand({ ImageId: ami.id })));
+    for (const snapshot of ami.snapshots) await deleteSnapshot(ec2, snapshot);
+    log(`deregistered ${ami.id} (${ami.name}) in ${region}${ami.snapshots.length ? ` and deleted ${ami.snapshots.join(', ')}` : ''}`);
+  }
+}
+
+/** Snapshots tagged with the scope whose AMI is gone: left by a run that stopped between deregistering and deleting. */
+async function deleteLeftoverSnapshots(ec2: EC2Client, region: string, scope: CleanupScope, log: (line: string) => void): Promise<void> {
+  for (const snapshot of await snapshotsOf(ec2, scope)) {
+    if (await deleteSnapshot(ec2, snapshot)) log(`deleted snapshot ${snapshot} in ${region}`);
+  }
+}
+
+export async function snapshotsOf(ec2: EC2Client, scope: CleanupScope): Promise<string[]> {
+  const found: string[] = [];
+  for await (const page of paginateDescribeSnapshots({ client: ec2 }, { OwnerIds: ['self'], Filters: tagFilters(scope) })) {
+    found.push(...(page.Snapshots ?? []).map((s) => s.SnapshotId!));
+  }
+  return found;
+}
+
+/**
+ * Deletes a snapshot; false when it is still used by a registered AMI (a shared AMI that is kept). EC2 answers
+ * InvalidSnapshot.InUse for that and InvalidSnapshot.NotFound for a snapshot that is already gone.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ */
+async function deleteSnapshot(ec2: EC2Client, snapshotId: string): Promise<boolean> {
+  try {
+    await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    return true;
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'InvalidSnapshot.NotFound') return true;
+    if (name === 'InvalidSnapshot.InUse') return false;
+    throw err;
+  }
+}
+
+/** The named parameters that exist. */
+export async function existingParameters(names: readonly string[], ssm: SSMClient): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = 0; i < names.length; i += 10) {
+    const out = await ssm.send(new GetParametersCommand({ Names: names.slice(i, i + 10) }));
+    found.push(...(out.Parameters ?? []).map((p) => p.Name!));
+  }
+  return found.sort();
+}
+
+/** SSM answers DeleteParameters for names that do not exist with them in InvalidParameters, not with an error. */
+async function deleteParameters(names: readonly string[], ssm: SSMClient, log: (line: string) => void): Promise<void> {
+  let deleted = 0;
+  for (let i = 0; i < names.length; i += 10) {
+    const out = await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
+    deleted += out.DeletedParameters?.length ?? 0;
+  }
+  if (deleted > 0) log(`deleted ${deleted} SSM parameters`);
+}
+
+/**
+ * Empties a versioned bucket (every version and delete marker) and deletes it. Returns false when S3 still found
+ * objects at the delete: server access logs are delivered late, so the log bucket can fill again after emptying.
+ */
+async function deleteBucket(bucket: string, s3: S3Client, log: (line: string) => void): Promise<boolean> {
+  try {
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+      if (objects.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    log(`emptied and deleted bucket ${bucket}`);
+    return true;
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'NoSuchBucket') return true;
+    if (name === 'BucketNotEmpty') return false;
+    throw err;
+  }
+}
+
+async function ignoring(errorNames: readonly string[], action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    if (!errorNames.includes((err as Error).name)) throw err;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Cleanup: the pipeline stack's custom resource that makes `cdk destroy` the whole clean-up, and prunes an image (or a
+ * fleet) removed from the configuration on the next push.
+ *
+ * The pipeline stack's template makes this resource depend on every role, VPC resource, parameter and bucket the
+ * clean-up needs, so CloudFormation deletes it first; and it makes the pipeline depend on it, so no new run starts
+ * while it works. Stacks take longer than one invocation to delete, so the function hands the request on to a fresh
+ * invocation of itself until the work is done, then answers CloudFormation exactly once. (aws-cdk-lib's Provider
+ * framework would do the waiting with a Step Functions state machine and three framework functions, about ten more
+ * resources in a pipeline stack that has to stay within CloudFormation's resource and template limits; what it would
+ * save is the response PUT in custom-resource.ts.)
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type CustomResourceRequest, operationFor, responseBody, sendResponse } from './custom-resource';
+import { advanceCleanup, CleanupFailure } from './engine';
+import { type CleanupScope, deletionScope, parseCleanupProperties, pruneScope } from './scope';
+
+const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
+const cloudformation = new CloudFormationClient(clientConfig);
+const ssm = new SSMClient(clientConfig);
+const s3 = new S3Client(clientConfig);
+const lambda = new LambdaClient(clientConfig);
+const ec2Clients = new Map<string, EC2Client>();
+const clients = {
+  cloudformation,
+  ssm,
+  s3,
+  ec2: (region: string) => {
+    if (!ec2Clients.has(region)) ec2Clients.set(region, new EC2Client({ ...clientConfig, region }));
+    return ec2Clients.get(region)!;
+  },
+};
+
+/** A request handed on to the next invocation, with the time the clean-up started. */
+export interface Continuation {
+  readonly continuation: CustomResourceRequest;
+  readonly startedAt: string;
+}
+
+export interface InvocationContext {
+  readonly invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** The resource's ServiceTimeout is one hour: answer before CloudFormation gives up, with what is still left. */
+export const OPERATION_LIMIT_MS = 55 * 60_000;
+/** Pause between looks at stacks being deleted. */
+export const POLL_MS = 20_000;
+/** Time one round of work may take (AMIs in every region, emptying buckets) before the function's own timeout. */
+export const ROUND_RESERVE_MS = 3 * 60_000;
+
+export async function handler(event: CustomResourceRequest | Continuation, context: InvocationContext): Promise<void> {
+  const request = 'continuation' in event ? event.continuation : event;
+  const startedAt = new Date('continuation' in event ? event.startedAt : Date.now());
+  const log = (message: string) => console.log(JSON.stringify({ requestType: request.RequestType, requestId: request.RequestId, message }));
+  const physicalId = request.PhysicalResourceId ?? `${String(request.ResourceProperties.PipelineName)}-cleanup`;
+  try {
+    const scope = await scopeOf(request, log);
+    if (!scope) {
+      await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: true }));
+      return;
+    }
+    for (;;) {
+      const progress = await advanceCleanup(scope, clients, startedAt, log);
+      if (progress.done) {
+        log('clean-up complete');
+        await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: true }));
+        return;
+      }
+      log(`waiting for ${progress.waitingFor.join(', ')}`);
+      if (Date.now() - startedAt.getTime() >= OPERATION_LIMIT_MS) {
+        throw new CleanupFailure(`still waiting for ${progress.waitingFor.join(', ')} after ${Math.round(OPERATION_LIMIT_MS / 60_000)} minutes. Delete the stack again to resume; the clean-up goes on where it stopped`);
+      }
+      if (context.getRemainingTimeInMillis() < POLL_MS + ROUND_RESERVE_MS) {
+        const next: Continuation = { continuation: request, startedAt: startedAt.toISOString() };
+        await lambda.send(new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(next)) }));
+        log('handed on to the next invocation');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? (err.name === 'Error' || err.name === 'CleanupFailure' ? err.message : `${err.name}: ${err.message}`) : String(err);
+    log(`failed: ${reason}`);
+    await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: false, reason }));
+  }
+}
+
+/** What this request asks to clean up; undefined for nothing (creation, and every rollback). */
+async function scopeOf(request: CustomResourceRequest, log: (message: string) => void): Promise<CleanupScope | undefined> {
+  if (request.RequestType === 'Create') return undefined;
+  const status = (await cloudformation.send(new DescribeStacksCommand({ StackName: request.StackId }))).Stacks?.[0]?.StackStatus;
+  const operation = operationFor(request.RequestType, status);
+  log(`pipeline stack is ${status}: ${operation}`);
+  const properties = parseCleanupProperties(request.ResourceProperties);
+  if (operation === 'delete-everything') return deletionScope(properties);
+  if (operation === 'prune') return pruneScope(parseCleanupProperties(request.OldResourceProperties), properties);
+  return undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * What one clean-up covers, derived from the Cleanup custom resource's properties. Pure. Every stack and parameter is
+ * named exactly; AMIs and snapshots are those tagged golden-ami:pipeline=<pipeline> (and golden-ami:image for a
+ * pruned image); buckets are named by the pipeline stack itself.
+ */
+import { fleetStackName, imageParameterNames, imageStackName } from '../../lib/naming';
+
+/** One image as the pipeline stack describes it to the Cleanup resource. */
+export interface CleanupImageProperties {
+  readonly Name: string;
+  /** "true" when the image has a fleet stack (CloudFormation hands custom resources every scalar as a string). */
+  readonly Fleet: string;
+  /** Every region its AMIs are distributed to, the pipeline's own included. */
+  readonly Regions: readonly string[];
+}
+
+/** ResourceProperties of the Cleanup custom resource (lib/pipeline/pipeline-cleanup.ts writes them). */
+export interface CleanupProperties {
+  readonly PipelineName: string;
+  readonly Images: readonly CleanupImageProperties[];
+  /** The artifact and access-log buckets, deleted last and only when the pipeline stack is deleted. */
+  readonly Buckets: readonly string[];
+  /** What happens to an AMI that other accounts may launch: kept (default) or deleted like the others. */
+  readonly SharedAmis: SharedAmiPolicy;
+}
+
+export type SharedAmiPolicy = 'keep' | 'delete';
+
+export interface CleanupScope {
+  readonly pipelineName: string;
+  readonly fleetStacks: readonly string[];
+  readonly imageStacks: readonly string[];
+  /**
+   * AMIs (deregistered) and snapshots (deleted) tagged with the pipeline in these regions; with `images`, only those
+   * whose golden-ami:image tag is one of them.
+   */
+  readonly amis?: { readonly regions: readonly string[]; readonly images?: readonly string[] };
+  readonly parameters: readonly string[];
+  readonly buckets: readonly string[];
+  readonly sharedAmis: SharedAmiPolicy;
+}
+
+const hasFleet = (image: CleanupImageProperties) => image.Fleet === 'true';
+const unique = (values: readonly string[]) => [...new Set(values)].sort();
+
+/** Everything the pipeline created: what `cdk destroy` of the pipeline stack removes. */
+export function deletionScope(p: CleanupProperties): CleanupScope {
+  return {
+    pipelineName: p.PipelineName,
+    fleetStacks: p.Images.filter(hasFleet).map((i) => fleetStackName(p.PipelineName, i.Name)),
+    imageStacks: p.Images.map((i) => imageStackName(p.PipelineName, i.Name)),
+    // Every AMI of the pipeline, whatever image it came from: images removed long ago are covered too.
+    amis: { regions: unique(p.Images.flatMap((i) => i.Regions)) },
+    parameters: p.Images.flatMap((i) => Object.values(imageParameterNames(p.PipelineName, i.Name))),
+    buckets: p.Buckets,
+    sharedAmis: p.SharedAmis,
+  };
+}
+
+/**
+ * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, and everything of an
+ * image that was removed. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
+ * its old resources are not pruned but left to a teardown of the old name.
+ */
+export function pruneScope(previous: CleanupProperties, current: CleanupProperties): CleanupScope | undefined {
+  if (previous.PipelineName !== current.PipelineName) return undefined;
+  const pipeline = current.PipelineName;
+  const now = new Map(current.Images.map((i) => [i.Name, i]));
+  const removed = previous.Images.filter((i) => !now.has(i.Name));
+  const fleetRemoved = previous.Images.filter((i) => hasFleet(i) && !(now.has(i.Name) && hasFleet(now.get(i.Name)!)));
+  if (removed.length === 0 && fleetRemoved.length === 0) return undefined;
+  return {
+    pipelineName: pipeline,
+    fleetStacks: fleetRemoved.map((i) => fleetStackName(pipeline, i.Name)),
+    imageStacks: removed.map((i) => imageStackName(pipeline, i.Name)),
+    amis: removed.length > 0 ? { regions: unique(removed.flatMap((i) => i.Regions)), images: removed.map((i) => i.Name) } : undefined,
+    parameters: removed.flatMap((i) => Object.values(imageParameterNames(pipeline, i.Name))),
+    buckets: [],
+    sharedAmis: current.SharedAmis,
+  };
+}
+
+/** Reads the properties CloudFormation passed, refusing anything the pipeline stack would not have written. */
+export function parseCleanupProperties(raw: unknown): CleanupProperties {
+  const p = (raw ?? {}) as Record<string, unknown>;
+  const fail = (what: string): never => {
+    throw new Error(`Cleanup resource properties: ${what} (got ${JSON.stringify(raw).slice(0, 300)}). This is a bug in the pipeline stack; redeploy it with cdk deploy`);
+  };
+  if (typeof p.PipelineName !== 'string' || !/^[A-Za-z0-9-]+$/.test(p.PipelineName)) fail('PipelineName must be a pipeline name');
+  if (!Array.isArray(p.Images)) fail('Images must be a list');
+  const images = (p.Images as unknown[]).map((i) => {
+    const image = (i ?? {}) as Record<string, unknown>;
+    if (typeof image.Name !== 'string' || !image.Name) fail('every image needs a Name');
+    if (image.Fleet !== 'true' && image.Fleet !== 'false') fail('every image needs Fleet "true" or "false"');
+    if (!Array.isArray(image.Regions) || image.Regions.some((r) => typeof r !== 'string')) fail('every image needs its Regions');
+    return { Name: image.Name as string, Fleet: image.Fleet as string, Regions: image.Regions as string[] };
+  });
+  if (!Array.isArray(p.Buckets) || p.Buckets.some((b) => typeof b !== 'string')) fail('Buckets must be a list of bucket names');
+  if (p.SharedAmis !== 'keep' && p.SharedAmis !== 'delete') fail('SharedAmis must be keep or delete');
+  return { PipelineName: p.PipelineName as string, Images: images, Buckets: p.Buckets as string[], SharedAmis: p.SharedAmis as SharedAmiPolicy };
+}

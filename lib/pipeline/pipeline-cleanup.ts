@@ -1,0 +1,217 @@
+import * as path from 'path';
+import { ArnFormat, type CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { CleanupProperties } from '../../lambda/cleanup/scope';
+import type { ImageConfig } from '../config/model';
+import { fleetStackName, IMAGE_TAG_KEY, imageParameterNames, imageStackName, PIPELINE_TAG_KEY } from '../naming';
+import { NagNames } from '../validation/nag-names';
+
+/** Logical id of the Cleanup resource in the pipeline stack: teardown looks for it to know which path to take. */
+export const CLEANUP_LOGICAL_ID = 'Cleanup';
+
+/** Props for PipelineCleanup. */
+export interface PipelineCleanupProps {
+  readonly pipelineName: string;
+  /** The configured images: their stacks, AMIs, snapshots and parameters are what the clean-up removes. */
+  readonly images: readonly ImageConfig[];
+  /** Emptied (every version) and deleted when the pipeline stack is deleted. */
+  readonly buckets: readonly s3.IBucket[];
+  /** AMIs other accounts may launch: kept or deleted. */
+  readonly sharedAmis: 'keep' | 'delete';
+  /** Key that encrypts the function's logs. */
+  readonly logKey: kms.IKey;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The custom resource that makes deleting the pipeline stack (`cdk destroy`) remove everything the pipeline created,
+ * and that prunes an image or fleet removed from the configuration when the pipeline updates itself
+ * (lambda/cleanup). The caller makes it depend on everything the stage stacks need while they are deleted (execution
+ * roles, network, parameters): CloudFormation then deletes this resource before any of them.
+ *
+ * The function's rights on each stage stack live in a policy of that stack's own. When an image leaves the
+ * configuration, CloudFormation updates this resource (which prunes the image's stacks) before it deletes, in the
+ * update's clean-up phase, that policy and the stacks' execution roles: the prune still has every right it needs.
+ */
+export class PipelineCleanup extends Construct {
+  public readonly resource: CustomResource;
+  public readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineCleanupProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { pipelineName } = props;
+    const functionName = `${pipelineName}-cleanup`;
+    const regionsOf = (image: ImageConfig) => [...new Set([stack.region, ...image.distribution.regions])];
+    const allRegions = [...new Set(props.images.flatMap(regionsOf))];
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName,
+      entry: path.join(__dirname, '..', '..', 'lambda', 'cleanup', 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // One round of work plus a pause; longer clean-ups hand on to a fresh invocation.
+      timeout: Duration.minutes(15),
+      description: `golden-ami-pipeline ${pipelineName}: removes what the pipeline created when it is deleted, and prunes removed images`,
+      logGroup,
+      bundling: { minify: true, sourceMap: false, target: 'node24', externalModules: ['@aws-sdk/*'], forceDockerBundling: false },
+    });
+    const role = this.function.role!;
+
+    const addToRole = (statement: iam.PolicyStatement) => this.function.addToRolePolicy(statement);
+    addToRole(new iam.PolicyStatement({ sid: 'ReadThePipelineStackStatus', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
+    addToRole(
+      new iam.PolicyStatement({
+        sid: 'HandOnToItself',
+        actions: ['lambda:InvokeFunction'],
+        resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    addToRole(new iam.PolicyStatement({ sid: 'FindThePipelinesAmisAndSnapshots', actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
+    const inRegions = (resource: string) => allRegions.map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource }));
+    const taggedWithThisPipeline = { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: pipelineName } };
+    addToRole(
+      new iam.PolicyStatement({
+        sid: 'DeregisterOnlyThisPipelinesAmis',
+        actions: ['ec2:DescribeImageAttribute', 'ec2:DeregisterImage'],
+        resources: inRegions('image/*'),
+        conditions: taggedWithThisPipeline,
+      }),
+    );
+    addToRole(new iam.PolicyStatement({ sid: 'DeleteOnlyThisPipelinesSnapshots', actions: ['ec2:DeleteSnapshot'], resources: inRegions('snapshot/*'), conditions: taggedWithThisPipeline }));
+    addToRole(
+      new iam.PolicyStatement({
+        sid: 'TagSnapshotsOfThisPipelinesAmisBeforeDeletingThem',
+        actions: ['ec2:CreateTags'],
+        resources: inRegions('snapshot/*'),
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${PIPELINE_TAG_KEY}`]: pipelineName },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [PIPELINE_TAG_KEY, IMAGE_TAG_KEY] },
+          // Never re-tag (and so never gain the right to delete) a snapshot that another pipeline tagged.
+          StringEqualsIfExists: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: pipelineName },
+        },
+      }),
+    );
+    if (props.buckets.length > 0) {
+      addToRole(
+        new iam.PolicyStatement({
+          sid: 'EmptyAndDeleteThePipelinesBuckets',
+          actions: ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:DeleteBucket'],
+          resources: props.buckets.flatMap((b) => [b.bucketArn, b.arnForObjects('*')]),
+        }),
+      );
+    }
+
+    // One policy per stage stack: see the class comment for why they are not in the role's default policy.
+    const stagePolicies = props.images.flatMap((image) => {
+      const stackGrants = (kind: string, stackName: string, parameters: string[]) => ({
+        stackName,
+        policy: new iam.Policy(this, `${kind}-${image.name}`, {
+          roles: [role],
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'DeleteThisStack',
+              actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
+              resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` })],
+            }),
+            ...(parameters.length > 0
+              ? [new iam.PolicyStatement({ sid: 'DeleteTheImageParameters', actions: ['ssm:GetParameters', 'ssm:DeleteParameters'], resources: parameters.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })) })]
+              : []),
+          ],
+        }),
+      });
+      const policies = [stackGrants('ImageStackGrants', imageStackName(pipelineName, image.name), Object.values(imageParameterNames(pipelineName, image.name)))];
+      if (image.fleet) policies.push(stackGrants('FleetStackGrants', fleetStackName(pipelineName, image.name), []));
+      return policies;
+    });
+
+    const properties: CleanupProperties = {
+      PipelineName: pipelineName,
+      Images: props.images.map((image) => ({ Name: image.name, Fleet: String(image.fleet !== undefined), Regions: regionsOf(image) })),
+      Buckets: props.buckets.map((b) => b.bucketName),
+      SharedAmis: props.sharedAmis,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.function.functionArn,
+      resourceType: 'Custom::GoldenAmiCleanup',
+      // The function answers within 55 minutes, with what is still left; CloudFormation's limit is one hour.
+      serviceTimeout: Duration.hours(1),
+      properties: { ...properties },
+    });
+    (this.resource.node.defaultChild as CfnResource).overrideLogicalId(CLEANUP_LOGICAL_ID);
+    for (const { policy } of stagePolicies) this.resource.node.addDependency(policy);
+    this.resource.node.addDependency(role);
+
+    this.acknowledge(stagePolicies, allRegions);
+    for (const bucket of props.buckets) {
+      Validations.of(this.function).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${NagNames.of(this).logicalId(bucket.node.defaultChild)}.Arn>/*]`,
+        reason: `Every object version of ${bucket.node.id}, emptied only when the pipeline stack is deleted (S3 refuses to delete a bucket that is not empty).`,
+      });
+    }
+  }
+
+  private acknowledge(stagePolicies: ReadonlyArray<{ policy: iam.Policy; stackName: string }>, regions: string[]): void {
+    const nag = NagNames.of(this);
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "Grants only logs:CreateLogStream/PutLogEvents (and CreateLogGroup) for the function's own logs; the AWS-maintained minimum for any Lambda function.",
+      },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeImages and ec2:DescribeSnapshots support no resource-level permission; the clean-up filters them by the tag golden-ami:pipeline.' },
+      ...regions.flatMap((region) => [
+        {
+          id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'image/*', false, region)}]`,
+          reason: 'AMI ids are known only at run time; the statement is conditioned on the tag golden-ami:pipeline of this pipeline, so no other AMI can be deregistered.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'snapshot/*', false, region)}]`,
+          reason: "Snapshot ids are known only at run time. Deletion requires this pipeline's golden-ami:pipeline tag; tagging may only add this pipeline's two tags, and only to a snapshot no other pipeline tagged.",
+        },
+      ]),
+      {
+        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        reason: 'The function only calls AWS APIs (CloudFormation, EC2, SSM, S3, Lambda) and reaches no private resource; in the pipeline VPC it would depend on the NAT gateway that it outlives during deletion.',
+      },
+      {
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason: 'The function only calls AWS APIs (CloudFormation, EC2, SSM, S3, Lambda) and reaches no private resource; in the pipeline VPC it would depend on the NAT gateway that it outlives during deletion.',
+      },
+      {
+        id: 'NIST.800.53.R5-LambdaDLQ',
+        reason: 'Every outcome is reported to CloudFormation through the request\'s response URL, and a failed report is retried by Lambda\'s asynchronous retries; a queue would hold requests CloudFormation has already timed out.',
+      },
+      {
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: 'Runs only during a deployment or deletion of the pipeline stack, one request at a time. Reserved concurrency would be taken from the account pool, and in accounts at the default quota of 10 Lambda refuses any reservation.',
+      },
+    );
+    for (const { policy, stackName } of stagePolicies) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${stackName}/*`)}]`,
+        reason: `Stack ${stackName} only; CloudFormation appends a generated id to every stack ARN.`,
+      });
+      Validations.of(policy).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: `The clean-up function's rights on stack ${stackName} alone, kept apart so that they outlive the stack's removal from the configuration until the stack is pruned; deleted with it.`,
+      });
+    }
+  }
+}
