@@ -52,11 +52,23 @@ export class CleanupFailure extends Error {
   }
 }
 
+export interface CleanupRun {
+  /** When this clean-up started: a stack that failed to delete after it stops the clean-up; one that failed before is tried again. */
+  readonly startedAt: Date;
+  readonly log: (line: string) => void;
+  /**
+   * Role CloudFormation deletes the stage stacks with.
+   * @default - the execution role each stack was created with
+   */
+  readonly stackRoleArn?: string;
+}
+
 /** Takes every step the current state allows; call again (after a pause) until `done`. */
-export async function advanceCleanup(scope: CleanupScope, clients: CleanupClients, startedAt: Date, log: (line: string) => void): Promise<CleanupProgress> {
+export async function advanceCleanup(scope: CleanupScope, clients: CleanupClients, run: CleanupRun): Promise<CleanupProgress> {
+  const { log } = run;
   // Fleets before images: an image stack's AMI must not go while a fleet still runs it.
   for (const stacks of [scope.fleetStacks, scope.imageStacks]) {
-    const waiting = await advanceStacks(stacks, scope.pipelineName, clients.cloudformation, startedAt, log);
+    const waiting = await advanceStacks(stacks, scope.pipelineName, clients.cloudformation, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
   }
   if (scope.amis) {
@@ -75,7 +87,7 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
 }
 
 /** Starts or follows the deletion of each stack; returns the stacks still being deleted. */
-async function advanceStacks(names: readonly string[], pipelineName: string, cloudformation: CloudFormationClient, startedAt: Date, log: (line: string) => void): Promise<string[]> {
+async function advanceStacks(names: readonly string[], pipelineName: string, cloudformation: CloudFormationClient, { startedAt, log, stackRoleArn }: CleanupRun): Promise<string[]> {
   const waiting: string[] = [];
   for (const name of names) {
     const step = nextStackStep(await observeStack(name, cloudformation), pipelineName, startedAt);
@@ -91,8 +103,8 @@ async function advanceStacks(names: readonly string[], pipelineName: string, clo
         waiting.push(`stack ${name} (${step.status})`);
         break;
       case 'delete':
-        // No role is passed: CloudFormation deletes the stack with the execution role it was created with.
-        await cloudformation.send(new DeleteStackCommand({ StackName: name }));
+        // Without a role, CloudFormation deletes the stack with the execution role it was created with.
+        await cloudformation.send(new DeleteStackCommand({ StackName: name, RoleARN: stackRoleArn }));
         log(`deleting stack ${name}`);
         waiting.push(`stack ${name} (DELETE_IN_PROGRESS)`);
         break;

@@ -65,7 +65,7 @@ export async function handler(event: CustomResourceRequest | Continuation, conte
       return;
     }
     for (;;) {
-      const progress = await advanceCleanup(scope, clients, startedAt, log);
+      const progress = await advanceCleanup(scope, clients, { startedAt, log });
       if (progress.done) {
         log('clean-up complete');
         await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: true }));

@@ -84,7 +84,7 @@ export function pruneScope(previous: CleanupProperties, current: CleanupProperti
 export function parseCleanupProperties(raw: unknown): CleanupProperties {
   const p = (raw ?? {}) as Record<string, unknown>;
   const fail = (what: string): never => {
-    throw new Error(`Cleanup resource properties: ${what} (got ${JSON.stringify(raw).slice(0, 300)}). This is a bug in the pipeline stack; redeploy it with cdk deploy`);
+    throw new Error(`Cleanup resource properties: ${what} (got ${String(JSON.stringify(raw)).slice(0, 300)}). This is a bug in the pipeline stack; redeploy it with cdk deploy`);
   };
   if (typeof p.PipelineName !== 'string' || !/^[A-Za-z0-9-]+$/.test(p.PipelineName)) fail('PipelineName must be a pipeline name');
   if (!Array.isArray(p.Images)) fail('Images must be a list');

@@ -1,0 +1,194 @@
+import { advanceCleanup, CleanupFailure } from '../../../lambda/cleanup/engine';
+import { type CleanupScope, deletionScope } from '../../../lambda/cleanup/scope';
+import { FakeAccount } from '../../helpers/fake-account';
+
+const PIPELINE = 'golden-ami';
+/** A neighbouring pipeline whose name starts like ours: nothing of it may be touched. */
+const NEIGHBOUR = 'golden-ami-image-factory';
+const describedBy = (pipeline: string) => `golden-ami-pipeline ${pipeline}: stage`;
+const tags = (pipeline: string, image: string) => ({ 'golden-ami:pipeline': pipeline, 'golden-ami:image': image });
+
+function scope(overrides: Partial<CleanupScope> = {}): CleanupScope {
+  return {
+    ...deletionScope({
+      PipelineName: PIPELINE,
+      Images: [
+        { Name: 'app-linux', Fleet: 'true', Regions: ['eu-west-1', 'us-east-1'] },
+        { Name: 'windows-iis', Fleet: 'false', Regions: ['eu-west-1'] },
+      ],
+      Buckets: ['golden-ami-artifacts', 'golden-ami-access-logs'],
+      SharedAmis: 'keep',
+    }),
+    ...overrides,
+  };
+}
+
+/** Our stacks, AMIs, snapshots, parameters and buckets, and the neighbour's look-alikes. */
+function account(): FakeAccount {
+  const a = new FakeAccount();
+  a.stacks.set('golden-ami-fleet-app-linux', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+  a.stacks.set('golden-ami-image-app-linux', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+  a.stacks.set('golden-ami-image-windows-iis', { status: 'CREATE_COMPLETE', description: describedBy(PIPELINE) });
+  a.stacks.set(`${NEIGHBOUR}-pipeline`, { status: 'CREATE_COMPLETE', description: describedBy(NEIGHBOUR) });
+  a.stacks.set(`${NEIGHBOUR}-fleet-web`, { status: 'CREATE_COMPLETE', description: describedBy(NEIGHBOUR) });
+  // Released before snapshots were tagged: untagged snapshots.
+  a.addAmi('eu-west-1', { id: 'ami-old', name: 'golden-ami-app-linux-1', tags: tags(PIPELINE, 'app-linux'), snapshots: ['snap-old'] });
+  a.addAmi('eu-west-1', { id: 'ami-new', name: 'golden-ami-app-linux-2', tags: tags(PIPELINE, 'app-linux'), snapshots: ['snap-new'] }, tags(PIPELINE, 'app-linux'));
+  a.addAmi('us-east-1', { id: 'ami-copy', name: 'golden-ami-app-linux-2', tags: tags(PIPELINE, 'app-linux'), snapshots: ['snap-copy'] });
+  a.addAmi('eu-west-1', { id: 'ami-theirs', name: 'golden-ami-image-factory-web-1', tags: tags(NEIGHBOUR, 'web'), snapshots: ['snap-theirs'] }, tags(NEIGHBOUR, 'web'));
+  // Left by a run that deregistered its AMI and stopped before deleting it.
+  a.snapshotsIn('eu-west-1').set('snap-orphan', tags(PIPELINE, 'windows-iis'));
+  a.snapshotsIn('eu-west-1').set('snap-orphan-theirs', tags(NEIGHBOUR, 'web'));
+  for (const p of ['/golden-ami/golden-ami/images/app-linux/version', '/golden-ami/golden-ami/images/windows-iis/release', '/golden-ami/golden-ami-image-factory/images/web/version']) a.parameters.add(p);
+  a.buckets.set('golden-ami-artifacts', { tags: { 'golden-ami:pipeline': PIPELINE }, versions: 3 });
+  a.buckets.set('golden-ami-access-logs', { tags: { 'golden-ami:pipeline': PIPELINE }, versions: 2 });
+  a.buckets.set('golden-ami-image-factory-artifacts', { tags: { 'golden-ami:pipeline': NEIGHBOUR }, versions: 4 });
+  return a;
+}
+
+async function runToCompletion(a: FakeAccount, s: CleanupScope, rounds = 10): Promise<string[]> {
+  const log: string[] = [];
+  const startedAt = a.now();
+  for (let i = 0; i < rounds; i++) {
+    const progress = await advanceCleanup(s, a.clients, { startedAt, log: (line) => log.push(line) });
+    if (progress.done) return log;
+    a.tick();
+  }
+  throw new Error(`not done after ${rounds} rounds: ${log.join('\n')}`);
+}
+
+describe('advanceCleanup', () => {
+  test('deletes fleet stacks first, then image stacks, and only then AMIs, snapshots, parameters and buckets', async () => {
+    const a = account();
+    const s = scope();
+    const first = await advanceCleanup(s, a.clients, { startedAt: a.now(), log: () => undefined });
+    expect(first).toEqual({ done: false, waitingFor: ['stack golden-ami-fleet-app-linux (DELETE_IN_PROGRESS)'] });
+    expect(a.calls).toEqual(['DeleteStack golden-ami-fleet-app-linux']);
+
+    a.tick();
+    await runToCompletion(a, s);
+    const order = (prefix: string) => a.calls.findIndex((c) => c.startsWith(prefix));
+    expect(order('DeleteStack golden-ami-image-app-linux')).toBeGreaterThan(order('DeleteStack golden-ami-fleet-app-linux'));
+    expect(order('DeregisterImage')).toBeGreaterThan(order('DeleteStack golden-ami-image-windows-iis'));
+    expect(order('DeleteParameters')).toBeGreaterThan(order('DeregisterImage'));
+    expect(order('DeleteBucket')).toBeGreaterThan(order('DeleteParameters'));
+  });
+
+  test('removes everything of the pipeline, in every region, and nothing of the neighbour whose name starts the same', async () => {
+    const a = account();
+    await runToCompletion(a, scope());
+    expect([...a.stacks.keys()].sort()).toEqual([`${NEIGHBOUR}-fleet-web`, `${NEIGHBOUR}-pipeline`]);
+    expect(a.amis.get('eu-west-1')!.map((i) => i.id)).toEqual(['ami-theirs']);
+    expect(a.amis.get('us-east-1')).toEqual([]);
+    expect([...a.snapshotsIn('eu-west-1').keys()].sort()).toEqual(['snap-orphan-theirs', 'snap-theirs']);
+    expect([...a.snapshotsIn('us-east-1').keys()]).toEqual([]);
+    expect([...a.parameters]).toEqual(['/golden-ami/golden-ami-image-factory/images/web/version']);
+    expect([...a.buckets.keys()]).toEqual(['golden-ami-image-factory-artifacts']);
+    expect(a.calls.filter((c) => c.includes(NEIGHBOUR) || c.includes('theirs'))).toEqual([]);
+  });
+
+  test('tags untagged snapshots with the pipeline before deleting them, so IAM can require the tag', async () => {
+    const a = account();
+    await runToCompletion(a, scope());
+    const tagged = a.calls.indexOf('CreateTags eu-west-1 snap-old');
+    expect(tagged).toBeGreaterThanOrEqual(0);
+    expect(a.calls.indexOf('DeleteSnapshot eu-west-1 snap-old')).toBeGreaterThan(tagged);
+    expect(a.calls.indexOf('DeleteSnapshot us-east-1 snap-copy')).toBeGreaterThan(a.calls.indexOf('CreateTags us-east-1 snap-copy'));
+  });
+
+  test('finds a snapshot whose AMI was deregistered by an interrupted run, by its tag', async () => {
+    const a = account();
+    const log = await runToCompletion(a, scope());
+    expect(a.calls).toContain('DeleteSnapshot eu-west-1 snap-orphan');
+    expect(log).toContain('deleted snapshot snap-orphan in eu-west-1');
+  });
+
+  test('never touches a stack of one of its names that another pipeline describes', async () => {
+    const a = account();
+    // An image named "factory-pipeline" would give golden-ami the stack name of the neighbour's pipeline stack.
+    const s = scope({ imageStacks: ['golden-ami-image-factory-pipeline'], fleetStacks: [] });
+    const log = await runToCompletion(a, s);
+    expect(a.calls.filter((c) => c.startsWith('DeleteStack'))).toEqual([]);
+    expect(log).toContain('left stack golden-ami-image-factory-pipeline alone: its description names golden-ami-image-factory, not pipeline golden-ami');
+  });
+
+  test('keeps shared AMIs and their snapshots with sharedAmis keep, and deletes them with delete', async () => {
+    const keep = account();
+    keep.amis.get('eu-west-1')!.find((i) => i.id === 'ami-new')!.sharedWith = ['210987654321'];
+    const log = await runToCompletion(keep, scope());
+    expect(keep.amis.get('eu-west-1')!.map((i) => i.id).sort()).toEqual(['ami-new', 'ami-theirs']);
+    expect(keep.snapshotsIn('eu-west-1').has('snap-new')).toBe(true);
+    expect(log).toContain('kept ami-new in eu-west-1: it is shared with other accounts (operations.onDestroy.sharedAmis is keep)');
+
+    const remove = account();
+    remove.amis.get('eu-west-1')!.find((i) => i.id === 'ami-new')!.sharedWith = ['all'];
+    await runToCompletion(remove, scope({ sharedAmis: 'delete' }));
+    expect(remove.amis.get('eu-west-1')!.map((i) => i.id)).toEqual(['ami-theirs']);
+  });
+
+  test('a prune scope touches only the AMIs and snapshots of the removed image', async () => {
+    const a = account();
+    a.addAmi('eu-west-1', { id: 'ami-win', name: 'golden-ami-windows-iis-1', tags: tags(PIPELINE, 'windows-iis'), snapshots: ['snap-win'] }, tags(PIPELINE, 'windows-iis'));
+    await runToCompletion(a, { ...scope(), fleetStacks: [], imageStacks: ['golden-ami-image-windows-iis'], amis: { regions: ['eu-west-1'], images: ['windows-iis'] }, buckets: [] });
+    expect(a.amis.get('eu-west-1')!.map((i) => i.id).sort()).toEqual(['ami-new', 'ami-old', 'ami-theirs']);
+    expect(a.snapshotsIn('eu-west-1').has('snap-win')).toBe(false);
+    expect(a.snapshotsIn('eu-west-1').has('snap-orphan')).toBe(false);
+    expect(a.stacks.has('golden-ami-fleet-app-linux')).toBe(true);
+  });
+
+  test('a stack that fails to delete during the clean-up stops it with CloudFormation\'s reason', async () => {
+    const a = account();
+    a.stacks.get('golden-ami-fleet-app-linux')!.deleteOutcome = 'DELETE_FAILED';
+    a.stacks.get('golden-ami-fleet-app-linux')!.failureReason = 'User is not authorized to perform: autoscaling:DeleteAutoScalingGroup';
+    const startedAt = a.now();
+    await advanceCleanup(scope(), a.clients, { startedAt, log: () => undefined });
+    a.tick();
+    const failure = advanceCleanup(scope(), a.clients, { startedAt, log: () => undefined });
+    await expect(failure).rejects.toThrow(CleanupFailure);
+    await expect(advanceCleanup(scope(), a.clients, { startedAt, log: () => undefined })).rejects.toThrow(
+      'stack golden-ami-fleet-app-linux could not be deleted: Group (AWS::AutoScaling::AutoScalingGroup): User is not authorized to perform: autoscaling:DeleteAutoScalingGroup. Fix the cause, then delete again',
+    );
+    // Nothing after the fleet was touched.
+    expect(a.calls).toEqual(['DeleteStack golden-ami-fleet-app-linux']);
+  });
+
+  test('a second run resumes: a stack that failed before it started is deleted again', async () => {
+    const a = account();
+    const fleet = a.stacks.get('golden-ami-fleet-app-linux')!;
+    fleet.deleteOutcome = 'DELETE_FAILED';
+    await advanceCleanup(scope(), a.clients, { startedAt: a.now(), log: () => undefined });
+    a.tick();
+    expect(fleet.status).toBe('DELETE_FAILED');
+    fleet.deleteOutcome = undefined; // the operator fixed the cause
+    a.tick();
+    await runToCompletion(a, scope());
+    expect(a.calls.filter((c) => c === 'DeleteStack golden-ami-fleet-app-linux')).toHaveLength(2);
+    expect(a.stacks.has('golden-ami-fleet-app-linux')).toBe(false);
+  });
+
+  test('deletes the stage stacks with the given role when one is named (a stack whose execution role is gone)', async () => {
+    const a = account();
+    const role = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1';
+    await advanceCleanup(scope(), a.clients, { startedAt: a.now(), log: () => undefined, stackRoleArn: role });
+    expect(a.calls).toEqual([`DeleteStack golden-ami-fleet-app-linux as ${role}`]);
+  });
+
+  test('a log bucket refilled by late log delivery is emptied and deleted on the next round', async () => {
+    const a = account();
+    a.buckets.get('golden-ami-access-logs')!.lateObjects = 1;
+    const s = scope({ fleetStacks: [], imageStacks: [] });
+    const first = await advanceCleanup(s, a.clients, { startedAt: a.now(), log: () => undefined });
+    expect(first).toEqual({ done: false, waitingFor: ['bucket golden-ami-access-logs'] });
+    const second = await advanceCleanup(s, a.clients, { startedAt: a.now(), log: () => undefined });
+    expect(second.done).toBe(true);
+    expect(a.buckets.has('golden-ami-access-logs')).toBe(false);
+  });
+
+  test('run again when everything is gone, it finds nothing and is done at once', async () => {
+    const a = account();
+    await runToCompletion(a, scope());
+    const callsBefore = a.calls.length;
+    expect(await advanceCleanup(scope(), a.clients, { startedAt: a.now(), log: () => undefined })).toEqual({ done: true, waitingFor: [] });
+    expect(a.calls.slice(callsBefore).filter((c) => !c.startsWith('DeleteParameters'))).toEqual([]);
+  });
+});

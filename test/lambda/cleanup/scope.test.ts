@@ -1,0 +1,93 @@
+import { type CleanupProperties, deletionScope, parseCleanupProperties, pruneScope } from '../../../lambda/cleanup/scope';
+
+const properties = (images: CleanupProperties['Images'], overrides: Partial<CleanupProperties> = {}): CleanupProperties => ({
+  PipelineName: 'golden-ami',
+  Images: images,
+  Buckets: ['artifacts-bucket', 'access-log-bucket'],
+  SharedAmis: 'keep',
+  ...overrides,
+});
+const APP = { Name: 'app-linux', Fleet: 'true', Regions: ['eu-west-1'] };
+const WIN = { Name: 'windows-iis', Fleet: 'false', Regions: ['eu-west-1', 'us-east-1'] };
+
+describe('deletionScope', () => {
+  test('names every stage stack and image parameter exactly, and every region AMIs went to', () => {
+    expect(deletionScope(properties([APP, WIN]))).toEqual({
+      pipelineName: 'golden-ami',
+      fleetStacks: ['golden-ami-fleet-app-linux'],
+      imageStacks: ['golden-ami-image-app-linux', 'golden-ami-image-windows-iis'],
+      amis: { regions: ['eu-west-1', 'us-east-1'] },
+      parameters: [
+        '/golden-ami/golden-ami/images/app-linux/version',
+        '/golden-ami/golden-ami/images/app-linux/build-state',
+        '/golden-ami/golden-ami/images/app-linux/release',
+        '/golden-ami/golden-ami/images/app-linux/release-ami',
+        '/golden-ami/golden-ami/images/windows-iis/version',
+        '/golden-ami/golden-ami/images/windows-iis/build-state',
+        '/golden-ami/golden-ami/images/windows-iis/release',
+        '/golden-ami/golden-ami/images/windows-iis/release-ami',
+      ],
+      buckets: ['artifacts-bucket', 'access-log-bucket'],
+      sharedAmis: 'keep',
+    });
+  });
+});
+
+describe('pruneScope', () => {
+  test('nothing removed: nothing to prune', () => {
+    expect(pruneScope(properties([APP, WIN]), properties([APP, WIN]))).toBeUndefined();
+  });
+
+  test('an added image prunes nothing', () => {
+    expect(pruneScope(properties([APP]), properties([APP, WIN]))).toBeUndefined();
+  });
+
+  test('a removed image: its fleet and image stacks, its AMIs in its regions, its parameters; never the buckets', () => {
+    expect(pruneScope(properties([APP, WIN]), properties([WIN]))).toEqual({
+      pipelineName: 'golden-ami',
+      fleetStacks: ['golden-ami-fleet-app-linux'],
+      imageStacks: ['golden-ami-image-app-linux'],
+      amis: { regions: ['eu-west-1'], images: ['app-linux'] },
+      parameters: [
+        '/golden-ami/golden-ami/images/app-linux/version',
+        '/golden-ami/golden-ami/images/app-linux/build-state',
+        '/golden-ami/golden-ami/images/app-linux/release',
+        '/golden-ami/golden-ami/images/app-linux/release-ami',
+      ],
+      buckets: [],
+      sharedAmis: 'keep',
+    });
+  });
+
+  test('a removed fleet: only the fleet stack; the image and its AMIs stay', () => {
+    expect(pruneScope(properties([APP, WIN]), properties([{ ...APP, Fleet: 'false' }, WIN]))).toEqual({
+      pipelineName: 'golden-ami',
+      fleetStacks: ['golden-ami-fleet-app-linux'],
+      imageStacks: [],
+      amis: undefined,
+      parameters: [],
+      buckets: [],
+      sharedAmis: 'keep',
+    });
+  });
+
+  test('a renamed pipeline prunes nothing of the old name', () => {
+    expect(pruneScope(properties([APP, WIN]), properties([], { PipelineName: 'golden-ami-2' }))).toBeUndefined();
+  });
+});
+
+describe('parseCleanupProperties', () => {
+  test('reads what the pipeline stack writes', () => {
+    expect(parseCleanupProperties(properties([APP]))).toEqual(properties([APP]));
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['no properties', undefined, /PipelineName must be a pipeline name/],
+    ['a fleet flag that is not a string', properties([{ ...APP, Fleet: true as unknown as string }]), /Fleet "true" or "false"/],
+    ['regions missing', properties([{ Name: 'x', Fleet: 'false' } as never]), /needs its Regions/],
+    ['unknown shared-AMI policy', properties([APP], { SharedAmis: 'maybe' as never }), /SharedAmis must be keep or delete/],
+  ])('%s is refused with the fix', (_name, raw, expected) => {
+    expect(() => parseCleanupProperties(raw)).toThrow(expected);
+    expect(() => parseCleanupProperties(raw)).toThrow(/redeploy it with cdk deploy/);
+  });
+});
