@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  */
-import * as https from 'https';
+import https from 'https';
 
 /** The fields of a custom resource request this function reads. */
 export interface CustomResourceRequest {
