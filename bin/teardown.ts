@@ -1,22 +1,28 @@
 #!/usr/bin/env node
-/** `npm run teardown -- [--dry-run] [--yes] [--delete-repository]`: removes everything the pipeline created. */
+/** `npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]`: removes everything the pipeline created. */
 import * as path from 'path';
 import * as readline from 'readline/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { runOperatorCommand } from './operator-command';
 import { runTeardown } from '../lib/operations/teardown';
 
 void runOperatorCommand(path.join(__dirname, '..', 'pipeline-assets'), (config, region) => {
+  const ec2Clients = new Map<string, EC2Client>();
   const clients = {
     cloudformation: new CloudFormationClient({ region }),
-    ec2: new EC2Client({ region }),
     ssm: new SSMClient({ region }),
     s3: new S3Client({ region }),
     codecommit: new CodeCommitClient({ region }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region }),
+    ec2: (amiRegion: string) => {
+      if (!ec2Clients.has(amiRegion)) ec2Clients.set(amiRegion, new EC2Client({ region: amiRegion }));
+      return ec2Clients.get(amiRegion)!;
+    },
   };
   const ask = async (question: string) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
@@ -26,5 +32,5 @@ void runOperatorCommand(path.join(__dirname, '..', 'pipeline-assets'), (config, 
       rl.close();
     }
   };
-  return runTeardown(process.argv.slice(2), config, clients, { ask, log: (line) => console.log(line) });
+  return runTeardown(process.argv.slice(2), config, region, clients, { ask, log: (line) => console.log(line) });
 });

@@ -112,3 +112,6 @@ export function pipelineOfStackDescription(description: string | undefined): str
 export function pipelineStackName(pipelineName: string): string {
   return `${pipelineName}-pipeline`;
 }
+
+/** Logical id of the Cleanup custom resource in the pipeline stack: teardown looks for it to know which path to take. */
+export const CLEANUP_LOGICAL_ID = 'Cleanup';

@@ -1,26 +1,24 @@
-import {
-  CloudFormationClient,
-  DeleteStackCommand,
-  DescribeStackResourcesCommand,
-  DescribeStacksCommand,
-  ListStacksCommand,
-  type StackStatus,
-} from '@aws-sdk/client-cloudformation';
-import { CodeCommitClient, DeleteRepositoryCommand } from '@aws-sdk/client-codecommit';
-import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteParametersCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseArgs } from 'node:util';
+import { type CloudFormationClient, DeleteStackCommand, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { type CodeCommitClient, DeleteRepositoryCommand, GetRepositoryCommand } from '@aws-sdk/client-codecommit';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { paginateGetResources, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
+import { advanceCleanup, amisOf, CleanupFailure, existingParameters, isMissingStack, observeStack, snapshotsOf } from '../../lambda/cleanup/engine';
+import type { CleanupScope } from '../../lambda/cleanup/scope';
 import type { GoldenAmiConfig } from '../config/model';
-import { ssmRoot } from '../naming';
+import { CLEANUP_LOGICAL_ID, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
 import { explainAwsError, OperatorError } from './operator-error';
 
-/** The AWS clients teardown uses; tests pass mocks. */
+/** The AWS clients teardown uses; tests pass mocks. EC2 is per region: AMIs are distributed to several. */
 export interface TeardownClients {
   readonly cloudformation: CloudFormationClient;
-  readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly s3: S3Client;
   readonly codecommit: CodeCommitClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  ec2(region: string): EC2Client;
 }
 
 /** How teardown talks to the operator and how long it waits. */
@@ -30,195 +28,273 @@ export interface TeardownIo {
   readonly log: (line: string) => void;
   /** @default 10000 */
   readonly pollMs?: number;
-  /** @default 3600000 (an image stack's deletion can wait for a running build) */
-  readonly stackTimeoutMs?: number;
+  /** @default 7200000 (the pipeline stack's clean-up may take an hour, and the rest resumes after it) */
+  readonly timeoutMs?: number;
 }
 
-/** Everything teardown would delete, found in the account (nothing is assumed to exist). */
+/** Everything teardown would delete, found in the account by exact name or tag (nothing is assumed to exist). */
 export interface TeardownPlan {
-  readonly fleetStacks: readonly string[];
-  readonly imageStacks: readonly string[];
-  readonly amis: ReadonlyArray<{ readonly id: string; readonly name: string; readonly snapshots: readonly string[] }>;
+  readonly region: string;
+  /** What the clean-up engine removes, as it would be called. */
+  readonly scope: CleanupScope;
+  readonly fleetStacks: readonly StackFound[];
+  readonly imageStacks: readonly StackFound[];
+  /** Stacks with a name of this pipeline that another pipeline (or nobody) describes: listed, never deleted. */
+  readonly foreignStacks: readonly StackFound[];
+  readonly amis: ReadonlyArray<{ readonly region: string; readonly id: string; readonly name: string; readonly snapshots: readonly string[]; readonly shared: boolean }>;
+  /** Snapshots tagged with the pipeline whose AMI is already gone. */
+  readonly snapshots: ReadonlyArray<{ readonly region: string; readonly id: string }>;
   readonly parameters: readonly string[];
-  readonly pipelineStack?: string;
+  readonly pipelineStack?: StackFound & { readonly hasCleanup: boolean };
   readonly buckets: readonly string[];
-  /** The source repository of the pipeline stack, if it created one. */
+  /** The CodeCommit repository the pipeline stack created, when it exists. */
   readonly repository?: string;
   readonly deleteRepository: boolean;
 }
 
-export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository]
-  Deletes, in this order: the fleet stacks, the image stacks, the AMIs and snapshots the pipeline built, its SSM
-  parameters, the pipeline stack, and its artifact buckets. Lists everything first and asks for the pipeline name.
+interface StackFound {
+  readonly name: string;
+  readonly status: string;
+  readonly owner?: string;
+}
+
+export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]
+  Removes what the pipeline created, as \`cdk destroy\` of the pipeline stack does, and repairs what a partial run
+  left: the fleet stacks, the image stacks (also of images removed from the configuration), the AMIs and snapshots
+  tagged with the pipeline in every distribution region, the image parameters, the pipeline stack and its buckets.
+  Lists everything first and asks for the pipeline name.
   --dry-run             list only
   --yes                 do not ask (for scripts)
-  --delete-repository   also delete the CodeCommit repository the pipeline stack created (kept by default)`;
-
-const GONE: ReadonlySet<StackStatus | string> = new Set(['DELETE_COMPLETE']);
+  --delete-repository   also delete the CodeCommit repository the pipeline stack created (kept by default)
+  --role-arn <arn>      delete stage stacks with this role (for a stack whose own execution role is gone)
+  --help                this text`;
 
 /** Runs teardown with command-line flags; returns the last line to print. */
-export async function runTeardown(args: readonly string[], config: GoldenAmiConfig, clients: TeardownClients, io: TeardownIo): Promise<string> {
-  const known = new Set(['--dry-run', '--yes', '--delete-repository']);
-  const unknown = args.find((a) => !known.has(a));
-  if (unknown) throw new OperatorError(`unknown argument ${unknown}.\n${TEARDOWN_USAGE}`);
+export async function runTeardown(args: readonly string[], config: GoldenAmiConfig, region: string, clients: TeardownClients, io: TeardownIo): Promise<string> {
+  let flags;
   try {
-    const plan = await planTeardown(config, clients, args.includes('--delete-repository'));
+    flags = parseArgs({
+      args: [...args],
+      options: { 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, 'delete-repository': { type: 'boolean' }, 'role-arn': { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new OperatorError(`${(err as Error).message}.\n${TEARDOWN_USAGE}`);
+  }
+  if (flags.help) return TEARDOWN_USAGE;
+  const roleArn = flags['role-arn'];
+  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+    throw new OperatorError(`--role-arn must be an IAM role ARN (got ${roleArn}). Fix: give a role CloudFormation can assume, e.g. arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-${region}`);
+  }
+  try {
+    const plan = await planTeardown(config, region, clients, flags['delete-repository'] ?? false);
     io.log(describePlan(config.name, plan));
     if (isEmpty(plan)) return 'Nothing to delete.';
-    if (args.includes('--dry-run')) return 'Dry run: nothing was deleted.';
-    if (!args.includes('--yes')) {
+    if (flags['dry-run']) return 'Dry run: nothing was deleted.';
+    if (!flags.yes) {
       const answer = await io.ask(`Type the pipeline name (${config.name}) to delete all of the above: `);
       if (answer.trim() !== config.name) return 'Not confirmed: nothing was deleted.';
     }
-    await executeTeardown(plan, clients, io);
-    return `Deleted pipeline ${config.name}.${plan.repository && !plan.deleteRepository ? ` Kept repository ${plan.repository} (delete it with --delete-repository).` : ''}`;
+    await executeTeardown(plan, clients, io, roleArn);
+    const kept = plan.amis.filter((a) => a.shared).length;
+    return [
+      `Deleted pipeline ${config.name}.`,
+      kept > 0 ? `Kept ${kept} shared AMI(s) (operations.onDestroy.sharedAmis is keep).` : '',
+      plan.repository && !plan.deleteRepository ? `Kept repository ${plan.repository} (delete it with --delete-repository).` : '',
+    ].filter(Boolean).join(' ');
   } catch (err) {
+    if (err instanceof CleanupFailure) throw new OperatorError(withRoleHint(err.message));
     throw explainAwsError(err);
   }
 }
 
-export async function planTeardown(config: GoldenAmiConfig, clients: TeardownClients, deleteRepository: boolean): Promise<TeardownPlan> {
-  const stacks = await liveStackNames(clients.cloudformation);
-  const pipelineStack = stacks.find((s) => s === `${config.name}-pipeline`);
-  // By prefix, so stacks of images whose files were removed are found too.
-  const fleetStacks = stacks.filter((s) => s.startsWith(`${config.name}-fleet-`)).sort();
-  const imageStacks = stacks.filter((s) => s.startsWith(`${config.name}-image-`)).sort();
-
-  const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:golden-ami:pipeline', Values: [config.name] }] }));
-  const amis = (images.Images ?? []).map((i) => ({
-    id: i.ImageId!,
-    name: i.Name ?? '',
-    snapshots: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
-  }));
-
-  // Only the parameters parameter-prep and the operator commands write; the rest belong to the pipeline stack.
-  const parameters: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.ssm.send(new GetParametersByPathCommand({ Path: `${ssmRoot(config.name)}/images`, Recursive: true, NextToken: token }));
-    parameters.push(...(page.Parameters ?? []).map((p) => p.Name!));
-    token = page.NextToken;
-  } while (token);
-
-  let buckets: string[] = [];
-  let repository: string | undefined;
-  if (pipelineStack) {
-    const resources = await clients.cloudformation.send(new DescribeStackResourcesCommand({ StackName: pipelineStack }));
-    buckets = (resources.StackResources ?? []).filter((r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId).map((r) => r.PhysicalResourceId!);
-    repository = (resources.StackResources ?? []).find((r) => r.ResourceType === 'AWS::CodeCommit::Repository')?.PhysicalResourceId;
-  }
-  return { fleetStacks, imageStacks, amis, parameters: parameters.sort(), pipelineStack, buckets, repository, deleteRepository };
+/** A stack whose execution role is gone can only be deleted with another role. */
+function withRoleHint(message: string): string {
+  return /invalid or cannot be assumed/.test(message) ? `${message}. Its execution role no longer exists: run teardown again with --role-arn <a role CloudFormation can assume that may delete the stack's resources>` : message;
 }
 
-function isEmpty(plan: TeardownPlan): boolean {
-  return !plan.pipelineStack && [plan.fleetStacks, plan.imageStacks, plan.amis, plan.parameters, plan.buckets].every((l) => l.length === 0);
-}
+export async function planTeardown(config: GoldenAmiConfig, region: string, clients: TeardownClients, deleteRepository: boolean): Promise<TeardownPlan> {
+  const name = config.name;
+  const images = [...new Set([...config.images.map((i) => i.name), ...(await imagesWithParameters(name, clients.ssm))])].sort();
+  const regions = [...new Set([region, ...config.images.flatMap((i) => i.distribution.regions)])].sort();
+  const buckets = await taggedBuckets(name, clients.tagging);
+  const scope: CleanupScope = {
+    pipelineName: name,
+    // Every image the pipeline knows of, configured or left with parameters: a stack that does not exist is skipped.
+    fleetStacks: images.map((image) => fleetStackName(name, image)),
+    imageStacks: images.map((image) => imageStackName(name, image)),
+    amis: { regions },
+    parameters: images.flatMap((image) => Object.values(imageParameterNames(name, image))),
+    buckets,
+    sharedAmis: config.operations.onDestroy.sharedAmis,
+  };
 
-export function describePlan(pipelineName: string, plan: TeardownPlan): string {
-  const list = (title: string, items: readonly string[]) => (items.length === 0 ? [`${title}: none`] : [`${title}:`, ...items.map((i) => `  - ${i}`)]);
-  return [
-    `Teardown of pipeline ${pipelineName}`,
-    ...list('1. fleet stacks', plan.fleetStacks),
-    ...list('2. image stacks', plan.imageStacks),
-    ...list('3. AMIs and their snapshots', plan.amis.map((a) => `${a.id} ${a.name} (${a.snapshots.join(', ') || 'no snapshot'})`)),
-    ...list('4. SSM parameters', plan.parameters),
-    ...list('5. pipeline stack', plan.pipelineStack ? [plan.pipelineStack] : []),
-    ...list('6. artifact buckets (emptied, every version)', plan.buckets),
-    plan.repository ? `7. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '7. repository: none created by the pipeline stack',
-  ].join('\n');
-}
-
-export async function executeTeardown(plan: TeardownPlan, clients: TeardownClients, io: TeardownIo): Promise<void> {
-  // Fleets first: they run the AMIs; then the image stacks; only then can the AMIs go.
-  await deleteStacks(plan.fleetStacks, clients.cloudformation, io);
-  await deleteStacks(plan.imageStacks, clients.cloudformation, io);
-  for (const ami of plan.amis) {
-    await ignoreMissing(() => clients.ec2.send(new DeregisterImageCommand({ ImageId: ami.id })));
-    for (const snapshot of ami.snapshots) await ignoreMissing(() => clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot })));
-    io.log(`deregistered ${ami.id}${ami.snapshots.length ? ` and deleted ${ami.snapshots.join(', ')}` : ''}`);
-  }
-  for (let i = 0; i < plan.parameters.length; i += 10) {
-    await clients.ssm.send(new DeleteParametersCommand({ Names: plan.parameters.slice(i, i + 10) }));
-  }
-  if (plan.parameters.length) io.log(`deleted ${plan.parameters.length} SSM parameters`);
-  if (plan.pipelineStack) await deleteStacks([plan.pipelineStack], clients.cloudformation, io);
-  for (const bucket of plan.buckets) await deleteBucket(bucket, clients.s3, io);
-  if (plan.repository && plan.deleteRepository) {
-    await clients.codecommit.send(new DeleteRepositoryCommand({ repositoryName: plan.repository }));
-    io.log(`deleted repository ${plan.repository}`);
-  }
-}
-
-async function liveStackNames(cloudformation: CloudFormationClient): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await cloudformation.send(new ListStacksCommand({ NextToken: token }));
-    names.push(...(page.StackSummaries ?? []).filter((s) => !GONE.has(s.StackStatus!)).map((s) => s.StackName!));
-    token = page.NextToken;
-  } while (token);
-  return names;
-}
-
-/** Deletes stacks side by side and waits for each; a stack left in DELETE_FAILED stops teardown with its reason. */
-async function deleteStacks(names: readonly string[], cloudformation: CloudFormationClient, io: TeardownIo): Promise<void> {
-  await Promise.all(
-    names.map(async (name) => {
-      await cloudformation.send(new DeleteStackCommand({ StackName: name }));
-      io.log(`deleting stack ${name} …`);
-      await waitUntilGone(name, cloudformation, io);
-      io.log(`deleted stack ${name}`);
-    }),
-  );
-}
-
-async function waitUntilGone(name: string, cloudformation: CloudFormationClient, io: TeardownIo): Promise<void> {
-  const deadline = Date.now() + (io.stackTimeoutMs ?? 3_600_000);
-  for (;;) {
-    let status: string | undefined;
-    let reason: string | undefined;
-    try {
-      const out = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
-      status = out.Stacks?.[0]?.StackStatus;
-      reason = out.Stacks?.[0]?.StackStatusReason;
-    } catch (err) {
-      if (/does not exist/.test((err as Error).message)) return;
-      throw err;
+  const stacks = async (names: readonly string[]) => {
+    const found: StackFound[] = [];
+    for (const stackName of names) {
+      const stack = await observeStack(stackName, clients.cloudformation);
+      if (stack) found.push({ name: stackName, status: stack.status, owner: stack.owner });
     }
-    if (status === undefined || GONE.has(status)) return;
-    if (status === 'DELETE_FAILED') {
-      throw new OperatorError(`stack ${name} could not be deleted: ${reason ?? 'see its events in the CloudFormation console'}. Fix the cause, then run teardown again (it resumes where it stopped)`);
-    }
-    if (Date.now() > deadline) throw new OperatorError(`stack ${name} is still ${status}; run teardown again later (it resumes where it stopped)`);
-    await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 10_000));
+    return found;
+  };
+  const ours = (s: StackFound) => s.owner === name;
+  const fleetStacks = await stacks(scope.fleetStacks);
+  const imageStacks = await stacks(scope.imageStacks);
+  const [pipelineStack] = await stacks([pipelineStackName(name)]);
+
+  const amis: Array<TeardownPlan['amis'][number]> = [];
+  const snapshots: Array<TeardownPlan['snapshots'][number]> = [];
+  for (const amiRegion of regions) {
+    const ec2 = clients.ec2(amiRegion);
+    const found = await amisOf(ec2, scope);
+    amis.push(...found.map((a) => ({ region: amiRegion, id: a.id, name: a.name, snapshots: a.snapshots, shared: a.shared })));
+    const inUse = new Set(found.flatMap((a) => a.snapshots));
+    snapshots.push(...(await snapshotsOf(ec2, scope)).filter((id) => !inUse.has(id)).map((id) => ({ region: amiRegion, id })));
   }
+
+  return {
+    region,
+    scope,
+    fleetStacks: fleetStacks.filter(ours),
+    imageStacks: imageStacks.filter(ours),
+    foreignStacks: [...fleetStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : [])].filter((s) => !ours(s)),
+    amis,
+    snapshots,
+    parameters: await existingParameters(scope.parameters, clients.ssm),
+    pipelineStack: pipelineStack && ours(pipelineStack) ? { ...pipelineStack, hasCleanup: await hasCleanupResource(pipelineStack.name, clients.cloudformation) } : undefined,
+    buckets,
+    repository: await createdRepository(config, clients.codecommit),
+    deleteRepository,
+  };
 }
 
-/** Empties a versioned bucket (every version and delete marker), then deletes it. */
-async function deleteBucket(bucket: string, s3: S3Client, io: TeardownIo): Promise<void> {
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
+/**
+ * Images the pipeline kept parameters for, read from the parameter hierarchy /golden-ami/<pipeline>/images/<image>/…:
+ * images removed from the configuration are found too. Segments are compared whole, so pipeline "golden-ami" never
+ * sees the parameters of "golden-ami-image-factory".
+ */
+async function imagesWithParameters(pipelineName: string, ssm: SSMClient): Promise<string[]> {
+  const root = `${ssmRoot(pipelineName)}/images`;
+  const images = new Set<string>();
+  for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: root, Recursive: true })) {
+    for (const parameter of page.Parameters ?? []) {
+      const rest = parameter.Name!.startsWith(`${root}/`) ? parameter.Name!.slice(root.length + 1).split('/') : [];
+      if (rest.length === 2 && rest[0]) images.add(rest[0]);
+    }
+  }
+  return [...images];
+}
+
+/** The pipeline's buckets by their golden-ami:pipeline tag, found with or without the pipeline stack. */
+async function taggedBuckets(pipelineName: string, tagging: ResourceGroupsTaggingAPIClient): Promise<string[]> {
+  const buckets: string[] = [];
+  for await (const page of paginateGetResources({ client: tagging }, { ResourceTypeFilters: ['s3:bucket'], TagFilters: [{ Key: PIPELINE_TAG_KEY, Values: [pipelineName] }] })) {
+    // arn:aws:s3:::<bucket>
+    buckets.push(...(page.ResourceTagMappingList ?? []).map((m) => m.ResourceARN!.split(':::')[1]).filter(Boolean));
+  }
+  return buckets.sort();
+}
+
+/** Whether the pipeline stack carries the Cleanup resource (stacks deployed by earlier versions do not). */
+async function hasCleanupResource(stackName: string, cloudformation: CloudFormationClient): Promise<boolean> {
   try {
-    do {
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
-      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
-      if (objects.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
-      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-    } while (keyMarker);
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    io.log(`emptied and deleted bucket ${bucket}`);
+    await cloudformation.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: CLEANUP_LOGICAL_ID }));
+    return true;
   } catch (err) {
-    if ((err as Error).name === 'NoSuchBucket') return;
+    // CloudFormation answers a ValidationError "Resource Cleanup does not exist for stack …".
+    if ((err as Error).name === 'ValidationError' && /does not exist/.test((err as Error).message)) return false;
     throw err;
   }
 }
 
-/** Runs a delete that may find its target already gone (a resumed teardown). */
-async function ignoreMissing(action: () => Promise<unknown>): Promise<void> {
+/**
+ * The repository the pipeline stack created, found by its name. GetRepository is asked first because CodeCommit's
+ * DeleteRepository answers success, with no repository id, for a name that does not exist.
+ * https://docs.aws.amazon.com/codecommit/latest/APIReference/API_DeleteRepository.html
+ */
+async function createdRepository(config: GoldenAmiConfig, codecommit: CodeCommitClient): Promise<string | undefined> {
+  if (config.source.provider !== 'codecommit' || !config.source.createRepository) return undefined;
   try {
-    await action();
+    const out = await codecommit.send(new GetRepositoryCommand({ repositoryName: config.source.repository }));
+    return out.repositoryMetadata?.repositoryName;
   } catch (err) {
-    if (!/NotFound|InvalidAMIID|InvalidSnapshot/.test((err as Error).name)) throw err;
+    if ((err as Error).name === 'RepositoryDoesNotExistException') return undefined;
+    throw err;
   }
+}
+
+function isEmpty(plan: TeardownPlan): boolean {
+  return (
+    !plan.pipelineStack &&
+    [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.parameters, plan.buckets].every((l) => l.length === 0) &&
+    !(plan.repository && plan.deleteRepository)
+  );
+}
+
+export function describePlan(pipelineName: string, plan: TeardownPlan): string {
+  const list = (title: string, items: readonly string[]) => (items.length === 0 ? [`${title}: none`] : [`${title}:`, ...items.map((i) => `  - ${i}`)]);
+  const stack = (s: StackFound) => `${s.name} (${s.status})`;
+  return [
+    `Teardown of pipeline ${pipelineName} (region ${plan.region}; AMIs in ${plan.scope.amis?.regions.join(', ')})`,
+    ...list('1. fleet stacks', plan.fleetStacks.map(stack)),
+    ...list('2. image stacks', plan.imageStacks.map(stack)),
+    ...list(
+      '3. AMIs and their snapshots',
+      plan.amis.map((a) => `${a.id} ${a.name} in ${a.region} (${a.snapshots.join(', ') || 'no snapshot'})${a.shared ? ' KEPT: shared with other accounts (operations.onDestroy.sharedAmis: keep)' : ''}`),
+    ),
+    ...list('4. snapshots whose AMI is gone', plan.snapshots.map((s) => `${s.id} in ${s.region}`)),
+    ...list('5. SSM parameters', plan.parameters),
+    ...list('6. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
+    ...list('7. buckets (emptied, every version)', plan.buckets),
+    plan.repository ? `8. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '8. repository: none created by the pipeline stack',
+    ...(plan.foreignStacks.length > 0 ? list('Not touched (another owner)', plan.foreignStacks.map((s) => `${s.name}: described as ${s.owner ? `pipeline ${s.owner}` : 'no golden-ami pipeline'}`)) : []),
+  ].join('\n');
+}
+
+/**
+ * With a pipeline stack that has the Cleanup resource, deleting that stack does the ordered work (as `cdk destroy`
+ * does); one from an earlier version is deleted only after its stage stacks, while their execution roles still exist.
+ * The engine then removes whatever is left, so a teardown stopped anywhere resumes when run again.
+ */
+export async function executeTeardown(plan: TeardownPlan, clients: TeardownClients, io: TeardownIo, stackRoleArn?: string): Promise<void> {
+  const run = { startedAt: new Date(), log: io.log, stackRoleArn };
+  const deadline = Date.now() + (io.timeoutMs ?? 7_200_000);
+  const untilDone = async (scope: CleanupScope) => {
+    for (;;) {
+      const progress = await advanceCleanup(scope, clients, run);
+      if (progress.done) return;
+      if (Date.now() > deadline) throw new OperatorError(`still waiting for ${progress.waitingFor.join(', ')}; run teardown again later (it resumes where it stopped)`);
+      await sleep(io.pollMs ?? 10_000);
+    }
+  };
+  if (plan.pipelineStack && !plan.pipelineStack.hasCleanup) await untilDone({ ...plan.scope, buckets: [] });
+  if (plan.pipelineStack) await deletePipelineStack(plan.pipelineStack.name, plan.scope.pipelineName, clients.cloudformation, io, run.startedAt, deadline);
+  await untilDone(plan.scope);
+  if (plan.repository && plan.deleteRepository) {
+    const out = await clients.codecommit.send(new DeleteRepositoryCommand({ repositoryName: plan.repository }));
+    io.log(out.repositoryId ? `deleted repository ${plan.repository}` : `repository ${plan.repository} was already gone`);
+  }
+}
+
+async function deletePipelineStack(name: string, pipelineName: string, cloudformation: CloudFormationClient, io: TeardownIo, startedAt: Date, deadline: number): Promise<void> {
+  await cloudformation.send(new DeleteStackCommand({ StackName: name }));
+  io.log(`deleting stack ${name} (its Cleanup resource removes the stage stacks, AMIs, snapshots, parameters and buckets first) …`);
+  for (;;) {
+    const stack = await observeStack(name, cloudformation).catch((err) => {
+      if (isMissingStack(err)) return undefined;
+      throw err;
+    });
+    if (!stack || stack.status === 'DELETE_COMPLETE') break;
+    if (stack.status === 'DELETE_FAILED' && stack.owner === pipelineName && stack.lastDeleteFailure && stack.lastDeleteFailure.at >= startedAt) {
+      throw new CleanupFailure(`stack ${name} could not be deleted: ${stack.lastDeleteFailure.reason}. Fix the cause, then run teardown again (it resumes where it stopped)`);
+    }
+    if (Date.now() > deadline) throw new OperatorError(`stack ${name} is still ${stack.status}; run teardown again later (it resumes where it stopped)`);
+    await sleep(io.pollMs ?? 10_000);
+  }
+  io.log(`deleted stack ${name}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

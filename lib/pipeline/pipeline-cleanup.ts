@@ -9,11 +9,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CleanupProperties } from '../../lambda/cleanup/scope';
 import type { ImageConfig } from '../config/model';
-import { fleetStackName, IMAGE_TAG_KEY, imageParameterNames, imageStackName, PIPELINE_TAG_KEY } from '../naming';
+import { CLEANUP_LOGICAL_ID, fleetStackName, IMAGE_TAG_KEY, imageParameterNames, imageStackName, PIPELINE_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-
-/** Logical id of the Cleanup resource in the pipeline stack: teardown looks for it to know which path to take. */
-export const CLEANUP_LOGICAL_ID = 'Cleanup';
 
 /** Props for PipelineCleanup. */
 export interface PipelineCleanupProps {

@@ -73,6 +73,8 @@ export class FakeAccount {
   public repositories = new Set<string>();
   /** Every mutating call, in order, as "Action target". */
   public readonly calls: string[] = [];
+  /** When set, time passes at every DescribeStacks of a stack being deleted (for code that polls). */
+  public autoTick = false;
 
   public readonly cloudformation = new CloudFormationClient({ region: 'eu-west-1' });
   public readonly ssm = new SSMClient({ region: 'eu-west-1' });
@@ -80,7 +82,8 @@ export class FakeAccount {
   public readonly codecommit = new CodeCommitClient({ region: 'eu-west-1' });
   public readonly tagging = new ResourceGroupsTaggingAPIClient({ region: 'eu-west-1' });
   private readonly ec2Clients = new Map<string, EC2Client>();
-  private clock = Date.parse('2026-11-22T10:00:00Z');
+  // Starts now: the code under test compares event times with its own clock.
+  private clock = Date.now();
 
   constructor() {
     this.mockCloudFormation();
@@ -146,6 +149,7 @@ export class FakeAccount {
     // DescribeStacks by name: a ValidationError "Stack with id <name> does not exist" for an unknown or deleted stack.
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
     mock.on(DescribeStacksCommand).callsFake((input) => {
+      if (this.autoTick && this.stacks.get(input.StackName)?.status === 'DELETE_IN_PROGRESS') this.tick();
       const stack = this.stacks.get(input.StackName);
       if (!stack) throw awsError('ValidationError', `Stack with id ${input.StackName} does not exist`);
       return { Stacks: [{ StackName: input.StackName, StackStatus: stack.status, Description: stack.description, CreationTime: new Date(0) }] };

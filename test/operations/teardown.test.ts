@@ -1,153 +1,203 @@
-import { CloudFormationClient, DeleteStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CodeCommitClient, DeleteRepositoryCommand } from '@aws-sdk/client-codecommit';
-import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteParametersCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../../lib/config/load-config';
+import type { GoldenAmiConfig, ImageConfig } from '../../lib/config/model';
 import { OperatorError } from '../../lib/operations/operator-error';
-import { runTeardown } from '../../lib/operations/teardown';
-import { SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
+import { runTeardown, TEARDOWN_USAGE } from '../../lib/operations/teardown';
+import { FakeAccount } from '../helpers/fake-account';
 
-const cloudformation = mockClient(CloudFormationClient);
-const ec2 = mockClient(EC2Client);
-const ssm = mockClient(SSMClient);
-const s3 = mockClient(S3Client);
-const codecommit = mockClient(CodeCommitClient);
-const region = { region: 'eu-west-1' };
-const clients = { cloudformation: new CloudFormationClient(region), ec2: new EC2Client(region), ssm: new SSMClient(region), s3: new S3Client(region), codecommit: new CodeCommitClient(region) };
-const config = loadConfig(SHIPPED_CONFIG_DIR);
+const PIPELINE = 'golden-ami';
+/** A neighbouring pipeline whose name starts like ours: nothing of it may be listed or touched. */
+const NEIGHBOUR = 'golden-ami-image-factory';
 
-/** Every delete, in the order it happened, across all clients. */
-let deletes: string[];
+/** The configuration as teardown reads it: the pipeline, its images and where their AMIs go. */
+function config(overrides: Partial<GoldenAmiConfig> = {}): GoldenAmiConfig {
+  const image = (name: string, regions: string[]) => ({ name, distribution: { regions } }) as unknown as ImageConfig;
+  return {
+    name: PIPELINE,
+    region: 'eu-west-1',
+    source: { provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' },
+    network: { kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 },
+    operations: { scheduleTimezone: 'UTC', alertEmails: [], amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } },
+    images: [image('app-linux', ['us-east-1']), image('windows-iis', [])],
+    ...overrides,
+  };
+}
+
+const described = (pipeline: string, what = 'stage') => `golden-ami-pipeline ${pipeline}: ${what}`;
+const tags = (pipeline: string, image: string) => ({ 'golden-ami:pipeline': pipeline, 'golden-ami:image': image });
+
+/** Two pipelines in one account: ours (with the stacks of an image removed from its configuration) and the neighbour. */
+function account({ pipelineStack = true, withCleanup = true } = {}): FakeAccount {
+  const a = new FakeAccount();
+  a.autoTick = true;
+  if (pipelineStack) a.stacks.set('golden-ami-pipeline', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'the pipeline'), resources: withCleanup ? ['Cleanup', 'Pipeline9850B417'] : ['Pipeline9850B417'] });
+  a.stacks.set('golden-ami-fleet-app-linux', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
+  a.stacks.set('golden-ami-image-app-linux', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
+  a.stacks.set('golden-ami-image-windows-iis', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
+  // Image "old-web" was removed from the configuration before pruning existed: found through its parameters.
+  a.stacks.set('golden-ami-image-old-web', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
+  a.parameters.add('/golden-ami/golden-ami/images/old-web/version');
+  a.parameters.add('/golden-ami/golden-ami/images/app-linux/release');
+  // Neither a parameter of ours (another hierarchy level) nor of an image (too deep): both ignored.
+  a.parameters.add('/golden-ami/golden-ami/images-archive/web/version');
+  a.parameters.add('/golden-ami/golden-ami/images/app-linux/notes/extra');
+  for (const name of [`${NEIGHBOUR}-pipeline`, `${NEIGHBOUR}-fleet-web`, `${NEIGHBOUR}-image-web`]) a.stacks.set(name, { status: 'CREATE_COMPLETE', description: described(NEIGHBOUR) });
+  a.parameters.add(`/golden-ami/${NEIGHBOUR}/images/web/version`);
+  a.addAmi('eu-west-1', { id: 'ami-1', name: 'golden-ami-app-linux-1', tags: tags(PIPELINE, 'app-linux'), snapshots: ['snap-1'] }, tags(PIPELINE, 'app-linux'));
+  a.addAmi('us-east-1', { id: 'ami-2', name: 'golden-ami-app-linux-1', tags: tags(PIPELINE, 'app-linux'), snapshots: ['snap-2'] });
+  a.addAmi('eu-west-1', { id: 'ami-9', name: 'golden-ami-image-factory-web-1', tags: tags(NEIGHBOUR, 'web'), snapshots: ['snap-9'] }, tags(NEIGHBOUR, 'web'));
+  a.snapshotsIn('eu-west-1').set('snap-orphan', tags(PIPELINE, 'old-web'));
+  a.buckets.set('golden-ami-pipeline-artifactbucket7410c9ef-1a2b3c', { tags: { 'golden-ami:pipeline': PIPELINE }, versions: 3 });
+  a.buckets.set('golden-ami-pipeline-artifactaccesslogsf8325158-4d5e6f', { tags: { 'golden-ami:pipeline': PIPELINE }, versions: 2 });
+  a.buckets.set('golden-ami-image-factory-pipeline-artifactbucket-7g8h9i', { tags: { 'golden-ami:pipeline': NEIGHBOUR }, versions: 1 });
+  a.repositories.add('golden-ami-pipeline');
+  return a;
+}
+
 let logs: string[];
 let answer: string;
 const io = { ask: async () => answer, log: (line: string) => void logs.push(line), pollMs: 1 };
-const run = (...args: string[]) => runTeardown(args, config, clients, io);
-
-function world({ stacks = ['golden-ami-pipeline', 'golden-ami-image-app-linux', 'golden-ami-image-windows-iis', 'golden-ami-image-old-image', 'golden-ami-fleet-app-linux', 'someone-else'] } = {}) {
-  cloudformation.on(ListStacksCommand).resolves({ StackSummaries: stacks.map((StackName) => ({ StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() })) });
-  cloudformation.on(DescribeStackResourcesCommand).resolves({
-    StackResources: [
-      { ResourceType: 'AWS::S3::Bucket', PhysicalResourceId: 'artifacts-bucket', LogicalResourceId: 'ArtifactBucket', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
-      { ResourceType: 'AWS::S3::Bucket', PhysicalResourceId: 'access-logs-bucket', LogicalResourceId: 'ArtifactAccessLogs', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
-      { ResourceType: 'AWS::CodeCommit::Repository', PhysicalResourceId: 'golden-ami-pipeline', LogicalResourceId: 'SourceRepository', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
-    ],
-  });
-  cloudformation.on(DeleteStackCommand).callsFake((input) => void deletes.push(`stack ${input.StackName}`));
-  cloudformation.on(DescribeStacksCommand).rejects(new Error('Stack with id x does not exist'));
-  ec2.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-1', Name: 'golden-ami-app-linux-2026', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-1' } }] }] });
-  ec2.on(DeregisterImageCommand).callsFake((input) => void deletes.push(`ami ${input.ImageId}`));
-  ec2.on(DeleteSnapshotCommand).callsFake((input) => void deletes.push(`snapshot ${input.SnapshotId}`));
-  ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/golden-ami/golden-ami/images/app-linux/version' }, { Name: '/golden-ami/golden-ami/images/app-linux/release' }] });
-  ssm.on(DeleteParametersCommand).callsFake((input) => void deletes.push(`parameters ${input.Names.join(',')}`));
-  s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'a', VersionId: 'v1' }], DeleteMarkers: [{ Key: 'b', VersionId: 'v2' }], IsTruncated: false });
-  s3.on(DeleteObjectsCommand).callsFake((input) => void deletes.push(`objects of ${input.Bucket}: ${input.Delete.Objects.map((o: { Key: string; VersionId: string }) => `${o.Key}@${o.VersionId}`).join(',')}`));
-  s3.on(DeleteBucketCommand).callsFake((input) => void deletes.push(`bucket ${input.Bucket}`));
-  codecommit.on(DeleteRepositoryCommand).callsFake((input) => void deletes.push(`repository ${input.repositoryName}`));
-}
+const run = (a: FakeAccount, args: string[], c = config()) => runTeardown(args, c, 'eu-west-1', a.clients, io);
 
 beforeEach(() => {
-  for (const mock of [cloudformation, ec2, ssm, s3, codecommit]) mock.reset();
-  deletes = [];
   logs = [];
-  answer = 'golden-ami';
+  answer = PIPELINE;
 });
 
-describe('teardown', () => {
-  test('lists what it will delete, found in the account (orphaned stacks of removed images included)', async () => {
-    world();
-    expect(await run('--dry-run')).toBe('Dry run: nothing was deleted.');
-    expect(logs[0]).toBe(
-      [
-        'Teardown of pipeline golden-ami',
-        '1. fleet stacks:',
-        '  - golden-ami-fleet-app-linux',
-        '2. image stacks:',
-        '  - golden-ami-image-app-linux',
-        '  - golden-ami-image-old-image',
-        '  - golden-ami-image-windows-iis',
-        '3. AMIs and their snapshots:',
-        '  - ami-1 golden-ami-app-linux-2026 (snap-1)',
-        '4. SSM parameters:',
-        '  - /golden-ami/golden-ami/images/app-linux/release',
-        '  - /golden-ami/golden-ami/images/app-linux/version',
-        '5. pipeline stack:',
-        '  - golden-ami-pipeline',
-        '6. artifact buckets (emptied, every version):',
-        '  - artifacts-bucket',
-        '  - access-logs-bucket',
-        '7. repository golden-ami-pipeline: kept (it holds your code)',
-      ].join('\n'),
-    );
-    expect(deletes).toEqual([]);
-  });
-
-  test('deletes in a safe order: fleets, images, AMIs and snapshots, parameters, pipeline, buckets; keeps the repository', async () => {
-    world();
-    expect(await run('--yes')).toBe('Deleted pipeline golden-ami. Kept repository golden-ami-pipeline (delete it with --delete-repository).');
-    expect(deletes).toEqual([
-      'stack golden-ami-fleet-app-linux',
-      'stack golden-ami-image-app-linux',
-      'stack golden-ami-image-old-image',
-      'stack golden-ami-image-windows-iis',
-      'ami ami-1',
-      'snapshot snap-1',
-      'parameters /golden-ami/golden-ami/images/app-linux/release,/golden-ami/golden-ami/images/app-linux/version',
-      'stack golden-ami-pipeline',
-      'objects of artifacts-bucket: a@v1,b@v2',
-      'bucket artifacts-bucket',
-      'objects of access-logs-bucket: a@v1,b@v2',
-      'bucket access-logs-bucket',
+describe('npm run teardown', () => {
+  test('--dry-run lists exactly what is ours, found by exact names, the parameter hierarchy and tags, and deletes nothing', async () => {
+    const a = account();
+    expect(await run(a, ['--dry-run'])).toBe('Dry run: nothing was deleted.');
+    expect(a.calls).toEqual([]);
+    expect(logs[0].split('\n')).toEqual([
+      'Teardown of pipeline golden-ami (region eu-west-1; AMIs in eu-west-1, us-east-1)',
+      '1. fleet stacks:',
+      '  - golden-ami-fleet-app-linux (UPDATE_COMPLETE)',
+      '2. image stacks:',
+      '  - golden-ami-image-app-linux (UPDATE_COMPLETE)',
+      '  - golden-ami-image-old-web (UPDATE_COMPLETE)',
+      '  - golden-ami-image-windows-iis (UPDATE_COMPLETE)',
+      '3. AMIs and their snapshots:',
+      '  - ami-1 golden-ami-app-linux-1 in eu-west-1 (snap-1)',
+      '  - ami-2 golden-ami-app-linux-1 in us-east-1 (snap-2)',
+      '4. snapshots whose AMI is gone:',
+      '  - snap-orphan in eu-west-1',
+      '5. SSM parameters:',
+      '  - /golden-ami/golden-ami/images/app-linux/release',
+      '  - /golden-ami/golden-ami/images/old-web/version',
+      '6. pipeline stack:',
+      '  - golden-ami-pipeline (UPDATE_COMPLETE)',
+      '7. buckets (emptied, every version):',
+      '  - golden-ami-pipeline-artifactaccesslogsf8325158-4d5e6f',
+      '  - golden-ami-pipeline-artifactbucket7410c9ef-1a2b3c',
+      '8. repository golden-ami-pipeline: kept (it holds your code)',
     ]);
-    expect(deletes.some((d) => d.includes('someone-else'))).toBe(false);
+    expect(logs.join('\n')).not.toContain(NEIGHBOUR);
   });
 
-  test('deletes the repository only when asked', async () => {
-    world();
-    await run('--yes', '--delete-repository');
-    expect(deletes.at(-1)).toBe('repository golden-ami-pipeline');
+  test('--yes deletes the pipeline stack first when it has the Cleanup resource (as cdk destroy), then whatever is left', async () => {
+    const a = account();
+    expect(await run(a, ['--yes'])).toBe('Deleted pipeline golden-ami. Kept repository golden-ami-pipeline (delete it with --delete-repository).');
+    expect(a.calls[0]).toBe('DeleteStack golden-ami-pipeline');
+    expect([...a.stacks.keys()].sort()).toEqual([`${NEIGHBOUR}-fleet-web`, `${NEIGHBOUR}-image-web`, `${NEIGHBOUR}-pipeline`]);
+    expect(a.amis.get('eu-west-1')!.map((i) => i.id)).toEqual(['ami-9']);
+    expect(a.amis.get('us-east-1')).toEqual([]);
+    expect([...a.snapshotsIn('eu-west-1').keys()]).toEqual(['snap-9']);
+    expect([...a.parameters].sort()).toEqual([`/golden-ami/${NEIGHBOUR}/images/web/version`, '/golden-ami/golden-ami/images-archive/web/version', '/golden-ami/golden-ami/images/app-linux/notes/extra']);
+    expect([...a.buckets.keys()]).toEqual(['golden-ami-image-factory-pipeline-artifactbucket-7g8h9i']);
+    expect(a.repositories.has('golden-ami-pipeline')).toBe(true);
+    expect(a.calls.filter((c) => c.includes(NEIGHBOUR) || c.includes('ami-9') || c.includes('snap-9'))).toEqual([]);
   });
 
-  test('asks for the pipeline name and deletes nothing without it', async () => {
-    world();
+  test('a pipeline stack of an earlier version (no Cleanup) is deleted only after its stage stacks, while their roles exist', async () => {
+    const a = account({ withCleanup: false });
+    await run(a, ['--yes']);
+    const stackDeletes = a.calls.filter((c) => c.startsWith('DeleteStack'));
+    expect(stackDeletes[stackDeletes.length - 1]).toBe('DeleteStack golden-ami-pipeline');
+    expect(stackDeletes.indexOf('DeleteStack golden-ami-fleet-app-linux')).toBeLessThan(stackDeletes.indexOf('DeleteStack golden-ami-image-app-linux'));
+    // The buckets go only after the pipeline stack, which still used them.
+    expect(a.calls.findIndex((c) => c.startsWith('DeleteBucket'))).toBeGreaterThan(a.calls.indexOf('DeleteStack golden-ami-pipeline'));
+  });
+
+  test('resumes from a partial state without the pipeline stack: buckets by tag, parameters by hierarchy, snapshots by tag', async () => {
+    const a = account({ pipelineStack: false });
+    for (const s of ['golden-ami-fleet-app-linux', 'golden-ami-image-app-linux', 'golden-ami-image-windows-iis', 'golden-ami-image-old-web']) a.stacks.delete(s);
+    a.amis.set('eu-west-1', a.amis.get('eu-west-1')!.filter((i) => i.id === 'ami-9'));
+    expect(await run(a, ['--yes'])).toMatch(/^Deleted pipeline golden-ami\./);
+    expect([...a.buckets.keys()]).toEqual(['golden-ami-image-factory-pipeline-artifactbucket-7g8h9i']);
+    expect(a.calls).toContain('DeleteSnapshot eu-west-1 snap-orphan');
+    expect(a.calls).toContain('DeleteSnapshot eu-west-1 snap-1');
+    logs = [];
+    expect(await run(a, ['--yes'])).toBe('Nothing to delete.');
+  });
+
+  test('--delete-repository deletes the repository by its name (Ref would give its id, which CodeCommit "deletes" without error)', async () => {
+    // Ref on AWS::CodeCommit::Repository returns the repository id, and DeleteRepository answers success for an
+    // unknown name: so the name comes from the configuration and its existence is checked first.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codecommit-repository.html#aws-resource-codecommit-repository-return-values
+    // https://docs.aws.amazon.com/codecommit/latest/APIReference/API_DeleteRepository.html
+    const a = account();
+    expect(await run(a, ['--yes', '--delete-repository'])).toBe('Deleted pipeline golden-ami.');
+    expect(a.calls).toContain('DeleteRepository golden-ami-pipeline');
+    expect(a.repositories.size).toBe(0);
+    expect(logs).toContain('deleted repository golden-ami-pipeline');
+  });
+
+  test('a repository that does not exist is not reported deleted', async () => {
+    const a = account();
+    a.repositories.clear();
+    await run(a, ['--yes', '--delete-repository']);
+    expect(a.calls.filter((c) => c.startsWith('DeleteRepository'))).toEqual([]);
+    expect(logs[0]).toContain('8. repository: none created by the pipeline stack');
+  });
+
+  test('a stage stack whose name another pipeline owns is listed as not ours and never deleted', async () => {
+    const a = account();
+    // "factory-pipeline" gives golden-ami the stack name golden-ami-image-factory-pipeline: the neighbour's pipeline stack.
+    a.parameters.add('/golden-ami/golden-ami/images/factory-pipeline/version');
+    await run(a, ['--yes']);
+    expect(logs[0]).toContain('Not touched (another owner):\n  - golden-ami-image-factory-pipeline: described as pipeline golden-ami-image-factory');
+    expect(a.stacks.has(`${NEIGHBOUR}-pipeline`)).toBe(true);
+    expect(a.calls).not.toContain(`DeleteStack ${NEIGHBOUR}-pipeline`);
+  });
+
+  test('a stack that fails to delete stops teardown with CloudFormation\'s reason', async () => {
+    const a = account({ withCleanup: false });
+    Object.assign(a.stacks.get('golden-ami-fleet-app-linux')!, { deleteOutcome: 'DELETE_FAILED', failureReason: 'Role arn:aws:iam::123456789012:role/golden-ami-fleet-app-linux-cfn-exec is invalid or cannot be assumed' });
+    const failure = run(a, ['--yes']);
+    await expect(failure).rejects.toThrow(OperatorError);
+    await expect(failure).rejects.toThrow(
+      /^stack golden-ami-fleet-app-linux could not be deleted: Group \(AWS::AutoScaling::AutoScalingGroup\): Role .* is invalid or cannot be assumed\. .*run teardown again with --role-arn/,
+    );
+    expect(a.stacks.has('golden-ami-pipeline')).toBe(true);
+    // Failed during this run: reported, not retried.
+    expect(a.calls.filter((c) => c === 'DeleteStack golden-ami-fleet-app-linux')).toHaveLength(1);
+  });
+
+  test('--role-arn deletes the stage stacks with that role', async () => {
+    const a = account({ withCleanup: false });
+    const role = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1';
+    await run(a, ['--yes', '--role-arn', role]);
+    expect(a.calls).toContain(`DeleteStack golden-ami-fleet-app-linux as ${role}`);
+    expect(a.calls).toContain('DeleteStack golden-ami-pipeline');
+  });
+
+  test('asks for the pipeline name and deletes nothing on another answer', async () => {
+    const a = account();
     answer = 'yes';
-    expect(await run()).toBe('Not confirmed: nothing was deleted.');
-    expect(deletes).toEqual([]);
-    answer = 'golden-ami';
-    expect(await run()).toMatch(/^Deleted pipeline golden-ami\./);
+    expect(await run(a, [])).toBe('Not confirmed: nothing was deleted.');
+    expect(a.calls).toEqual([]);
   });
 
-  test('resumes from a partial state: pipeline stack already gone, AMI already deregistered', async () => {
-    world({ stacks: ['golden-ami-image-app-linux'] });
-    ec2.on(DeregisterImageCommand).rejects(Object.assign(new Error('gone'), { name: 'InvalidAMIID.NotFound' }));
-    await run('--yes');
-    expect(deletes).toEqual(['stack golden-ami-image-app-linux', 'snapshot snap-1', 'parameters /golden-ami/golden-ami/images/app-linux/release,/golden-ami/golden-ami/images/app-linux/version']);
+  test.each<[string[], RegExp]>([
+    [['--force'], /^Unknown option '--force'.*\nUsage: npm run teardown/s],
+    [['leftover'], /Unexpected argument 'leftover'.*\nUsage: npm run teardown/s],
+    [['--role-arn', 'admin'], /^--role-arn must be an IAM role ARN \(got admin\)\. Fix: /],
+  ])('%j is refused with the usage, before any AWS call', async (args, expected) => {
+    const a = account();
+    await expect(run(a, args)).rejects.toThrow(expected);
+    expect(a.calls).toEqual([]);
   });
 
-  test('run again when everything is gone: nothing to delete', async () => {
-    world({ stacks: [] });
-    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
-    expect(await run('--yes')).toBe('Nothing to delete.');
-    expect(deletes).toEqual([]);
-  });
-
-  test('waits for a deletion, and stops with the reason when a stack fails to delete', async () => {
-    world({ stacks: ['golden-ami-fleet-app-linux'] });
-    cloudformation
-      .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackName: 'golden-ami-fleet-app-linux', StackStatus: 'DELETE_IN_PROGRESS', CreationTime: new Date() }] })
-      .resolves({ Stacks: [{ StackName: 'golden-ami-fleet-app-linux', StackStatus: 'DELETE_FAILED', StackStatusReason: 'The following resource(s) failed to delete: [Group]', CreationTime: new Date() }] });
-    const error = await run('--yes').catch((e) => e);
-    expect(error).toBeInstanceOf(OperatorError);
-    expect(error.message).toBe('stack golden-ami-fleet-app-linux could not be deleted: The following resource(s) failed to delete: [Group]. Fix the cause, then run teardown again (it resumes where it stopped)');
-    // Nothing after the failed step was touched.
-    expect(deletes).toEqual(['stack golden-ami-fleet-app-linux']);
-  });
-
-  test('an unknown argument: usage, nothing listed or deleted', async () => {
-    await expect(run('--force')).rejects.toThrow(/^unknown argument --force\.\nUsage: npm run teardown/);
-    expect(cloudformation.calls()).toHaveLength(0);
+  test('--help prints the usage', async () => {
+    expect(await run(account(), ['--help'])).toBe(TEARDOWN_USAGE);
   });
 });
