@@ -35,8 +35,8 @@ export function rebuildRequested(rebuild: string, image: string): boolean {
 
 export function decideBuild(request: BuildRequest, last: LastBuild | undefined): BuildDecision {
   if (last && last.executionId === request.executionId) {
-    // The same job again (redelivery, or a retried stage): the answer it got the first time. Only decisions to build
-    // are stored, so that answer was to build this version.
+    // The execution that decided the last build, without its stored answer (state written before answers were
+    // stored, or the answer of a later execution replaced it): it was told to build this version, so it still is.
     return { ok: true, build: true, version: formatVersion(last.version), reason: 'same pipeline execution as the stored decision', redelivered: true };
   }
   const next = nextVersion(request.configured, last?.version);

@@ -3,21 +3,26 @@
  *
  * mode "prepare": decides the version of the image build and writes it to SSM, where the image stack's SSM-typed
  *   parameter picks it up when its change set is created (CDK Pipelines cannot pass parameter overrides).
- * mode "release": verifies the AMI the image stack produced and records it as the release its fleet resolves.
+ * mode "release": verifies the AMI the image stack produced, records it as the release its fleet resolves, then
+ *   tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
- * function's own timeout; the event (it carries artifact credentials) is never logged; a redelivered job of the same
- * pipeline execution gives the same answer without bumping again.
+ * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
+ * execution delivered again (or retried) gets byte-identical output variables, stored with the state; and no AWS call
+ * of an attempt runs after that attempt reported its result (attempt.ts).
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { planRetention } from './retention';
-import { amiRejection } from './verify-ami';
+import { describeError, send, withDeadline } from './attempt';
 import { decideBuild } from './build-decision';
-import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState } from './state';
-import { parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { housekeep, type Ec2 } from './housekeeping';
+import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
+import { distributionRegions, parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { amiRejection } from './verify-ami';
 import { parseMajorMinor, parseVersion } from './versioning';
+
+export { describeError } from './attempt';
 
 // Created once per container. Standard retry mode backs off on throttling and transient errors.
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
@@ -25,10 +30,23 @@ const ssm = new SSMClient(clientConfig);
 const codepipeline = new CodePipelineClient(clientConfig);
 
 // The EC2 client takes ~175 ms to load (three times the others together) and only release mode needs it: load it
-// on first use, once per container, so prepare — which runs for every image on every run — starts faster.
-let ec2: Promise<{ client: Ec2Sdk.EC2Client; sdk: typeof Ec2Sdk }> | undefined;
-function ec2Client(): Promise<{ client: Ec2Sdk.EC2Client; sdk: typeof Ec2Sdk }> {
-  ec2 ??= import('@aws-sdk/client-ec2').then((sdk) => ({ client: new sdk.EC2Client(clientConfig), sdk }));
+// on first use, once per container, so prepare — which runs for every image on every run — starts faster. Release
+// needs one client per distribution region; each is created on first use and kept.
+let ec2Sdk: Promise<typeof Ec2Sdk> | undefined;
+const ec2Clients = new Map<string, Promise<Ec2>>();
+function ec2In(region?: string): Promise<Ec2> {
+  const key = region ?? '';
+  let ec2 = ec2Clients.get(key);
+  if (!ec2) {
+    ec2Sdk ??= import('@aws-sdk/client-ec2');
+    ec2 = ec2Sdk.then((sdk) => ({ sdk, client: new sdk.EC2Client(region ? { ...clientConfig, region } : clientConfig) }));
+    // A failed load is tried again by the next call rather than remembered for the container's life.
+    ec2.catch(() => {
+      ec2Clients.delete(key);
+      ec2Sdk = undefined;
+    });
+    ec2Clients.set(key, ec2);
+  }
   return ec2;
 }
 
@@ -51,20 +69,41 @@ export type OutputVariables = Record<string, string>;
 
 /** Time kept back from the Lambda timeout to report a failure instead of being cut off silently. */
 const REPORTING_RESERVE_MS = 5000;
+/** Housekeeping's share of a release: a few calls per region; what it leaves undone, the next release does. */
+const HOUSEKEEPING_BUDGET_MS = 20_000;
+/** Time kept after housekeeping to store the release's answer (a read and a write in SSM). */
+const ANSWER_MARGIN_MS = 5000;
+
+/** One invocation's attempt at its job. */
+interface Attempt {
+  /** Aborted when the attempt gives up or has reported: no AWS call of the attempt starts after that. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left until the attempt must have its result (the function's deadline less the reporting reserve). */
+  remainingMs(): number;
+  log(message: string, extra?: object): void;
+}
 
 export async function handler(event: CodePipelineJobEvent, context: InvocationContext): Promise<void> {
   const jobId = event['CodePipeline.job'].id;
   const log = (message: string, extra: object = {}) => console.log(JSON.stringify({ jobId, message, ...extra }));
+  const controller = new AbortController();
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS;
+  const attempt: Attempt = { signal: controller.signal, remainingMs: () => deadline - Date.now(), log };
 
   let outcome: { ok: true; variables: OutputVariables; summary: string } | { ok: false; message: string };
   try {
     const params = parseUserParameters(event['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters);
     log('start', { mode: params.mode, image: params.image });
-    const work = params.mode === 'prepare' ? prepare(params) : release(params);
-    outcome = { ok: true, ...(await withDeadline(work, context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS)) };
+    const work = params.mode === 'prepare' ? prepare(params, attempt) : release(params, attempt);
+    const budget = attempt.remainingMs();
+    const gaveUp = () => new Error(`gave up after ${Math.round(Math.max(budget, 0) / 1000)} s waiting for AWS; retry the action`);
+    outcome = { ok: true, ...(await withDeadline(work, budget, controller, gaveUp)) };
   } catch (err) {
     outcome = { ok: false, message: describeError(err) };
   }
+  // Whatever happened, the attempt is over before it reports: a call still pending is cancelled and none can start,
+  // so nothing is written after CodePipeline was told the result. (The report itself is not part of the attempt.)
+  controller.abort(new Error('this attempt has already reported its result'));
 
   if (outcome.ok) {
     log('success', { summary: outcome.summary, variables: outcome.variables });
@@ -80,109 +119,145 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
   }
 }
 
-async function prepare(p: PrepareParameters): Promise<{ variables: OutputVariables; summary: string }> {
+async function prepare(p: PrepareParameters, attempt: Attempt): Promise<{ variables: OutputVariables; summary: string }> {
   const configured = parseMajorMinor(p.majorMinor);
   if (!configured) throw new Error(`UserParameters.majorMinor must be MAJOR.MINOR (got ${JSON.stringify(p.majorMinor)})`);
+  const versionDescription = `Image version of ${p.image} for its next image stack change set`;
 
-  const stored = await getParameter(p.stateParameter);
+  const stored = await getParameter(p.stateParameter, attempt.signal);
   const state = stored === undefined ? undefined : parseBuildState(p.stateParameter, stored);
+  if (state?.answer?.executionId === p.executionId) {
+    // The same job again (redelivery, or the stage retried in this execution): the answer it was given, unchanged,
+    // and the hand-off repaired in case the first delivery stopped before writing it.
+    const version = state.answer.variables.version;
+    if (version === undefined || !parseVersion(version)) {
+      throw new Error(`SSM parameter ${p.stateParameter} holds an answer without a valid version (got ${JSON.stringify(version)}). Fix: remove the "answer" field from its JSON; the next job stores a new one`);
+    }
+    attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
+    await putParameter(p.versionParameter, version, versionDescription, attempt.signal);
+    return { variables: state.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(state.answer.variables)}` };
+  }
+
   const last = state && { version: state.parsedVersion, fingerprint: state.fingerprint, executionId: state.executionId };
   const decision = decideBuild({ image: p.image, configured, fingerprint: p.fingerprint, rebuild: p.rebuild, executionId: p.executionId }, last);
   if (!decision.ok) throw new Error(`${p.image}: ${decision.reason}`);
+  if (decision.redelivered) attempt.log('redelivered: the stored state has no answer for this execution; repeating its build decision', { executionId: p.executionId });
 
-  if (decision.build && !decision.redelivered) {
-    const newState: BuildState = { version: decision.version, fingerprint: p.fingerprint, executionId: p.executionId, updatedAt: new Date().toISOString() };
-    // State first, hand-off second: a crash in between is repaired when the job is delivered again.
-    await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`);
-  }
-  // Written on every run, so a hand-off parameter that went missing is repaired; an unchanged value changes nothing.
-  await putParameter(p.versionParameter, decision.version, `Image version of ${p.image} for its next image stack change set`);
-  const variables = {
+  const variables: OutputVariables = {
     version: decision.version,
-    previousVersion: state?.version ?? 'none',
+    // A redelivery without a stored answer cannot know what the first delivery found before it: say so.
+    previousVersion: decision.redelivered ? 'unknown' : (state?.version ?? 'none'),
     build: String(decision.build),
     reason: decision.reason,
-    redelivered: String(decision.redelivered),
   };
+  const answer: StoredAnswer = { executionId: p.executionId, variables };
+  // version/fingerprint/executionId stay those of the last build decided; the answer is stored for every decision.
+  const newState: BuildState =
+    state && (!decision.build || decision.redelivered)
+      ? { version: state.version, fingerprint: state.fingerprint, executionId: state.executionId, updatedAt: state.updatedAt, answer }
+      : { version: decision.version, fingerprint: p.fingerprint, executionId: p.executionId, updatedAt: new Date().toISOString(), answer };
+  // State first, hand-off second: a stop in between is repaired when the job is delivered again.
+  await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
+  // An unchanged value changes nothing; a hand-off parameter that went missing is written again.
+  await putParameter(p.versionParameter, decision.version, versionDescription, attempt.signal);
   return { variables, summary: `${decision.build ? 'build' : 'no build'} ${decision.version}: ${decision.reason}` };
 }
 
-async function release(p: ReleaseParameters): Promise<{ variables: OutputVariables; summary: string }> {
+async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variables: OutputVariables; summary: string }> {
   if (!parseVersion(p.version)) throw new Error(`UserParameters.version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(p.version)})`);
   if (!/^ami-[0-9a-f]{8,17}$/.test(p.amiId)) throw new Error(`UserParameters.amiId is not an AMI id (got ${JSON.stringify(p.amiId)})`);
+  const { signal } = attempt;
+  const homeRegion = process.env.AWS_REGION;
+  const regions = distributionRegions(p, homeRegion);
+  const amiDescription = `Released AMI of ${p.image}; fleets resolve it`;
 
-  const { client, sdk } = await ec2Client();
-  const described = await client.send(new sdk.DescribeImagesCommand({ ImageIds: [p.amiId] })).catch((err: Error) => {
+  const stored = await getParameter(p.releaseParameter, signal);
+  const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
+  if (current?.answer?.executionId === p.executionId) {
+    // The same job again: the answer it was given, unchanged; the hand-off is repaired in case it went missing.
+    attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
+    await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, signal, 'aws:ec2:image');
+    return { variables: current.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(current.answer.variables)}` };
+  }
+
+  const { client, sdk } = await ec2In();
+  // EC2 answers a missing AMI id with an error, not an empty list (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  const described = await send(client, new sdk.DescribeImagesCommand({ ImageIds: [p.amiId] }), signal).catch((err: Error) => {
     if (err.name === 'InvalidAMIID.NotFound' || err.name === 'InvalidAMIID.Unavailable') return { Images: [] };
     throw err;
   });
   const rejection = amiRejection(described.Images?.[0], p);
   if (rejection) throw new Error(`${p.image}: ${rejection}`);
 
-  const stored = await getParameter(p.releaseParameter);
-  const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
-  const amiDescription = `Released AMI of ${p.image}; fleets resolve it`;
-  if (current?.amiId === p.amiId || (current?.rolledBackFrom === p.amiId)) {
-    // Already released (redelivery, or a run that built nothing new), or rolled back from by an operator: keep the
-    // record as it is and repair the hand-off.
-    await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, 'aws:ec2:image');
-    const pruned = await prune(p, current);
-    const variables = { amiId: current.amiId, version: current.version, previousAmiId: current.previous?.amiId ?? 'none', rolledBack: String(current.amiId !== p.amiId), ...pruned };
-    return { variables, summary: current.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${current.amiId}` };
+  let record: ReleaseState;
+  let summary: string;
+  if (current && (current.amiId === p.amiId || current.rolledBackFrom === p.amiId)) {
+    // Already released (a run that built nothing new), or rolled back from by an operator: keep the record as it is
+    // and repair the hand-off.
+    const { answer: _replaced, ...kept } = current;
+    record = kept;
+    await putParameter(p.releaseAmiParameter, record.amiId, amiDescription, signal, 'aws:ec2:image');
+    summary = record.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${record.amiId}`;
+  } else {
+    const previous = current ? recordOf(current) : undefined;
+    record = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
+    await putParameter(p.releaseParameter, JSON.stringify(record), releaseDescription(p), signal);
+    // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
+    await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, signal, 'aws:ec2:image');
+    summary = `released ${p.amiId} (${p.version})`;
   }
-  const previous = current ? recordOf(current) : undefined;
-  const record: ReleaseState = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
-  await putParameter(p.releaseParameter, JSON.stringify(record), `Release record of ${p.image} (current and previous); do not edit by hand`);
-  // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
-  await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, 'aws:ec2:image');
-  const pruned = await prune(p, record);
-  return { variables: { amiId: p.amiId, version: p.version, previousAmiId: previous?.amiId ?? 'none', rolledBack: 'false', ...pruned }, summary: `released ${p.amiId} (${p.version})` };
+
+  const housekeeping = await housekeep({
+    pipeline: p.pipeline,
+    image: p.image,
+    keepImages: p.keepImages,
+    deleteBeyond: p.deleteBeyond,
+    release: record,
+    homeRegion,
+    regions,
+    ec2: ec2In,
+    signal,
+    budgetMs: Math.min(HOUSEKEEPING_BUDGET_MS, attempt.remainingMs() - ANSWER_MARGIN_MS),
+    log: attempt.log,
+  });
+  const variables: OutputVariables = {
+    amiId: record.amiId,
+    version: record.version,
+    previousAmiId: record.previous?.amiId ?? 'none',
+    rolledBack: String(record.amiId !== p.amiId),
+    ...housekeeping,
+  };
+  await storeReleaseAnswer(p, record, { executionId: p.executionId, variables }, attempt);
+  return { variables, summary };
 }
 
 /**
- * Applies the retention plan to the image's AMIs, sparing the current and previous release. Runs after the release is
- * recorded, so a failure here cannot undo it; it is reported in the output variables and the log instead of failing the
- * action, because stopping the pipeline would also stop the fleet rollout of a good image.
+ * Stores the release's answer in its record, so that the same job delivered again answers the same. The record is
+ * read again first: an operator may have rolled back while housekeeping ran, and writing the record read before would
+ * undo that rollback. (SSM has no conditional write; this narrows the window to the time between two calls.)
  */
-async function prune(p: ReleaseParameters, release: ReleaseState): Promise<{ deprecated: string; deleted: string; retentionError: string }> {
-  const keep = Number(p.keepImages);
-  const deleteBeyond = Number(p.deleteBeyond);
-  const done = { deprecated: [] as string[], deleted: [] as string[] };
+async function storeReleaseAnswer(p: ReleaseParameters, record: ReleaseState, answer: StoredAnswer, attempt: Attempt): Promise<void> {
   try {
-    if (!Number.isInteger(keep) || !Number.isInteger(deleteBeyond) || keep < 0 || deleteBeyond < keep) {
-      throw new Error(`UserParameters.keepImages/deleteBeyond must be whole numbers with deleteBeyond >= keepImages (got ${p.keepImages}/${p.deleteBeyond})`);
+    const now = await getParameter(p.releaseParameter, attempt.signal);
+    const latest = now === undefined ? undefined : parseReleaseState(p.releaseParameter, now);
+    if (!latest || latest.amiId !== record.amiId || latest.executionId !== record.executionId || latest.releasedAt !== record.releasedAt) {
+      attempt.log('release record changed during housekeeping (an operator rollback?); its answer is not stored', { executionId: answer.executionId });
+      return;
     }
-    const { client, sdk } = await ec2Client();
-    const described = await client.send(
-      new sdk.DescribeImagesCommand({
-        Owners: ['self'],
-        Filters: [
-          { Name: 'tag:golden-ami:pipeline', Values: [p.pipeline] },
-          { Name: 'tag:golden-ami:image', Values: [p.image] },
-        ],
-      }),
-    );
-    const amis = (described.Images ?? []).map((i) => ({ id: i.ImageId!, creationDate: i.CreationDate ?? '', deprecationTime: i.DeprecationTime }));
-    const plan = planRetention(amis, new Set([release.amiId, release.previous?.amiId].filter((id): id is string => Boolean(id))), keep, deleteBeyond);
-    for (const id of plan.deprecate) {
-      await client.send(new sdk.EnableImageDeprecationCommand({ ImageId: id, DeprecateAt: new Date(Date.now() + 60_000) }));
-      done.deprecated.push(id);
-    }
-    for (const id of plan.delete) {
-      await client.send(new sdk.DeregisterImageCommand({ ImageId: id, DeleteAssociatedSnapshots: true }));
-      done.deleted.push(id);
-    }
-    return { deprecated: done.deprecated.join(' ') || 'none', deleted: done.deleted.join(' ') || 'none', retentionError: 'none' };
+    await putParameter(p.releaseParameter, JSON.stringify({ ...record, answer }), releaseDescription(p), attempt.signal);
   } catch (err) {
-    const message = describeError(err);
-    console.log(JSON.stringify({ message: 'retention failed; the release stands', error: message }));
-    return { deprecated: done.deprecated.join(' ') || 'none', deleted: done.deleted.join(' ') || 'none', retentionError: message.slice(0, 200) };
+    throw new Error(`${p.image}: ${record.amiId} is released, but storing the release step's answer failed (${describeError(err)}). Fix: retry the action; it finds the release recorded and completes`);
   }
 }
 
-async function getParameter(name: string): Promise<string | undefined> {
+function releaseDescription(p: ReleaseParameters): string {
+  return `Release record of ${p.image} (current and previous); do not edit by hand`;
+}
+
+/** The parameter's value, or undefined when it does not exist (GetParameter then fails with ParameterNotFound). */
+async function getParameter(name: string, signal: AbortSignal): Promise<string | undefined> {
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    const out = await send(ssm, new GetParameterCommand({ Name: name }), signal);
     return out.Parameter?.Value;
   } catch (err) {
     if (err instanceof ParameterNotFound || (err as Error).name === 'ParameterNotFound') return undefined;
@@ -190,28 +265,6 @@ async function getParameter(name: string): Promise<string | undefined> {
   }
 }
 
-async function putParameter(name: string, value: string, description: string, dataType?: string): Promise<void> {
-  await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: description, DataType: dataType }));
-}
-
-/** Rejects when `ms` pass first, so a stuck call still ends in PutJobFailureResult. */
-export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up after ${Math.round(ms / 1000)} s waiting for AWS; retry the action`)), Math.max(ms, 0));
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A one-line message for the CodePipeline console: the AWS error name when there is one, then what it said. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) {
-    const aws = err as Error & { $metadata?: unknown };
-    return aws.$metadata && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
-  }
-  return String(err);
+async function putParameter(name: string, value: string, description: string, signal: AbortSignal, dataType?: string): Promise<void> {
+  await send(ssm, new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: description, DataType: dataType }), signal);
 }

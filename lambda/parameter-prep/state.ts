@@ -4,15 +4,28 @@
  */
 import { parseVersion, type SemanticVersion } from './versioning';
 
-/** Per-image state of the prepare mode: the last decision to build. */
+/**
+ * What a job answered: the same job delivered again, or retried in the same pipeline execution, gets these output
+ * variables back byte for byte instead of deciding afresh against state that its own first delivery changed.
+ */
+export interface StoredAnswer {
+  /** Pipeline execution whose job this answered. */
+  readonly executionId: string;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/** Per-image state of the prepare mode: the last decision to build, and the last answer given (build or not). */
 export interface BuildState {
   /** Version of the last build decided, MAJOR.MINOR.PATCH. */
   readonly version: string;
   /** Fingerprint of that build's inputs. */
   readonly fingerprint?: string;
-  /** Pipeline execution that decided it. */
+  /** Pipeline execution that decided that build. */
   readonly executionId: string;
+  /** When that build was decided. */
   readonly updatedAt: string;
+  /** The last prepare answer, of a build decision or not; absent in state written before answers were stored. */
+  readonly answer?: StoredAnswer;
 }
 
 /** One released image. */
@@ -34,19 +47,24 @@ export interface ReleaseState extends ReleaseRecord {
    * until a new image is built.
    */
   readonly rolledBackFrom?: string;
+  /** The release step's answer to the pipeline execution that last ran it, stored after its housekeeping. */
+  readonly answer?: StoredAnswer;
 }
 
-/** The record after rolling back to the previous release; throws when there is none. */
+/**
+ * The record after rolling back to the previous release; throws when there is none. It carries no answer: the answer
+ * belonged to the record it replaces, and a release job retried after the rollback must see the rollback, not replay
+ * what it said before.
+ */
 export function rollbackRecord(current: ReleaseState, now: Date): ReleaseState {
   if (!current.previous) {
     throw new Error(`there is no previous release to roll back to (current: ${current.amiId}, version ${current.version})`);
   }
-  const { previous } = current;
-  return { ...previous, executionId: 'rollback', releasedAt: now.toISOString(), previous: recordOf(current), rolledBackFrom: current.amiId };
+  return { ...recordOf(current.previous), executionId: 'rollback', releasedAt: now.toISOString(), previous: recordOf(current), rolledBackFrom: current.amiId };
 }
 
-/** Just the release fields of a state, without its history. */
-export function recordOf(state: ReleaseState): ReleaseRecord {
+/** Just the release fields of a record, without its history or answer. */
+export function recordOf(state: ReleaseRecord): ReleaseRecord {
   return { amiId: state.amiId, version: state.version, commitId: state.commitId, executionId: state.executionId, releasedAt: state.releasedAt };
 }
 
@@ -61,7 +79,8 @@ export function parseBuildState(name: string, text: string): BuildState & { pars
     );
   }
   const fingerprint = typeof state.fingerprint === 'string' ? state.fingerprint : undefined;
-  return { version: state.version as string, fingerprint, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), parsedVersion: version };
+  const answer = parseAnswer(name, state.answer);
+  return { version: state.version as string, fingerprint, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), answer, parsedVersion: version };
 }
 
 export function parseReleaseState(name: string, text: string): ReleaseState {
@@ -69,7 +88,28 @@ export function parseReleaseState(name: string, text: string): ReleaseState {
   if (typeof state.amiId !== 'string' || typeof state.version !== 'string') {
     throw new Error(`SSM parameter ${name} does not hold a valid release record (got ${truncate(text)}). Fix: delete it to start the release history anew, or restore it from its SSM parameter history`);
   }
+  parseAnswer(name, state.answer);
   return state as unknown as ReleaseState;
+}
+
+/** A stored answer, or undefined when there is none (state written before answers were stored). */
+function parseAnswer(name: string, value: unknown): StoredAnswer | undefined {
+  if (value === undefined) return undefined;
+  const answer = value as Partial<StoredAnswer> | null;
+  const variables = answer?.variables;
+  const valid =
+    typeof answer?.executionId === 'string' &&
+    variables !== null &&
+    typeof variables === 'object' &&
+    !Array.isArray(variables) &&
+    Object.values(variables).every((v) => typeof v === 'string');
+  if (!valid) {
+    throw new Error(
+      `SSM parameter ${name} holds an answer that does not parse (expected {"executionId":...,"variables":{...strings}}; got ${truncate(JSON.stringify(value) ?? String(value))}). ` +
+        'Fix: remove the "answer" field from the parameter\'s JSON (aws ssm get-parameter, edit, aws ssm put-parameter --overwrite); the next job stores a new one',
+    );
+  }
+  return { executionId: answer.executionId!, variables: variables as Record<string, string> };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> {

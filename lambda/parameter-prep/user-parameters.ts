@@ -44,13 +44,18 @@ export interface ReleaseParameters {
   readonly keepImages: string;
   /** AMIs older than the newest this many are deregistered with their snapshots (a whole number, as text). */
   readonly deleteBeyond: string;
+  /**
+   * The other regions the image is distributed to, separated by spaces, or "none" (CodePipeline refuses an empty
+   * value). Their copies get the same snapshot tags and retention.
+   */
+  readonly regions: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */
@@ -76,5 +81,20 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
+  if (mode === 'release') distributionRegions(raw as unknown as ReleaseParameters);
   return raw as unknown as UserParameters;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** The distribution regions of a release job other than `ownRegion`; throws when the field is not "none" or region codes. */
+export function distributionRegions(p: Pick<ReleaseParameters, 'regions'>, ownRegion?: string): string[] {
+  if (p.regions.trim() === 'none') return [];
+  const regions = p.regions.trim().split(/\s+/);
+  const bad = regions.find((r) => !REGION.test(r));
+  if (bad !== undefined) {
+    throw new Error(`UserParameters.regions must be "none" or region codes separated by spaces (got ${JSON.stringify(p.regions)}; ${JSON.stringify(bad)} is not a region code). Fix: check distribution.regions of the image and let the pipeline update itself`);
+  }
+  // The pipeline's own region is handled on its own; the step leaves it out unless the stack's region was a token.
+  return [...new Set(regions)].filter((r) => r !== ownRegion);
 }

@@ -70,6 +70,16 @@ describe('release rollback', () => {
     expect(out).toMatch(/release is now ami-00000000000000001 .*; was ami-00000000000000002 \(version 1\.0\.3\)\.\nStarted pipeline golden-ami \(execution exec-9\)/);
   });
 
+  test('the rolled-back record carries no stored answer of the release step, so a retried release job sees the rollback', async () => {
+    const answered = { ...NEW, answer: { executionId: 'e2', variables: { amiId: NEW.amiId, rolledBack: 'false' } } };
+    ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(answered) } });
+    ec2.on(DescribeImagesCommand).resolves(builtImage(OLD.amiId, OLD.version));
+    await run('rollback', 'app-linux', '--no-start');
+    const record = JSON.parse(writes()[0].Value!);
+    expect(record).not.toHaveProperty('answer');
+    expect(record.previous).not.toHaveProperty('answer');
+  });
+
   test('--no-start records the rollback and says how to apply it', async () => {
     ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
     ec2.on(DescribeImagesCommand).resolves(builtImage(OLD.amiId, OLD.version));

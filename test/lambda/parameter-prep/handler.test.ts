@@ -1,8 +1,12 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { DeregisterImageCommand, DescribeImagesCommand, EC2Client, EnableImageDeprecationCommand, type Image } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
+import { awsError, FakeEc2, FakeParameterStore } from './fake-aws';
+
+// Lambda sets AWS_REGION to the function's region; the clients without an explicit region resolve it from there.
+process.env.AWS_REGION = 'eu-west-1';
 
 const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
@@ -12,7 +16,9 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const NAMES = { versionParameter: '/golden-ami/p/images/app/version', stateParameter: '/golden-ami/p/images/app/build-state' };
 const RELEASE_NAMES = { releaseParameter: '/golden-ami/p/images/app/release', releaseAmiParameter: '/golden-ami/p/images/app/release-ami' };
 const AMI = 'ami-0123456789abcdef0';
+const PREVIOUS_AMI = 'ami-00000000000000001';
 const BUILD_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:image/golden-ami-app/1.0.3/1';
+const OUR_TAGS = { 'golden-ami:pipeline': 'golden-ami', 'golden-ami:image': 'app' };
 
 function event(userParameters: object | string): CodePipelineJobEvent {
   return {
@@ -41,27 +47,35 @@ const release = (overrides: object = {}) =>
     pipeline: 'golden-ami',
     keepImages: '1',
     deleteBeyond: '2',
+    regions: 'none',
     ...overrides,
   });
 const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function storedState(version: string, executionId: string, fingerprint = 'fp-old') {
-  return { Parameter: { Value: JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z' }) } };
-}
+let parameters: FakeParameterStore;
+let world: FakeEc2;
+const storeState = (version: string, executionId: string, fingerprint = 'fp-old') =>
+  parameters.values.set(NAMES.stateParameter, JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z' }));
+const stored = (name: string) => JSON.parse(parameters.values.get(name)!);
 const puts = () => ssm.commandCalls(PutParameterCommand).map((c) => [c.args[0].input.Name, c.args[0].input.Value]);
 const success = () => codepipeline.commandCalls(PutJobSuccessResultCommand).map((c) => c.args[0].input);
 const failures = () => codepipeline.commandCalls(PutJobFailureResultCommand).map((c) => c.args[0].input);
+/** When each result was reported, for tests about what may happen after it. */
+let reportedAt: number[];
 
 let logs: string[];
 beforeEach(() => {
   ssm.reset();
   ec2.reset();
   codepipeline.reset();
-  ssm.on(PutParameterCommand).resolves({ Version: 1 });
-  // Retention's listing of the image's AMIs: none unless a test says otherwise.
-  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-  codepipeline.on(PutJobSuccessResultCommand).resolves({});
-  codepipeline.on(PutJobFailureResultCommand).resolves({});
+  parameters = new FakeParameterStore();
+  parameters.install(ssm);
+  world = new FakeEc2();
+  world.install(ec2);
+  reportedAt = [];
+  codepipeline.on(PutJobSuccessResultCommand).callsFake(() => void reportedAt.push(Date.now()));
+  codepipeline.on(PutJobFailureResultCommand).callsFake(() => void reportedAt.push(Date.now()));
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((...args) => void logs.push(args.join(' ')));
 });
@@ -77,64 +91,91 @@ function expectOneResult() {
 }
 
 describe('prepare', () => {
-  test('first run (no state yet): 1.0.0, state written before the hand-off, output variables set', async () => {
-    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  test('first run (no state yet): 1.0.0, state with the answer written before the hand-off, output variables set', async () => {
     await handler(prepare(), context());
-    expect(puts()).toEqual([
-      [NAMES.stateParameter, expect.stringContaining('"version":"1.0.0","fingerprint":"fp-new"')],
-      [NAMES.versionParameter, '1.0.0'],
-    ]);
-    expect(success()).toEqual([
-      { jobId: 'job-1', outputVariables: { version: '1.0.0', previousVersion: 'none', build: 'true', reason: 'first build of this image', redelivered: 'false' } },
-    ]);
+    const variables = { version: '1.0.0', previousVersion: 'none', build: 'true', reason: 'first build of this image' };
+    expect(puts().map(([name]) => name)).toEqual([NAMES.stateParameter, NAMES.versionParameter]);
+    expect(stored(NAMES.stateParameter)).toEqual({ version: '1.0.0', fingerprint: 'fp-new', executionId: 'exec-2', updatedAt: expect.any(String), answer: { executionId: 'exec-2', variables } });
+    expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.0');
+    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: variables }]);
     expectOneResult();
   });
 
   test('a new execution whose image inputs changed bumps PATCH', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1'));
+    storeState('1.0.4', 'exec-1');
     await handler(prepare('exec-2'), context());
-    expect(puts()).toEqual([
-      [NAMES.stateParameter, expect.stringContaining('"executionId":"exec-2"')],
-      [NAMES.versionParameter, '1.0.5'],
-    ]);
-    expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed', redelivered: 'false' });
+    expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5', executionId: 'exec-2' });
+    expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
+    expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed' });
   });
 
-  test('unchanged inputs keep the version: no state write, the hand-off repeats the same value, build=false', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1', 'fp-same'));
+  test('unchanged inputs keep the version; the state keeps the last build and gains this answer; build=false', async () => {
+    storeState('1.0.4', 'exec-1', 'fp-same');
     await handler(prepare('exec-2', '1.0', 'fp-same'), context());
-    expect(puts()).toEqual([[NAMES.versionParameter, '1.0.4']]);
-    expect(success()[0].outputVariables).toMatchObject({ version: '1.0.4', build: 'false', reason: 'image inputs unchanged; keeping the current image' });
+    const variables = { version: '1.0.4', previousVersion: '1.0.4', build: 'false', reason: 'image inputs unchanged; keeping the current image' };
+    expect(stored(NAMES.stateParameter)).toEqual({ version: '1.0.4', fingerprint: 'fp-same', executionId: 'exec-1', updatedAt: '2026-11-01T00:00:00.000Z', answer: { executionId: 'exec-2', variables } });
+    expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.4');
+    expect(success()[0].outputVariables).toEqual(variables);
   });
 
   test('the rebuild variable forces a new image even with unchanged inputs', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1', 'fp-same'));
+    storeState('1.0.4', 'exec-1', 'fp-same');
     await handler(prepare('exec-2', '1.0', 'fp-same', 'true'), context());
-    expect(puts()[1]).toEqual([NAMES.versionParameter, '1.0.5']);
+    expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
     expect(success()[0].outputVariables).toMatchObject({ build: 'true', reason: 'rebuild requested' });
   });
 
   test('raising MINOR in configuration restarts PATCH at 0', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.0.4', 'exec-1'));
+    storeState('1.0.4', 'exec-1');
     await handler(prepare('exec-2', '1.1'), context());
-    expect(puts()[1]).toEqual([NAMES.versionParameter, '1.1.0']);
+    expect(parameters.values.get(NAMES.versionParameter)).toBe('1.1.0');
   });
 
-  test('the same job delivered twice does not bump twice', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolvesOnce(storedState('1.0.4', 'exec-1')).resolves(storedState('1.0.5', 'exec-2'));
-    await handler(prepare('exec-2'), context());
-    await handler(prepare('exec-2'), context());
-    const versionsHandedOff = puts().filter(([name]) => name === NAMES.versionParameter).map(([, v]) => v);
-    expect(versionsHandedOff).toEqual(['1.0.5', '1.0.5']);
-    expect(puts().filter(([name]) => name === NAMES.stateParameter)).toHaveLength(1);
-    expect(success().map((s) => s.outputVariables)).toEqual([
-      { version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed', redelivered: 'false' },
-      { version: '1.0.5', previousVersion: '1.0.5', build: 'true', reason: 'same pipeline execution as the stored decision', redelivered: 'true' },
-    ]);
+  describe('the same job delivered again gets byte-identical output variables', () => {
+    const variablesOf = () => success().map((s) => JSON.stringify(s.outputVariables));
+
+    test('a build decision: bumped once, the same previousVersion both times', async () => {
+      storeState('1.0.4', 'exec-1');
+      await handler(prepare('exec-2'), context());
+      await handler(prepare('exec-2'), context());
+      const [first, second] = variablesOf();
+      expect(second).toBe(first);
+      expect(JSON.parse(first)).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed' });
+      expect(puts().filter(([name]) => name === NAMES.stateParameter)).toHaveLength(1);
+      expect(puts().filter(([name]) => name === NAMES.versionParameter).map(([, v]) => v)).toEqual(['1.0.5', '1.0.5']);
+      expect(logs.join('\n')).toMatch(/redelivered: returning the stored answer/);
+    });
+
+    test('a decision not to build', async () => {
+      storeState('1.0.4', 'exec-1', 'fp-same');
+      await handler(prepare('exec-2', '1.0', 'fp-same'), context());
+      await handler(prepare('exec-2', '1.0', 'fp-same'), context());
+      const [first, second] = variablesOf();
+      expect(second).toBe(first);
+      expect(JSON.parse(first)).toMatchObject({ build: 'false', version: '1.0.4' });
+    });
+
+    test('state written before answers were stored still parses; its own execution is told to build the same version again', async () => {
+      storeState('1.0.5', 'exec-2');
+      await handler(prepare('exec-2'), context());
+      expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: 'unknown', build: 'true', reason: 'same pipeline execution as the stored decision' });
+      expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5', executionId: 'exec-2', updatedAt: '2026-11-01T00:00:00.000Z', answer: { executionId: 'exec-2' } });
+    });
+
+    test('a write that failed after the state was saved is repaired by the redelivery, with the same answer', async () => {
+      storeState('1.0.4', 'exec-1');
+      ssm.on(PutParameterCommand, { Name: NAMES.versionParameter }).rejectsOnce(awsError('InternalServerError', 'Internal'));
+      await handler(prepare('exec-2'), context());
+      expect(failures()).toHaveLength(1);
+      parameters.install(ssm);
+      await handler(prepare('exec-2'), context());
+      expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
+      expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed' });
+    });
   });
 
   test('a configured version below the last build fails with the fix and writes nothing', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves(storedState('1.2.0', 'exec-1'));
+    storeState('1.2.0', 'exec-1');
     await handler(prepare('exec-2', '1.1'), context());
     expect(puts()).toEqual([]);
     expect(failures()).toEqual([
@@ -151,7 +192,7 @@ describe('prepare', () => {
     ['a version that does not parse', JSON.stringify({ version: '1.0', executionId: 'e' })],
     ['no execution id', JSON.stringify({ version: '1.0.0' })],
   ])('a stored state that is %s fails, names the parameter and the fix, and is not overwritten', async (_name, value) => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolves({ Parameter: { Value: value } });
+    parameters.values.set(NAMES.stateParameter, value);
     await handler(prepare(), context());
     expect(puts()).toEqual([]);
     expect(failures()[0].failureDetails?.message).toMatch(new RegExp(`SSM parameter ${NAMES.stateParameter} does not hold a valid build state.*Fix: put the last built version back`));
@@ -159,27 +200,9 @@ describe('prepare', () => {
   });
 
   test('throttling that outlasts the SDK retries fails the job with the AWS error name', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    ssm.on(GetParameterCommand).rejects(throttled);
+    ssm.on(GetParameterCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
     await handler(prepare(), context());
     expect(failures()[0].failureDetails?.message).toBe('ThrottlingException: Rate exceeded');
-    expectOneResult();
-  });
-
-  test('a write that fails after the state was saved is repaired by the redelivery', async () => {
-    ssm.on(GetParameterCommand, { Name: NAMES.stateParameter }).resolvesOnce(storedState('1.0.4', 'exec-1')).resolves(storedState('1.0.5', 'exec-2'));
-    ssm.on(PutParameterCommand, { Name: NAMES.versionParameter }).rejectsOnce(Object.assign(new Error('Internal'), { name: 'InternalServerError', $metadata: {} }));
-    await handler(prepare('exec-2'), context());
-    expect(failures()).toHaveLength(1);
-    await handler(prepare('exec-2'), context());
-    expect(puts().filter(([name]) => name === NAMES.versionParameter).map(([, v]) => v)).toEqual(['1.0.5', '1.0.5']);
-    expect(success()[0].outputVariables?.version).toBe('1.0.5');
-  });
-
-  test('an AWS call that hangs ends in PutJobFailureResult before the function times out', async () => {
-    ssm.on(GetParameterCommand).callsFake(() => new Promise(() => undefined));
-    await handler(prepare(), context(5_200));
-    expect(failures()[0].failureDetails?.message).toMatch(/gave up after 0 s waiting for AWS; retry the action/);
     expectOneResult();
   });
 
@@ -191,88 +214,137 @@ describe('prepare', () => {
   });
 
   test('when CodePipeline cannot be told, the invocation fails so Lambda retries it', async () => {
-    ssm.on(GetParameterCommand).resolves(storedState('1.0.4', 'exec-2'));
     codepipeline.on(PutJobSuccessResultCommand).rejects(new Error('endpoint unreachable'));
     await expect(handler(prepare('exec-2'), context())).rejects.toThrow('endpoint unreachable');
   });
 });
 
-describe('release', () => {
-  const available: { Images: Image[] } = { Images: [{ ImageId: AMI, State: 'available', Tags: [{ Key: 'Ec2ImageBuilderArn', Value: BUILD_ARN }] }] };
+describe('an attempt that runs out of time', () => {
+  /** The options (second argument) of a call to an SDK client's send. */
+  const optionsOf = (call: { args: unknown[] }) => call.args[1] as { abortSignal?: AbortSignal } | undefined;
+  /** The abort signal the SDK got with the latest SSM call. */
+  const lastSignal = (): AbortSignal => optionsOf(ssm.send.lastCall)!.abortSignal!;
 
-  test('first release: record then AMI parameter (validated as an EC2 image), output variables', async () => {
-    ec2.on(DescribeImagesCommand, { ImageIds: [AMI] }).resolves(available);
-    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  test('every AWS call of an attempt carries its abort signal; the report does not', async () => {
+    await handler(prepare(), context());
+    expect(ssm.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal), expect.any(AbortSignal)]);
+    expect(optionsOf(codepipeline.send.lastCall)).toBeUndefined();
+  });
+
+  test('a call that hangs until it is aborted: aborted first, then the failure is reported, and nothing is written', async () => {
+    const events: string[] = [];
+    ssm.on(GetParameterCommand).callsFake(() => {
+      const signal = lastSignal();
+      // What the SDK does with an aborted request: rejects it with the abort reason.
+      return new Promise((_, reject) => signal.addEventListener('abort', () => (events.push('aborted'), reject(signal.reason))));
+    });
+    codepipeline.on(PutJobFailureResultCommand).callsFake(() => void events.push('reported'));
+    await handler(prepare(), context(5_200));
+    expect(events).toEqual(['aborted', 'reported']);
+    expect(failures()[0].failureDetails?.message).toMatch(/gave up after 0 s waiting for AWS; retry the action/);
+    await sleep(50);
+    expect(puts()).toEqual([]);
+    expectOneResult();
+  });
+
+  test('a call that answers after the attempt reported is not followed by any write, even in a later invocation', async () => {
+    storeState('1.0.4', 'exec-1');
+    // Reads the state as it is now, but the answer arrives after 400 ms; the attempt gives up after 200 ms.
+    ssm.on(GetParameterCommand).callsFake(async () => {
+      const value = parameters.values.get(NAMES.stateParameter);
+      await sleep(400);
+      return { Parameter: { Value: value } };
+    });
+    await handler(prepare('exec-2'), context(5_200));
+    expect(failures()).toHaveLength(1);
+    // The container is warm and the abandoned attempt resumes while the next invocation of the same job runs.
+    parameters.install(ssm);
+    await handler(prepare('exec-2'), context());
+    await sleep(500);
+    // Only the second invocation wrote; the first attempt, resuming with its stale read, wrote nothing.
+    expect(puts().map(([name]) => name)).toEqual([NAMES.stateParameter, NAMES.versionParameter]);
+    expect(success()[0].outputVariables).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'image inputs changed' });
+    expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5' });
+  });
+});
+
+describe('release', () => {
+  const builtImage = { id: AMI, creationDate: '2026-11-01T00:00:00.000Z', tags: { Ec2ImageBuilderArn: BUILD_ARN, ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: ['snap-new'] };
+  const previousRelease = { amiId: PREVIOUS_AMI, version: '1.0.2', executionId: 'exec-1', releasedAt: '2026-10-01T00:00:00.000Z' };
+  const storeRelease = (record: object) => parameters.values.set(RELEASE_NAMES.releaseParameter, JSON.stringify(record));
+  beforeEach(() => world.addAmi('eu-west-1', builtImage));
+
+  test('first release: record, then AMI parameter (validated as an EC2 image), then the answer; output variables', async () => {
     await handler(release(), context());
     const calls = ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.Name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter]);
-    expect(JSON.parse(calls[0].Value!)).toMatchObject({ amiId: AMI, version: '1.0.3', commitId: 'abc123', executionId: 'exec-2' });
-    expect(JSON.parse(calls[0].Value!).previous).toBeUndefined();
+    expect(calls.map((c) => c.Name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter, RELEASE_NAMES.releaseParameter]);
     expect(calls[1]).toMatchObject({ Value: AMI, DataType: 'aws:ec2:image', Overwrite: true });
-    expect(success()[0].outputVariables).toEqual({ amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false', deprecated: 'none', deleted: 'none', retentionError: 'none' });
+    const variables = { amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false', deprecated: 'none', deleted: 'none', retentionError: 'none' };
+    expect(success()[0].outputVariables).toEqual(variables);
+    const record = stored(RELEASE_NAMES.releaseParameter);
+    expect(record).toMatchObject({ amiId: AMI, version: '1.0.3', commitId: 'abc123', executionId: 'exec-2', answer: { executionId: 'exec-2', variables } });
+    expect(record.previous).toBeUndefined();
   });
 
   test('a new release keeps the previous one for rollback', async () => {
-    ec2.on(DescribeImagesCommand).resolves(available);
-    const previous = { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'exec-1', releasedAt: '2026-11-01T00:00:00.000Z' };
-    ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(previous) } });
+    world.addAmi('eu-west-1', { id: PREVIOUS_AMI, creationDate: '2026-10-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-prev'] });
+    storeRelease(previousRelease);
     await handler(release(), context());
-    const record = JSON.parse(ssm.commandCalls(PutParameterCommand)[0].args[0].input.Value!);
-    expect(record.previous).toEqual(previous);
-    expect(success()[0].outputVariables?.previousAmiId).toBe('ami-00000000000000001');
+    expect(stored(RELEASE_NAMES.releaseParameter).previous).toEqual(previousRelease);
+    expect(success()[0].outputVariables?.previousAmiId).toBe(PREVIOUS_AMI);
   });
 
-  test('releasing the same AMI again (redelivery) keeps the record and its previous release', async () => {
-    ec2.on(DescribeImagesCommand).resolves(available);
-    const current = { amiId: AMI, version: '1.0.3', executionId: 'exec-2', releasedAt: 'x', previous: { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'exec-1', releasedAt: 'y' } };
-    ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(current) } });
-    await handler(release(), context());
-    expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, AMI]]);
-    expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, version: '1.0.3', previousAmiId: 'ami-00000000000000001', rolledBack: 'false' });
+  test('another execution releasing the same AMI (nothing new was built) keeps the record and its previous release', async () => {
+    const current = { amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'x', previous: previousRelease };
+    storeRelease(current);
+    await handler(release({ executionId: 'exec-3' }), context());
+    expect(puts().map(([name]) => name)).toEqual([RELEASE_NAMES.releaseAmiParameter, RELEASE_NAMES.releaseParameter]);
+    expect(stored(RELEASE_NAMES.releaseParameter)).toEqual({ ...current, answer: { executionId: 'exec-3', variables: success()[0].outputVariables } });
+    expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, version: '1.0.3', previousAmiId: PREVIOUS_AMI, rolledBack: 'false' });
   });
 
-  describe('retention after the release', () => {
-    const older = (n: number): Image => ({ ImageId: `ami-0000000000000010${n}`, CreationDate: `2026-10-0${n}T00:00:00.000Z`, State: 'available' });
-    const previous = { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'exec-1', releasedAt: 't' };
-
-    beforeEach(() => {
-      ec2.on(DescribeImagesCommand, { ImageIds: [AMI] }).resolves(available);
-      ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(previous) } });
-      // This pipeline's AMIs of the image: the new release, the previous one, and three older ones.
-      ec2
-        .on(DescribeImagesCommand, { Owners: ['self'], Filters: [{ Name: 'tag:golden-ami:pipeline', Values: ['golden-ami'] }, { Name: 'tag:golden-ami:image', Values: ['app'] }] })
-        .resolves({ Images: [{ ...available.Images[0], CreationDate: '2026-11-01T00:00:00.000Z' }, { ImageId: previous.amiId, CreationDate: '2026-09-01T00:00:00.000Z' }, older(1), older(2), older(3)] });
-    });
-
-    test('keeps the newest, deprecates the next, deregisters older ones with their snapshots; spares both releases', async () => {
-      await handler(release(), context());
-      expect(ec2.commandCalls(EnableImageDeprecationCommand).map((c) => c.args[0].input.ImageId)).toEqual(['ami-00000000000000102']);
-      expect(ec2.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input)).toEqual([{ ImageId: 'ami-00000000000000101', DeleteAssociatedSnapshots: true }]);
-      expect(success()[0].outputVariables).toMatchObject({ deprecated: 'ami-00000000000000102', deleted: 'ami-00000000000000101', retentionError: 'none' });
-    });
-
-    test('a retention failure is reported but does not fail the release', async () => {
-      ec2.on(DeregisterImageCommand).rejects(Object.assign(new Error('You are not authorized'), { name: 'UnauthorizedOperation', $metadata: {} }));
-      await handler(release(), context());
-      expect(puts().map(([name]) => name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter]);
-      expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, deprecated: 'ami-00000000000000102', deleted: 'none', retentionError: 'UnauthorizedOperation: You are not authorized' });
-      expectOneResult();
-    });
+  test('the same job delivered again gets byte-identical output variables, and only the hand-off is repaired', async () => {
+    // Enough AMIs that the first delivery deletes one: a second decision would find nothing left to delete.
+    world.addAmi('eu-west-1', { id: PREVIOUS_AMI, creationDate: '2026-10-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-prev'] });
+    world.addAmi('eu-west-1', { id: 'ami-00000000000000000', creationDate: '2026-09-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-old'] });
+    storeRelease(previousRelease);
+    await handler(release({ keepImages: '1', deleteBeyond: '2' }), context());
+    const ec2CallsOfFirst = world.calls.length;
+    await handler(release({ keepImages: '1', deleteBeyond: '2' }), context());
+    const [first, second] = success().map((s) => JSON.stringify(s.outputVariables));
+    expect(second).toBe(first);
+    expect(JSON.parse(first)).toMatchObject({ deleted: 'ami-00000000000000000' });
+    expect(world.calls.length).toBe(ec2CallsOfFirst);
+    expect(puts().slice(-1)).toEqual([[RELEASE_NAMES.releaseAmiParameter, AMI]]);
   });
 
   test('after an operator rolled back from this AMI, a run that built nothing new keeps the rollback', async () => {
-    ec2.on(DescribeImagesCommand).resolves(available);
-    const rolledBack = { amiId: 'ami-00000000000000001', version: '1.0.2', executionId: 'rollback', releasedAt: 'z', rolledBackFrom: AMI, previous: { amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'y' } };
-    ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: JSON.stringify(rolledBack) } });
+    world.addAmi('eu-west-1', { id: PREVIOUS_AMI, creationDate: '2026-10-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-prev'] });
+    const rolledBack = { ...previousRelease, executionId: 'rollback', releasedAt: 'z', rolledBackFrom: AMI, previous: { amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'y' } };
+    storeRelease(rolledBack);
     await handler(release(), context());
-    expect(puts()).toEqual([[RELEASE_NAMES.releaseAmiParameter, 'ami-00000000000000001']]);
-    expect(success()[0].outputVariables).toMatchObject({ amiId: 'ami-00000000000000001', version: '1.0.2', previousAmiId: AMI, rolledBack: 'true' });
+    expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(PREVIOUS_AMI);
+    expect(success()[0].outputVariables).toMatchObject({ amiId: PREVIOUS_AMI, version: '1.0.2', previousAmiId: AMI, rolledBack: 'true', retentionError: 'none' });
+    expect(stored(RELEASE_NAMES.releaseParameter)).toMatchObject({ amiId: PREVIOUS_AMI, rolledBackFrom: AMI });
+  });
+
+  test('an operator rollback while housekeeping ran is not undone by storing the answer', async () => {
+    storeRelease(previousRelease);
+    world.addAmi('eu-west-1', { id: PREVIOUS_AMI, creationDate: '2026-10-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-prev'] });
+    const rollback = { ...previousRelease, executionId: 'rollback', releasedAt: 'now', rolledBackFrom: AMI };
+    // The rollback lands while housekeeping lists the image's snapshots.
+    world.before = (call) => {
+      if (call.includes('DescribeSnapshots')) storeRelease(rollback);
+    };
+    await handler(release(), context());
+    expect(stored(RELEASE_NAMES.releaseParameter)).toEqual(rollback);
+    expect(success()).toHaveLength(1);
   });
 
   test.each([
-    ['missing', () => ec2.on(DescribeImagesCommand).rejects(Object.assign(new Error('The image id does not exist'), { name: 'InvalidAMIID.NotFound', $metadata: {} })), /does not exist in this account and region/],
-    ['not available', () => ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...available.Images[0], State: 'pending' as const }] }), /is pending, not available/],
-    ['built by another version', () => ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...available.Images[0], Tags: [{ Key: 'Ec2ImageBuilderArn', Value: BUILD_ARN.replace('1.0.3', '1.0.1') }] }] }), /refusing to release an image this pipeline run did not build/],
+    ['missing', () => world.region('eu-west-1').images.delete(AMI), /does not exist in this account and region/],
+    ['not available', () => world.addAmi('eu-west-1', { ...builtImage, state: 'pending' as never }), /is pending, not available/],
+    ['built by another version', () => world.addAmi('eu-west-1', { ...builtImage, tags: { ...builtImage.tags, Ec2ImageBuilderArn: BUILD_ARN.replace('1.0.3', '1.0.1') } }), /refusing to release an image this pipeline run did not build/],
   ])('an AMI that is %s is not released and nothing is written', async (_name, arrange, message) => {
     arrange();
     await handler(release(), context());
@@ -281,21 +353,209 @@ describe('release', () => {
     expectOneResult();
   });
 
-  test('a malformed AMI id or version fails before any AWS call', async () => {
+  test('a malformed AMI id, version or region list fails before any AWS call', async () => {
     await handler(release({ amiId: 'i-123' }), context());
     await handler(release({ version: '1.0' }), context());
+    await handler(release({ regions: '' }), context());
     expect(failures().map((f) => f.failureDetails?.message)).toEqual([
       'UserParameters.amiId is not an AMI id (got "i-123")',
       'UserParameters.version must be MAJOR.MINOR.PATCH (got "1.0")',
+      'UserParameters.regions must be a non-empty string for mode "release" (got "")',
     ]);
     expect(ec2.calls()).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
   });
 
   test('a release record that does not parse fails and is not overwritten', async () => {
-    ec2.on(DescribeImagesCommand).resolves(available);
-    ssm.on(GetParameterCommand, { Name: RELEASE_NAMES.releaseParameter }).resolves({ Parameter: { Value: '{"ami":"x"}' } });
+    parameters.values.set(RELEASE_NAMES.releaseParameter, '{"ami":"x"}');
     await handler(release(), context());
     expect(puts()).toEqual([]);
     expect(failures()[0].failureDetails?.message).toMatch(/does not hold a valid release record/);
+  });
+
+  describe('snapshot tags', () => {
+    const THREE_TAGS = { ...OUR_TAGS, 'golden-ami:version': '1.0.3' };
+
+    test('the released AMI\'s snapshots get the pipeline, image and version tags', async () => {
+      world.addAmi('eu-west-1', { ...builtImage, snapshots: ['snap-root', 'snap-data'] });
+      await handler(release(), context());
+      expect(world.snapshotTags('eu-west-1', 'snap-root')).toEqual(THREE_TAGS);
+      expect(world.snapshotTags('eu-west-1', 'snap-data')).toEqual(THREE_TAGS);
+    });
+
+    test('in every distribution region, the copy of this version is found by its tags and its snapshots tagged there', async () => {
+      for (const region of ['us-east-1', 'ap-southeast-2']) {
+        world.addAmi(region, { id: `ami-copy-${region}`, creationDate: '2026-11-01T01:00:00.000Z', tags: { ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: [`snap-${region}`] });
+        world.addAmi(region, { id: `ami-other-${region}`, creationDate: '2026-11-01T01:00:00.000Z', tags: { ...OUR_TAGS, 'golden-ami:version': '1.0.9' }, snapshots: [`snap-other-${region}`] });
+      }
+      await handler(release({ regions: 'us-east-1 ap-southeast-2', keepImages: '5', deleteBeyond: '10' }), context());
+      expect(world.snapshotTags('us-east-1', 'snap-us-east-1')).toEqual(THREE_TAGS);
+      expect(world.snapshotTags('ap-southeast-2', 'snap-ap-southeast-2')).toEqual(THREE_TAGS);
+      expect(world.snapshotTags('us-east-1', 'snap-other-us-east-1')).toEqual({});
+      expect(world.calls.filter((c) => c.includes('CreateTags')).sort()).toEqual([
+        'ap-southeast-2 CreateTags snap-ap-southeast-2',
+        'eu-west-1 CreateTags snap-new',
+        'us-east-1 CreateTags snap-us-east-1',
+      ]);
+      expect(success()[0].outputVariables?.retentionError).toBe('none');
+    });
+
+    test('a region without a copy of the version is reported, and the release stands', async () => {
+      await handler(release({ regions: 'us-east-1' }), context());
+      expect(success()[0].outputVariables?.retentionError).toBe('us-east-1: no AMI of app tagged golden-ami:version=1.0.3 found, so no snapshot was tagged. Fix: check that Image Builder distributed this version to the region');
+    });
+
+    test('a tagging failure does not fail the release', async () => {
+      ec2.on(DescribeImagesCommand, { Owners: ['self'] }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+      await handler(release(), context());
+      expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, retentionError: 'eu-west-1: UnauthorizedOperation: You are not authorized to perform this operation.' });
+      expectOneResult();
+    });
+  });
+
+  describe('retention', () => {
+    /** n AMIs of the image besides the new release, one a day before it, snapshots untagged (as Image Builder leaves them). */
+    const olderAmis = (region: string, n: number) => {
+      for (let i = 1; i <= n; i++) {
+        const id = `ami-${String(i).padStart(17, '0')}`;
+        world.addAmi(region, { id, creationDate: `2026-10-${String(i).padStart(2, '0')}T00:00:00.000Z`, tags: { ...OUR_TAGS, 'golden-ami:version': `0.9.${i}` }, snapshots: [`snap-${region}-${i}`] });
+      }
+    };
+    const retention = { keepImages: '5', deleteBeyond: '10' };
+
+    test('12 AMIs in all: the newest 5 kept, the next 5 deprecated, the oldest 2 deleted with their snapshots', async () => {
+      olderAmis('eu-west-1', 11);
+      storeRelease({ ...previousRelease, amiId: 'ami-00000000000000011' });
+      await handler(release(retention), context());
+      const variables = success()[0].outputVariables!;
+      expect(variables.deprecated.split(' ')).toEqual(['ami-00000000000000007', 'ami-00000000000000006', 'ami-00000000000000005', 'ami-00000000000000004', 'ami-00000000000000003']);
+      expect(variables.deleted.split(' ')).toEqual(['ami-00000000000000002', 'ami-00000000000000001']);
+      expect(variables.retentionError).toBe('none');
+      expect(world.images('eu-west-1')).toHaveLength(10);
+      expect(world.snapshotTags('eu-west-1', 'snap-eu-west-1-1')).toBeUndefined();
+      expect(world.snapshotTags('eu-west-1', 'snap-eu-west-1-3')).toEqual({});
+    });
+
+    test('deleting an AMI: its snapshots are tagged first, then it is deregistered, then its snapshots deleted', async () => {
+      olderAmis('eu-west-1', 11);
+      await handler(release(retention), context());
+      const forOldest = world.calls.filter((c) => / (ami|snap)-(0{16}1|eu-west-1-1)$/.test(c));
+      expect(forOldest).toEqual([
+        'eu-west-1 CreateTags snap-eu-west-1-1',
+        'eu-west-1 DeregisterImage ami-00000000000000001',
+        'eu-west-1 DeleteSnapshot snap-eu-west-1-1',
+      ]);
+      // The snapshots are deleted by their own calls, which the role may only make on snapshots tagged for this pipeline.
+      expect(ec2.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input)).toEqual([{ ImageId: 'ami-00000000000000002' }, { ImageId: 'ami-00000000000000001' }]);
+    });
+
+    test('the current and previous release are never deleted, wherever they stand, and count in their place', async () => {
+      olderAmis('eu-west-1', 11);
+      storeRelease({ ...previousRelease, amiId: 'ami-00000000000000001' });
+      await handler(release(retention), context());
+      expect(success()[0].outputVariables).toMatchObject({ deleted: 'ami-00000000000000002' });
+      expect(world.images('eu-west-1').map((i) => i.id)).toContain('ami-00000000000000001');
+    });
+
+    test('a deprecated previous release gets its deprecation cancelled', async () => {
+      olderAmis('eu-west-1', 3);
+      world.region('eu-west-1').images.get('ami-00000000000000003')!.deprecationTime = '2026-10-10T00:00:00.000Z';
+      storeRelease({ ...previousRelease, amiId: 'ami-00000000000000003' });
+      await handler(release(retention), context());
+      expect(world.calls).toContain('eu-west-1 DisableImageDeprecation ami-00000000000000003');
+      expect(world.region('eu-west-1').images.get('ami-00000000000000003')!.deprecationTime).toBeUndefined();
+    });
+
+    test('in a distribution region the releases are recognised by their version tag', async () => {
+      olderAmis('us-east-1', 11);
+      world.addAmi('us-east-1', { id: 'ami-copy', creationDate: '2026-11-01T01:00:00.000Z', tags: { ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: ['snap-copy'] });
+      // The previous release is 0.9.2, the oldest copy but one.
+      storeRelease({ ...previousRelease, version: '0.9.2' });
+      await handler(release({ ...retention, regions: 'us-east-1' }), context());
+      expect(success()[0].outputVariables?.deleted).toBe('us-east-1:ami-00000000000000001');
+      expect(world.images('us-east-1').map((i) => i.id)).toContain('ami-00000000000000002');
+    });
+
+    test('a snapshot whose AMI was deregistered just before a failure is found by its tag and deleted by the next release', async () => {
+      olderAmis('eu-west-1', 11);
+      ec2.on(DeleteSnapshotCommand).rejectsOnce(awsError('InternalError', 'An internal error has occurred'));
+      await handler(release(retention), context());
+      expect(success()[0].outputVariables).toMatchObject({ deleted: 'ami-00000000000000002', retentionError: 'eu-west-1: InternalError: An internal error has occurred' });
+      expect(world.snapshotTags('eu-west-1', 'snap-eu-west-1-2')).toEqual({ ...OUR_TAGS, 'golden-ami:version': '0.9.2' });
+      world.install(ec2);
+      await handler(release({ ...retention, executionId: 'exec-3' }), context());
+      expect(world.snapshotTags('eu-west-1', 'snap-eu-west-1-2')).toBeUndefined();
+      expect(logs.join('\n')).toMatch(/swept snapshots no AMI of the image uses.*snap-eu-west-1-2/);
+    });
+
+    test('a tagged snapshot another AMI still uses is left alone', async () => {
+      world.addAmi('eu-west-1', { id: 'ami-00000000000000042', creationDate: '2026-10-01T00:00:00.000Z', tags: { 'golden-ami:pipeline': 'golden-ami', 'golden-ami:image': 'other' }, snapshots: ['snap-shared'] }, OUR_TAGS);
+      await handler(release(retention), context());
+      // EC2 refuses (InvalidSnapshot.InUse); that is not an error of the release.
+      expect(world.calls).toContain('eu-west-1 DeleteSnapshot snap-shared');
+      expect(world.snapshotTags('eu-west-1', 'snap-shared')).toEqual(OUR_TAGS);
+      expect(success()[0].outputVariables?.retentionError).toBe('none');
+    });
+
+    test('an AMI that another run deregistered meanwhile is not an error', async () => {
+      olderAmis('eu-west-1', 11);
+      // Listed as available, gone by the time it is deregistered: EC2 answers InvalidAMIID.NotFound.
+      world.before = (call) => {
+        if (call.includes('DescribeSnapshots')) world.region('eu-west-1').images.get('ami-00000000000000001')!.state = 'deregistered';
+      };
+      await handler(release(retention), context());
+      expect(success()[0].outputVariables).toMatchObject({ deleted: 'ami-00000000000000002 ami-00000000000000001', retentionError: 'none' });
+      expect(world.snapshotTags('eu-west-1', 'snap-eu-west-1-1')).toBeUndefined();
+    });
+
+    test('a refused call stops housekeeping in that region only, and does not fail the release', async () => {
+      olderAmis('eu-west-1', 11);
+      olderAmis('us-east-1', 11);
+      world.addAmi('us-east-1', { id: 'ami-copy', creationDate: '2026-11-01T01:00:00.000Z', tags: { ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: ['snap-copy'] });
+      ec2.on(DeregisterImageCommand).callsFake(async (_input, getClient) => {
+        if ((await getClient().config.region()) === 'eu-west-1') throw awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.');
+        return {};
+      });
+      await handler(release({ ...retention, regions: 'us-east-1' }), context());
+      expect(success()[0].outputVariables).toMatchObject({
+        amiId: AMI,
+        deleted: 'us-east-1:ami-00000000000000002 us-east-1:ami-00000000000000001',
+        retentionError: 'eu-west-1: UnauthorizedOperation: You are not authorized to perform this operation.',
+      });
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(AMI);
+    });
+
+    test('retention settings that do not parse are reported; the snapshots are still tagged', async () => {
+      await handler(release({ keepImages: '5', deleteBeyond: '3' }), context());
+      expect(success()[0].outputVariables?.retentionError).toMatch(/^UserParameters\.keepImages\/deleteBeyond must be whole numbers/);
+      expect(world.snapshotTags('eu-west-1', 'snap-new')).toMatchObject(OUR_TAGS);
+    });
+  });
+
+  describe('housekeeping has its own time budget', () => {
+    test('a hanging DescribeImages ends housekeeping with retentionError; the release succeeds well before the deadline, and no EC2 call follows the report', async () => {
+      // Listing the image's AMIs answers only after 2.5 s; with 11.5 s left, housekeeping gets 1.5 s
+      // (11.5 s less the 5 s reporting reserve, less 5 s to store the answer).
+      ec2.on(DescribeImagesCommand, { Owners: ['self'] }).callsFake(async () => (await sleep(2_500), { Images: [{ ImageId: 'ami-00000000000000009', CreationDate: '2020-01-01T00:00:00.000Z', BlockDeviceMappings: [] }] }));
+      const started = Date.now();
+      await handler(release(), context(11_500));
+      expect(success()[0].outputVariables).toMatchObject({
+        amiId: AMI,
+        retentionError: expect.stringMatching(/^stopped after [12] s: eu-west-1: listing the image's AMIs \(DescribeImages\) had not finished; the next release of app continues$/),
+      });
+      expect(reportedAt[0] - started).toBeLessThan(3_000);
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(AMI);
+      expect(stored(RELEASE_NAMES.releaseParameter).answer.variables).toEqual(success()[0].outputVariables);
+      const callsAtReport = ec2.calls().length;
+      await sleep(1_500);
+      expect(ec2.calls().length).toBe(callsAtReport);
+      expectOneResult();
+    });
+
+    test('with too little time left, housekeeping is skipped and says so', async () => {
+      await handler(release(), context(10_500));
+      expect(success()[0].outputVariables?.retentionError).toMatch(/^skipped: only [01] s were left before the function's deadline; the next release of app does it$/);
+      expect(world.calls).toEqual(['eu-west-1 DescribeImages ami-0123456789abcdef0']);
+    });
   });
 });

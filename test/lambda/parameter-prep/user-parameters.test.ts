@@ -1,7 +1,7 @@
-import { parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
+import { distributionRegions, parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
 
 const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false' };
-const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10' };
+const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none' };
 
 describe('parseUserParameters', () => {
   test('accepts both modes', () => {
@@ -18,5 +18,18 @@ describe('parseUserParameters', () => {
     ['an empty field', JSON.stringify({ ...RELEASE, amiId: ' ' }), /UserParameters\.amiId must be a non-empty string for mode "release"/],
     ['a number', JSON.stringify({ ...PREPARE, majorMinor: 1.0 }), /UserParameters\.majorMinor must be a non-empty string .* \(got 1\)/],
     ['an unresolved variable', JSON.stringify({ ...RELEASE, amiId: '#{Image.AmiId}' }), /UserParameters\.amiId holds an unresolved pipeline variable \(#\{Image\.AmiId\}\)/],
+    ['a release without regions', JSON.stringify({ ...RELEASE, regions: undefined }), /UserParameters\.regions must be a non-empty string for mode "release"/],
+    ['a region that is not a region code', JSON.stringify({ ...RELEASE, regions: 'us-east-1 Frankfurt' }), /UserParameters\.regions must be "none" or region codes separated by spaces \(got "us-east-1 Frankfurt"; "Frankfurt" is not a region code\)\. Fix: check distribution\.regions/],
   ])('rejects %s', (_name, text, message) => expect(() => parseUserParameters(text)).toThrow(message));
+});
+
+describe('distributionRegions', () => {
+  test.each<[string, string | undefined, string[]]>([
+    ['none', undefined, []],
+    ['us-east-1', undefined, ['us-east-1']],
+    ['us-east-1  ap-southeast-2 us-east-1', undefined, ['us-east-1', 'ap-southeast-2']],
+    // The step leaves the pipeline's region out, except when the stack's region was a token at synth.
+    ['eu-west-1 us-east-1', 'eu-west-1', ['us-east-1']],
+    ['us-gov-west-1', undefined, ['us-gov-west-1']],
+  ])('%j (own region %s) is %j', (regions, own, expected) => expect(distributionRegions({ regions }, own)).toEqual(expected));
 });

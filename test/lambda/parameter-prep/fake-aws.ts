@@ -1,0 +1,184 @@
+/**
+ * Small stateful stand-ins for the parts of SSM and EC2 the parameter-prep function uses, installed on
+ * aws-sdk-client-mock stubs. Where the function's behaviour depends on what AWS answers, the answer given here is the
+ * documented one, and the comment cites where it is documented.
+ */
+import {
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  DisableImageDeprecationCommand,
+  type EC2Client,
+  EnableImageDeprecationCommand,
+  type Filter,
+  type Image,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+
+/** An AWS service error as the SDK v3 raises it: the error code is the name. */
+export const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+
+/** SSM parameters by name. */
+export class FakeParameterStore {
+  public readonly values = new Map<string, string>();
+
+  public install(ssm: AwsClientStub<SSMClient>): void {
+    ssm.on(GetParameterCommand).callsFake((input: { Name: string }) => {
+      const value = this.values.get(input.Name);
+      // GetParameter of a name that does not exist fails with ParameterNotFound
+      // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html#API_GetParameter_Errors).
+      if (value === undefined) throw new ParameterNotFound({ message: `Parameter ${input.Name} not found.`, $metadata: {} });
+      return { Parameter: { Name: input.Name, Value: value } };
+    });
+    ssm.on(PutParameterCommand).callsFake((input: { Name: string; Value: string }) => {
+      this.values.set(input.Name, input.Value);
+      return { Version: 1 };
+    });
+  }
+}
+
+export interface FakeAmi {
+  readonly id: string;
+  readonly creationDate: string;
+  readonly tags: Record<string, string>;
+  readonly snapshots: readonly string[];
+  deprecationTime?: string;
+  state?: 'available' | 'deregistered';
+}
+
+interface Region {
+  readonly images: Map<string, FakeAmi>;
+  /** Snapshot id → its tags. */
+  readonly snapshots: Map<string, Record<string, string>>;
+}
+
+/** EC2 in several regions: AMIs, their snapshots and tags, and a log of every call made, in order. */
+export class FakeEc2 {
+  public readonly calls: string[] = [];
+  /** Runs before each call is answered, with the call as logged: lets a test change the world mid-run. */
+  public before?: (call: string) => void;
+  private readonly regions = new Map<string, Region>();
+
+  public region(name: string): Region {
+    let region = this.regions.get(name);
+    if (!region) {
+      region = { images: new Map(), snapshots: new Map() };
+      this.regions.set(name, region);
+    }
+    return region;
+  }
+
+  /** Registers an AMI with its snapshots (untagged unless `snapshotTags` says otherwise). */
+  public addAmi(regionName: string, ami: FakeAmi, snapshotTags: Record<string, string> = {}): void {
+    const region = this.region(regionName);
+    region.images.set(ami.id, { state: 'available', ...ami });
+    for (const id of ami.snapshots) region.snapshots.set(id, { ...snapshotTags });
+  }
+
+  public snapshotTags(regionName: string, id: string): Record<string, string> | undefined {
+    return this.region(regionName).snapshots.get(id);
+  }
+
+  public images(regionName: string): FakeAmi[] {
+    return [...this.region(regionName).images.values()].filter((i) => i.state !== 'deregistered');
+  }
+
+  public install(ec2: AwsClientStub<EC2Client>): void {
+    // Each call is logged with the region of the client that made it, then answered from that region's state.
+    const answer =
+      <I>(name: string, fn: (region: Region, input: I) => unknown) =>
+      async (input: I, getClient: () => EC2Client) => {
+        const client = getClient();
+        const regionName = await client.config.region();
+        const call = `${regionName} ${name} ${describeInput(input)}`.trim();
+        this.calls.push(call);
+        this.before?.(call);
+        return fn(this.region(regionName), input);
+      };
+
+    ec2.on(DescribeImagesCommand).callsFake(answer<{ ImageIds?: string[]; Owners?: string[]; Filters?: Filter[] }>('DescribeImages', (region, input) => {
+      if (input.ImageIds) {
+        const found = input.ImageIds.map((id) => region.images.get(id));
+        // A missing AMI id is an error, not an empty list
+        // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html, InvalidAMIID.NotFound).
+        if (found.some((i) => !i)) throw awsError('InvalidAMIID.NotFound', `The image id '[${input.ImageIds.join(', ')}]' does not exist`);
+        return { Images: found.map((i) => imageOf(i!)) };
+      }
+      // Filters match tags exactly; a deregistered AMI still shows for a short while, in state "deregistered", and
+      // deprecated AMIs always show to their owner
+      // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
+      return { Images: [...region.images.values()].filter((i) => matches(i.tags, input.Filters)).map(imageOf) };
+    }));
+    ec2.on(DescribeSnapshotsCommand).callsFake(answer<{ Filters?: Filter[] }>('DescribeSnapshots', (region, input) => ({
+      Snapshots: [...region.snapshots].filter(([, tags]) => matches(tags, input.Filters)).map(([id, tags]): Snapshot => ({ SnapshotId: id, Tags: tagList(tags) })),
+    })));
+    ec2.on(CreateTagsCommand).callsFake(answer<{ Resources: string[]; Tags: Array<{ Key: string; Value: string }> }>('CreateTags', (region, input) => {
+      for (const id of input.Resources) {
+        const tags = region.snapshots.get(id);
+        if (!tags) throw awsError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+        // A key the resource already has gets the new value (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
+        for (const t of input.Tags) tags[t.Key] = t.Value;
+      }
+      return {};
+    }));
+    ec2.on(EnableImageDeprecationCommand).callsFake(answer<{ ImageId: string; DeprecateAt: Date }>('EnableImageDeprecation', (region, input) => {
+      availableImage(region, input.ImageId).deprecationTime = input.DeprecateAt.toISOString();
+      return { Return: true };
+    }));
+    ec2.on(DisableImageDeprecationCommand).callsFake(answer<{ ImageId: string }>('DisableImageDeprecation', (region, input) => {
+      availableImage(region, input.ImageId).deprecationTime = undefined;
+      return { Return: true };
+    }));
+    ec2.on(DeregisterImageCommand).callsFake(answer<{ ImageId: string }>('DeregisterImage', (region, input) => {
+      availableImage(region, input.ImageId).state = 'deregistered';
+      return {};
+    }));
+    ec2.on(DeleteSnapshotCommand).callsFake(answer<{ SnapshotId: string }>('DeleteSnapshot', (region, input) => {
+      if (!region.snapshots.has(input.SnapshotId)) throw awsError('InvalidSnapshot.NotFound', `The snapshot '${input.SnapshotId}' does not exist.`);
+      // A snapshot a registered AMI uses cannot be deleted (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshot.html;
+      // error code InvalidSnapshot.InUse in https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+      const user = [...region.images.values()].find((i) => i.state !== 'deregistered' && i.snapshots.includes(input.SnapshotId));
+      if (user) throw awsError('InvalidSnapshot.InUse', `The snapshot ${input.SnapshotId} is currently in use by ${user.id}`);
+      region.snapshots.delete(input.SnapshotId);
+      return {};
+    }));
+  }
+}
+
+function availableImage(region: Region, id: string): FakeAmi {
+  const image = region.images.get(id);
+  if (!image || image.state === 'deregistered') throw awsError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+  return image;
+}
+
+function imageOf(ami: FakeAmi): Image {
+  return {
+    ImageId: ami.id,
+    CreationDate: ami.creationDate,
+    State: ami.state,
+    DeprecationTime: ami.deprecationTime,
+    Tags: tagList(ami.tags),
+    BlockDeviceMappings: ami.snapshots.map((id, i) => ({ DeviceName: `/dev/xvd${'abcdefgh'[i]}`, Ebs: { SnapshotId: id } })),
+  };
+}
+
+function tagList(tags: Record<string, string>) {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function matches(tags: Record<string, string>, filters: Filter[] = []): boolean {
+  return filters.every((f) => {
+    if (!f.Name?.startsWith('tag:')) throw new Error(`the fake does not know filter ${f.Name}`);
+    return (f.Values ?? []).includes(tags[f.Name.slice(4)]);
+  });
+}
+
+function describeInput(input: unknown): string {
+  const i = input as Record<string, unknown>;
+  if (i.ImageIds) return (i.ImageIds as string[]).join(',');
+  return [i.ImageId, i.SnapshotId, (i.Resources as string[] | undefined)?.join(',')].filter(Boolean).join(' ');
+}
