@@ -44,7 +44,7 @@ export interface TeardownPlan {
   readonly amis: ReadonlyArray<{ readonly region: string; readonly id: string; readonly name: string; readonly snapshots: readonly string[]; readonly shared: boolean }>;
   /** Snapshots tagged with the pipeline whose AMI is already gone. */
   readonly snapshots: ReadonlyArray<{ readonly region: string; readonly id: string }>;
-  readonly parameters: readonly string[];
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly unconfigured: boolean }>;
   readonly pipelineStack?: StackFound & { readonly hasCleanup: boolean };
   readonly buckets: readonly string[];
   /** The CodeCommit repository the pipeline stack created, when it exists. */
@@ -56,6 +56,8 @@ interface StackFound {
   readonly name: string;
   readonly status: string;
   readonly owner?: string;
+  /** Of an image no longer in the configuration: cdk destroy does not know it, teardown removes it. */
+  readonly unconfigured?: boolean;
 }
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]
@@ -116,6 +118,7 @@ function withRoleHint(message: string): string {
 
 export async function planTeardown(config: GoldenAmiConfig, region: string, clients: TeardownClients, deleteRepository: boolean): Promise<TeardownPlan> {
   const name = config.name;
+  const configured = new Set(config.images.map((i) => i.name));
   const images = [...new Set([...config.images.map((i) => i.name), ...(await imagesWithParameters(name, clients.ssm))])].sort();
   const regions = [...new Set([region, ...config.images.flatMap((i) => i.distribution.regions)])].sort();
   const buckets = await taggedBuckets(name, clients.tagging);
@@ -130,17 +133,19 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     sharedAmis: config.operations.onDestroy.sharedAmis,
   };
 
-  const stacks = async (names: readonly string[]) => {
+  const stacks = async (names: readonly string[], imageOf: (stackName: string) => string | undefined = () => undefined) => {
     const found: StackFound[] = [];
     for (const stackName of names) {
       const stack = await observeStack(stackName, clients.cloudformation);
-      if (stack) found.push({ name: stackName, status: stack.status, owner: stack.owner });
+      const image = imageOf(stackName);
+      if (stack) found.push({ name: stackName, status: stack.status, owner: stack.owner, unconfigured: image !== undefined && !configured.has(image) });
     }
     return found;
   };
+  const imageOfStack = (stackName: string) => images.find((image) => stackName === fleetStackName(name, image) || stackName === imageStackName(name, image));
   const ours = (s: StackFound) => s.owner === name;
-  const fleetStacks = await stacks(scope.fleetStacks);
-  const imageStacks = await stacks(scope.imageStacks);
+  const fleetStacks = await stacks(scope.fleetStacks, imageOfStack);
+  const imageStacks = await stacks(scope.imageStacks, imageOfStack);
   const [pipelineStack] = await stacks([pipelineStackName(name)]);
 
   const amis: Array<TeardownPlan['amis'][number]> = [];
@@ -161,7 +166,10 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     foreignStacks: [...fleetStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : [])].filter((s) => !ours(s)),
     amis,
     snapshots,
-    parameters: await existingParameters(scope.parameters, clients.ssm),
+    parameters: (await existingParameters(scope.parameters, clients.ssm)).map((parameter) => ({
+      name: parameter,
+      unconfigured: !images.some((image) => configured.has(image) && Object.values(imageParameterNames(name, image)).includes(parameter)),
+    })),
     pipelineStack: pipelineStack && ours(pipelineStack) ? { ...pipelineStack, hasCleanup: await hasCleanupResource(pipelineStack.name, clients.cloudformation) } : undefined,
     buckets,
     repository: await createdRepository(config, clients.codecommit),
@@ -234,7 +242,8 @@ function isEmpty(plan: TeardownPlan): boolean {
 
 export function describePlan(pipelineName: string, plan: TeardownPlan): string {
   const list = (title: string, items: readonly string[]) => (items.length === 0 ? [`${title}: none`] : [`${title}:`, ...items.map((i) => `  - ${i}`)]);
-  const stack = (s: StackFound) => `${s.name} (${s.status})`;
+  const unconfigured = ' [image no longer configured: teardown only, cdk destroy leaves it]';
+  const stack = (s: StackFound) => `${s.name} (${s.status})${s.unconfigured ? unconfigured : ''}`;
   return [
     `Teardown of pipeline ${pipelineName} (region ${plan.region}; AMIs in ${plan.scope.amis?.regions.join(', ')})`,
     ...list('1. fleet stacks', plan.fleetStacks.map(stack)),
@@ -244,7 +253,7 @@ export function describePlan(pipelineName: string, plan: TeardownPlan): string {
       plan.amis.map((a) => `${a.id} ${a.name} in ${a.region} (${a.snapshots.join(', ') || 'no snapshot'})${a.shared ? ' KEPT: shared with other accounts (operations.onDestroy.sharedAmis: keep)' : ''}`),
     ),
     ...list('4. snapshots whose AMI is gone', plan.snapshots.map((s) => `${s.id} in ${s.region}`)),
-    ...list('5. SSM parameters', plan.parameters),
+    ...list('5. SSM parameters', plan.parameters.map((p) => `${p.name}${p.unconfigured ? unconfigured : ''}`)),
     ...list('6. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
     ...list('7. buckets (emptied, every version)', plan.buckets),
     plan.repository ? `8. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '8. repository: none created by the pipeline stack',
