@@ -16,6 +16,8 @@ export interface FoundStatement {
   /** Resources as text: literals as they are, intrinsic functions as JSON. */
   readonly resources: readonly string[];
   readonly hasCondition: boolean;
+  /** The statement's Condition block as written. @default - none */
+  readonly condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /**
    * True for statements of a managed policy used as a permissions boundary: a ceiling on what roles may do, not a
    * grant (a role under it gets only what its own policies also allow).
@@ -46,6 +48,7 @@ function statementsOf(template: string, holder: string, roles: string[], documen
     actions: list<string>(s.Action),
     resources: list(s.Resource).map(resourceText),
     hasCondition: s.Condition !== undefined,
+    condition: s.Condition,
     inBoundary,
   }));
 }

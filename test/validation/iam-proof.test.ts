@@ -95,6 +95,30 @@ describe('the IAM proof', () => {
     expect(violations).toEqual([]);
   });
 
+  test("no role may delete a stack, AMI or snapshot that does not carry this pipeline's name or tag", async () => {
+    const stageStacks = new Set(synthesized.app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && c !== synthesized.stack).map((st) => st.stackName));
+    const violations: string[] = [];
+    const checked = new Set<string>();
+    for (const s of statements.filter((st) => st.effect === 'Allow' && !st.inBoundary)) {
+      const actions = (await Promise.all(s.actions.map(expand))).flat();
+      const where = `${s.template} ${s.holder}`;
+      if (actions.some((a) => a === 'ec2:DeleteSnapshot' || a === 'ec2:DeregisterImage')) {
+        checked.add('tag');
+        if (s.condition?.StringEquals?.['aws:ResourceTag/golden-ami:pipeline'] !== 'golden-ami') violations.push(`${where}: deletes AMIs or snapshots without requiring the tag golden-ami:pipeline=golden-ami`);
+      }
+      if (actions.includes('cloudformation:DeleteStack')) {
+        checked.add('stack');
+        for (const resource of s.resources) {
+          const name = /:stack\/([^/*]+)\/\*$/.exec(resource)?.[1];
+          if (!name || !stageStacks.has(name)) violations.push(`${where}: may delete ${resource}, not one of this pipeline's stage stacks by name`);
+        }
+      }
+    }
+    // Both kinds of grant exist (parameter-prep's retention and the clean-up), so the proof is not vacuous.
+    expect([...checked].sort()).toEqual(['stack', 'tag']);
+    expect(violations).toEqual([]);
+  });
+
   test('every known wildcard grant still exists (the list shrinks as they are narrowed)', () => {
     const present = new Set(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions.map((a) => `${s.holder.replace(/[0-9A-F]{8}$/, '')}: ${a}`)));
     expect(Object.keys(KNOWN_WILDCARD_GRANTS).filter((k) => !present.has(k))).toEqual([]);
