@@ -66,6 +66,7 @@ export class GoldenAmiPipelineStack extends Stack {
       pipelineName: config.name,
       imageNames: config.images.map((i) => i.name),
       logKey: key,
+      distributionRegions: config.images.flatMap((i) => i.distribution.regions),
     });
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
       retention: logs.RetentionDays.ONE_YEAR,

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +16,12 @@ export interface ParameterPrepFunctionProps {
   readonly imageNames: readonly string[];
   /** Key that encrypts the function's logs. */
   readonly logKey: kms.IKey;
+  /**
+   * Regions the images are distributed to besides the stack's own: the release step tags the snapshots of the AMI
+   * copies there and applies retention to them, so the function's EC2 grants cover these regions too.
+   * @default - none: the function acts in the stack's region only
+   */
+  readonly distributionRegions?: readonly string[];
   /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
@@ -63,21 +69,62 @@ export class ParameterPrepFunction extends Construct {
       ),
     );
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameterArns }));
-    // DescribeImages supports no resource-level permission: the release gate reads the AMI's state and tags.
-    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] }));
-    // Retention: only AMIs this pipeline built (by tag); DeregisterImage also deletes the AMI's own snapshots.
-    const amis = stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' });
+    // Neither describe call supports resource-level permissions: the release gate reads the AMI's state and tags,
+    // housekeeping lists the image's AMIs and tagged snapshots.
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
+
+    // The AMIs and snapshots the release step retires live in the stack's region and in each distribution region.
+    const otherRegions = [...new Set(props.distributionRegions ?? [])].filter((r) => Token.isUnresolved(stack.region) || r !== stack.region);
+    const inEachRegion = (resource: 'image' | 'snapshot') =>
+      [stack.region, ...otherRegions].map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource, resourceName: '*' }));
+    const thisPipelines = { 'aws:ResourceTag/golden-ami:pipeline': props.pipelineName };
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RetireThisPipelinesAmis',
         actions: ['ec2:EnableImageDeprecation', 'ec2:DeregisterImage'],
-        resources: [amis],
-        conditions: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': props.pipelineName } },
+        resources: inEachRegion('image'),
+        conditions: { StringEquals: thisPipelines },
       }),
     );
-    const snapshots = stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' });
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeleteSnapshotsOfDeregisteredAmis', actions: ['ec2:DeleteSnapshot'], resources: [snapshots] }));
+    // A current or previous release found deprecated is made current again: a rollback target must stay listed.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreThisPipelinesReleases',
+        actions: ['ec2:DisableImageDeprecation'],
+        resources: inEachRegion('image'),
+        conditions: { StringEquals: thisPipelines },
+      }),
+    );
+    // Image Builder leaves the snapshots behind its AMIs untagged. The release step tags them before anything deletes
+    // them, so deletion can be limited to snapshots tagged with this pipeline ...
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteThisPipelinesSnapshots',
+        actions: ['ec2:DeleteSnapshot'],
+        resources: inEachRegion('snapshot'),
+        conditions: { StringEquals: thisPipelines },
+      }),
+    );
+    // ... and tagging itself is limited to what the step writes: only its three keys, the pipeline key set to this
+    // pipeline, and never on a snapshot another pipeline already tagged (IfExists: an untagged snapshot may be tagged).
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TagSnapshotsForThisPipeline',
+        actions: ['ec2:CreateTags'],
+        resources: inEachRegion('snapshot'),
+        conditions: {
+          StringEquals: { 'aws:RequestTag/golden-ami:pipeline': props.pipelineName },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['golden-ami:pipeline', 'golden-ami:image', 'golden-ami:version'] },
+          StringEqualsIfExists: thisPipelines,
+        },
+      }),
+    );
 
+    const nag = NagNames.of(this);
+    const wildcardFindings = (resource: 'image' | 'snapshot', reason: string) => [
+      { id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', `${resource}/*`, false)}]`, reason },
+      ...otherRegions.map((region) => ({ id: `AwsSolutions-IAM5[Resource::arn:${nag.partition}:ec2:${region}::${resource}/*]`, reason })),
+    ];
     Validations.of(this.function).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -85,23 +132,23 @@ export class ParameterPrepFunction extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ec2:DescribeImages and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every other action is granted on exact SSM parameter ARNs.',
+        reason: 'ec2:DescribeImages, ec2:DescribeSnapshots and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every SSM action is granted on exact parameter ARNs.',
       },
-      {
-        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ec2', 'image/*', false)}]`,
-        reason: 'AMI ids are only known at run time; the statement is conditioned on the tag golden-ami:pipeline of this pipeline, so only its own AMIs can be deprecated or deregistered.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ec2', 'snapshot/*', false)}]`,
-        reason: 'DeregisterImage with DeleteAssociatedSnapshots deletes the deregistered AMI\'s own snapshots; Image Builder does not tag them, so no condition can name them.',
-      },
+      ...wildcardFindings(
+        'image',
+        'AMI ids are only known at run time; every statement on them is conditioned on the tag golden-ami:pipeline of this pipeline, so only its own AMIs can be deprecated, restored or deregistered.',
+      ),
+      ...wildcardFindings(
+        'snapshot',
+        'Snapshot ids are only known at run time. ec2:DeleteSnapshot is conditioned on the tag golden-ami:pipeline of this pipeline, which the release step puts on its AMIs\' snapshots before deleting any; ec2:CreateTags may only set that tag to this pipeline, only the keys golden-ami:pipeline, golden-ami:image and golden-ami:version, and not on a snapshot tagged for another pipeline.',
+      ),
       {
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        reason: 'The function only calls AWS APIs (SSM, EC2 DescribeImages, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
+        reason: 'The function only calls AWS APIs (SSM, EC2, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
       },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason: 'The function only calls AWS APIs (SSM, EC2 DescribeImages, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
+        reason: 'The function only calls AWS APIs (SSM, EC2, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
       },
       {
         id: 'NIST.800.53.R5-LambdaDLQ',

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,7 +58,11 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     });
   }
 
-  /** The step that verifies the AMI the image stack produced and releases it to the fleet. */
+  /**
+   * The step that verifies the AMI the image stack produced, releases it to the fleet, and then tags the snapshots of
+   * the AMI and its copies and applies retention, in the pipeline's region and each of the image's distribution
+   * regions (`image.distribution.regions`).
+   */
   public static release(
     fn: lambda.IFunction,
     pipelineName: string,
@@ -68,6 +73,10 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     retention: { readonly keep: number; readonly deleteBeyond: number },
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
+    // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
+    // the function drops it at run time.
+    const home = fn.stack.region;
+    const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
     return new ParameterPrepStep(`Release-${image.name}`, {
       function: fn,
       variablesNamespace: `Release-${image.name}`,
@@ -84,6 +93,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         pipeline: pipelineName,
         keepImages: String(retention.keep),
         deleteBeyond: String(retention.deleteBeyond),
+        // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
+        regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
       },
     });
   }
