@@ -89,7 +89,7 @@ describe('defaults', () => {
 
   test('an empty pipeline.yaml means every pipeline default', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
-    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 } });
+    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } });
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
