@@ -153,6 +153,8 @@ describe('the pipeline of the shipped configuration', () => {
       pipeline: 'golden-ami',
       keepImages: '5',
       deleteBeyond: '10',
+      // Distribution regions besides the pipeline's own: the shipped images have none.
+      regions: 'none',
     });
     expect(stages[0].Actions[0].Namespace).toEqual(expect.any(String));
   });
