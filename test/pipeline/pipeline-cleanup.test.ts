@@ -53,7 +53,7 @@ const idsWhere = (predicate: (r: Resource, id: string) => boolean) => Object.ent
 const roleNamed = (suffix: string) => (r: Resource) => r.Type === 'AWS::IAM::Role' && typeof r.Properties?.RoleName === 'string' && (r.Properties.RoleName as string).endsWith(suffix);
 
 describe('Cleanup: cdk destroy removes what the pipeline created', () => {
-  test('is deleted before every execution role, deploy role, VPC resource and SSM parameter that the stage stacks use', () => {
+  test('is deleted before every execution role, deploy role, VPC resource, SSM parameter and the key that the stage stacks and its own logs use', () => {
     const afterCleanup = outlives(resources, 'Cleanup');
     const executionRoles = idsWhere(roleNamed('-cfn-exec'));
     const deployRoles = idsWhere(roleNamed('-deploy'));
@@ -65,7 +65,9 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
     expect(network.length).toBeGreaterThan(15);
     expect(parameters).toHaveLength(4);
     const policiesOf = (roles: string[]) => idsWhere((r) => r.Type === 'AWS::IAM::Policy' && ((r.Properties?.Roles ?? []) as Array<{ Ref?: string }>).some((ref) => roles.includes(ref.Ref ?? '')));
-    const needed = [...executionRoles, ...policiesOf(executionRoles), ...deployRoles, ...policiesOf(deployRoles), ...network, ...parameters, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
+    const key = idsWhere((r) => r.Type === 'AWS::KMS::Key');
+    expect(key).toHaveLength(1);
+    const needed = [...executionRoles, ...policiesOf(executionRoles), ...deployRoles, ...policiesOf(deployRoles), ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
     expect(needed.filter((id) => !afterCleanup.has(id))).toEqual([]);
   });
 
