@@ -4,6 +4,16 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { awsData, type Architecture } from './aws-data';
+import { display, listYamlFiles, readConfigText } from './config-files';
+import { MAX_IMAGES } from './limits';
+import { checkComponentDocument } from './checks/component-document';
+import { checkInstanceType, type ArchitectureNeed } from './checks/instance-types';
+import { checkAmiName, checkImageDescription } from './checks/lengths';
+import { checkManagedComponent, checkParentImage } from './checks/managed-resources';
+import { checkBranchName, checkSsmParameterName } from './checks/names';
+import { checkVpcCidr } from './checks/network';
+import { checkScheduleExpression, checkTimeZone } from './checks/schedule';
 import type {
   ComponentConfig,
   DistributionConfig,
@@ -21,8 +31,13 @@ export const CONFIG_LAYOUT = {
   pipelineFile: 'pipeline.yaml',
   imagesDir: 'images',
   componentsDir: 'components',
-  schemaDir: 'schema',
 } as const;
+
+/**
+ * The JSON Schemas belong to the product, not to a configuration: the loader always reads them from here, so a
+ * configuration directory elsewhere (-c configDir=…) needs no copy of them.
+ */
+export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'pipeline-assets', 'schema');
 
 const MAX_PAUSE_SECONDS = 3600;
 
@@ -46,21 +61,41 @@ const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
 /** Reads, validates and resolves the configuration in `configDir`; throws ConfigError listing every problem. */
 export function loadConfig(configDir: string, options: LoadConfigOptions = {}): GoldenAmiConfig {
   const problems: ConfigProblem[] = [];
-  const validators = compileSchemas(path.join(configDir, CONFIG_LAYOUT.schemaDir));
+  if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) {
+    throw new ConfigError([
+      { file: display(configDir), field: '', message: 'is not a configuration directory (it does not exist)', fix: `point configDir at a directory holding ${CONFIG_LAYOUT.pipelineFile} and ${CONFIG_LAYOUT.imagesDir}/, e.g. -c configDir=pipeline-assets` },
+    ]);
+  }
+  const validators = compileSchemas();
 
   const pipelineFile = path.join(configDir, CONFIG_LAYOUT.pipelineFile);
-  const pipelineRaw = readYamlObject(pipelineFile, problems) ?? {};
+  let pipelineRaw: Raw = {};
+  if (!fs.existsSync(pipelineFile)) {
+    problems.push({ file: display(pipelineFile), field: '', message: 'is missing', fix: `create it (an empty ${CONFIG_LAYOUT.pipelineFile} takes every default), or point configDir at the directory that has it` });
+  } else {
+    pipelineRaw = readYamlObject(pipelineFile, problems) ?? {};
+  }
   const pipelineOk = validate(validators.pipeline, pipelineRaw, pipelineFile, problems);
+  const pipelineName: string = pipelineOk ? pipelineRaw.name : 'golden-ami';
 
   const components = loadComponents(path.join(configDir, CONFIG_LAYOUT.componentsDir), problems);
   const imagesDir = path.join(configDir, CONFIG_LAYOUT.imagesDir);
-  const imageFiles = listYamlFiles(imagesDir);
-  if (imageFiles.length === 0) {
+  const imageFiles = listYamlFiles(imagesDir, problems, 'image');
+  if (!fs.existsSync(imagesDir)) {
+    problems.push({ file: display(imagesDir), field: '', message: 'is missing', fix: `create ${CONFIG_LAYOUT.imagesDir}/ with one <name>.yaml per image (see README, "Add an image")` });
+  } else if (imageFiles.length === 0) {
     problems.push({
       file: display(imagesDir),
       field: '',
       message: 'holds no image definition',
       fix: 'add at least one <name>.yaml image file (see README, "Add an image")',
+    });
+  } else if (imageFiles.length > MAX_IMAGES) {
+    problems.push({
+      file: display(imagesDir),
+      field: '',
+      message: `holds ${imageFiles.length} images; one pipeline holds at most ${MAX_IMAGES} (beyond that its CloudFormation template passes the 1,000,000-byte limit)`,
+      fix: `keep at most ${MAX_IMAGES} image files here, and put the others in the configuration of a second pipeline (another pipeline.yaml name)`,
     });
   }
   const images: ImageConfig[] = [];
@@ -68,7 +103,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   for (const file of imageFiles) {
     const raw = readYamlObject(file, problems);
     if (raw === undefined || !validate(validators.image, raw, file, problems)) continue;
-    const image = resolveImage(raw, file, components, problems);
+    const image = resolveImage(raw, file, components, pipelineName, problems);
     if (!image) continue;
     const twin = seen.get(image.name);
     if (twin) {
@@ -82,7 +117,18 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   if (pipelineOk && pipelineRaw.region !== undefined && !KNOWN_REGIONS.has(pipelineRaw.region)) {
     problems.push({ file: display(pipelineFile), field: 'region', message: 'is not a known AWS region', value: pipelineRaw.region, fix: 'use a region code such as eu-west-1' });
   }
-  for (const image of images) checkFleetRegion(image, region, problems);
+  for (const image of images) {
+    checkFleetRegion(image, region, problems);
+    if (image.distribution.ssmParameter !== undefined) {
+      const regions = [...new Set([...(region ? [region] : []), ...image.distribution.regions])];
+      problems.push(...checkSsmParameterName(image.file, 'distribution.ssmParameter', image.distribution.ssmParameter, regions));
+    }
+  }
+  if (pipelineOk) {
+    const operations: Raw = pipelineRaw.operations;
+    problems.push(...checkScheduleExpression(display(pipelineFile), 'operations.rebuildSchedule', operations.rebuildSchedule));
+    problems.push(...checkTimeZone(display(pipelineFile), 'operations.scheduleTimezone', operations.scheduleTimezone));
+  }
 
   const retention = pipelineRaw.operations?.amiRetention;
   if (pipelineOk && retention.deleteBeyond < retention.keep) {
@@ -112,36 +158,21 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
 
 type Raw = Record<string, any>;
 
-function compileSchemas(schemaDir: string): { pipeline: ValidateFunction; image: ValidateFunction } {
+let compiled: { pipeline: ValidateFunction; image: ValidateFunction } | undefined;
+
+/** The product's schemas, compiled once per process. */
+function compileSchemas(): { pipeline: ValidateFunction; image: ValidateFunction } {
+  if (compiled) return compiled;
   // useDefaults fills in the schema's defaults, so the schema is the one place a default is written.
   const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
   ajv.addKeyword({ keyword: 'x-fix', schemaType: 'string' });
-  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(schemaDir, name), 'utf8'));
-  return { pipeline: ajv.compile(read('pipeline.schema.json')), image: ajv.compile(read('image.schema.json')) };
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, name), 'utf8'));
+  compiled = { pipeline: ajv.compile(read('pipeline.schema.json')), image: ajv.compile(read('image.schema.json')) };
+  return compiled;
 }
 
-function display(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith('..') ? file : relative;
-}
-
-function listYamlFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort()
-    .map((f) => path.join(dir, f));
-}
-
-function readYamlObject(file: string, problems: ConfigProblem[]): Raw | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    problems.push({ file: display(file), field: '', message: `cannot be read (${(err as Error).message})`, fix: 'create the file or check its permissions' });
-    return undefined;
-  }
+function readYamlObject(file: string, problems: ConfigProblem[], text = readConfigText(file, problems)): Raw | undefined {
+  if (text === undefined) return undefined;
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
@@ -200,67 +231,94 @@ function toProblem(error: ErrorObject, file: string): ConfigProblem {
 
 function loadComponents(dir: string, problems: ConfigProblem[]): Map<string, ComponentConfig> {
   const components = new Map<string, ComponentConfig>();
-  for (const file of listYamlFiles(dir)) {
-    const doc = readYamlObject(file, problems);
+  for (const file of listYamlFiles(dir, problems, 'component')) {
+    const text = readConfigText(file, problems);
+    if (text === undefined) continue;
+    const doc = readYamlObject(file, problems, text);
     if (!doc) continue;
     if (!Array.isArray(doc.phases) || doc.phases.length === 0) {
       problems.push({ file: display(file), field: 'phases', message: 'must list at least one phase', value: doc.phases, fix: 'write an Image Builder component document with build/validate/test phases' });
-      continue;
     }
+    problems.push(...checkComponentDocument(display(file), doc, text));
+    // Registered even with document problems, so an image naming it is not also told the file is missing.
+    if (!Array.isArray(doc.phases) || doc.phases.length === 0) continue;
     const parameterNames = (Array.isArray(doc.parameters) ? doc.parameters : []).flatMap((p: unknown) =>
       p && typeof p === 'object' ? Object.keys(p as object) : [],
     );
     const name = path.basename(file).replace(/\.ya?ml$/, '');
-    components.set(name, { kind: 'document', name, path: file, document: fs.readFileSync(file, 'utf8'), parameterNames, platforms: platformsOf(doc) });
+    components.set(name, { kind: 'document', name, path: file, document: text, parameterNames, platforms: platformsOf(doc) });
   }
   return components;
 }
 
-/** Platforms a component document's steps need, from their actions. */
-function platformsOf(doc: Raw): Platform[] {
-  const actions = new Set<string>((doc.phases as Raw[]).flatMap((phase) => (Array.isArray(phase?.steps) ? phase.steps : []).map((step: Raw) => String(step?.action))));
-  const platforms: Platform[] = [];
-  if (actions.has('ExecuteBash')) platforms.push('linux');
-  if (actions.has('ExecutePowerShell')) platforms.push('windows');
-  return platforms;
+/** The AWSTOE actions of a document that run on one platform only, by platform (lib/config/data/awstoe-actions.json). */
+function platformActionsOf(doc: Raw): Map<Platform, string[]> {
+  const limited = awsData.awstoeActions().actions;
+  const byPlatform = new Map<Platform, string[]>();
+  for (const phase of doc.phases as Raw[]) {
+    for (const step of Array.isArray(phase?.steps) ? phase.steps : []) {
+      const action = String(step?.action);
+      const platforms = limited[action] ?? [];
+      if (platforms.length !== 1) continue;
+      const list = byPlatform.get(platforms[0]) ?? [];
+      if (!list.includes(action)) list.push(action);
+      byPlatform.set(platforms[0], list);
+    }
+  }
+  return byPlatform;
 }
 
-const MANAGED_COMPONENT = /^aws\/([a-z0-9-]+)\/([x0-9]+\.[x0-9]+\.[x0-9]+)$/;
+/** Platforms a component document's steps need, from their actions. */
+function platformsOf(doc: Raw): Platform[] {
+  return (['linux', 'windows'] as const).filter((p) => platformActionsOf(doc).has(p));
+}
 
-function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, problems: ConfigProblem[]): ImageConfig | undefined {
+const MANAGED_COMPONENT = /^aws\/([A-Za-z0-9_-]+)\/([^/]+)$/;
+
+function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, pipelineName: string, problems: ConfigProblem[]): ImageConfig | undefined {
   const before = problems.length;
+  const f = display(file);
   const fileName = path.basename(file).replace(/\.ya?ml$/, '');
   if (raw.name !== fileName) {
-    problems.push({ file: display(file), field: 'name', message: `must equal the file name "${fileName}"`, value: raw.name, fix: `rename the file to ${raw.name}.yaml or set name: ${fileName}` });
+    problems.push({ file: f, field: 'name', message: `must equal the file name "${fileName}"`, value: raw.name, fix: `rename the file to ${raw.name}.yaml or set name: ${fileName}` });
   }
   const platform: Platform = raw.platform;
   const defaults = PLATFORM_DEFAULTS[platform];
-  const other: Platform = platform === 'linux' ? 'windows' : 'linux';
+  const componentsDir = `${display(path.join(path.dirname(path.dirname(file)), CONFIG_LAYOUT.componentsDir))}/`;
   const resolvedComponents: Array<ComponentConfig | ManagedComponentConfig> = [];
   (raw.components as string[]).forEach((name, index) => {
     const field = `components[${index}]`;
     const managed = MANAGED_COMPONENT.exec(name);
     if (managed) {
-      if (managed[1].includes(other)) {
-        problems.push({ file: display(file), field, message: `is a ${other} component, but the image is ${platform}`, value: name, fix: `use the ${platform} counterpart (e.g. aws/update-${platform}/x.x.x) or set platform: ${other}` });
-      }
+      problems.push(...checkManagedComponent(f, field, name, managed[1], managed[2], platform));
       resolvedComponents.push({ kind: 'managed', name: managed[1], version: managed[2] });
       return;
     }
     const component = components.get(name);
     if (!component) {
       const known = [...components.keys()].join(', ') || 'none';
-      problems.push({ file: display(file), field, message: 'names no file in pipeline-assets/components/', value: name, fix: `add pipeline-assets/components/${name}.yaml or use one of: ${known}` });
+      problems.push({ file: f, field, message: `names no file in ${componentsDir}`, value: name, fix: `add ${componentsDir}${name}.yaml or use one of: ${known}` });
     } else if (component.platforms.length > 0 && !component.platforms.includes(platform)) {
+      const actions = platformActionsOf(YAML.parse(component.document)).get(component.platforms.find((p) => p !== platform)!) ?? [];
       problems.push({
-        file: display(file),
+        file: f,
         field,
-        message: `runs ${component.platforms.join(' and ')} steps (${component.platforms.includes('windows') ? 'ExecutePowerShell' : 'ExecuteBash'}), but the image is ${platform}`,
+        message: `runs ${component.platforms.join(' and ')} steps (${actions.join(', ')}), but the image is ${platform}`,
         value: name,
         fix: `use a ${platform} component, or set platform: ${component.platforms[0]}`,
       });
     } else resolvedComponents.push(component);
   });
+  const parentImage: string = raw.parentImage ?? defaults.parentImage;
+  const parent = checkParentImage(f, 'parentImage', parentImage, platform);
+  problems.push(...parent.problems);
+  const need: ArchitectureNeed | undefined = parent.facts.architecture ? { architecture: parent.facts.architecture as Architecture, parentImage } : undefined;
+  const buildInstanceTypes: string[] = raw.buildInstanceTypes ?? defaults.buildInstanceTypes;
+  buildInstanceTypes.forEach((type, i) => problems.push(...checkInstanceType(f, raw.buildInstanceTypes ? `buildInstanceTypes[${i}]` : 'buildInstanceTypes (default)', type, need)));
+  if (raw.fleet) problems.push(...checkInstanceType(f, 'fleet.instanceType', raw.fleet.instanceType, need));
+  const description: string = raw.description ?? `Golden image ${raw.name}`;
+  problems.push(...checkImageDescription(f, raw.description === undefined ? 'name' : 'description', description, pipelineName));
+  if (raw.distribution?.amiName !== undefined) problems.push(...checkAmiName(f, 'distribution.amiName', raw.distribution.amiName));
   const distribution = resolveDistribution(raw.distribution, file, problems);
   const fleet = raw.fleet ? resolveFleet(raw.fleet, file, problems) : undefined;
   if (fleet && platform === 'windows') {
@@ -273,13 +331,13 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   if (problems.length > before) return undefined;
   return {
     name: raw.name,
-    file: display(file),
-    description: raw.description ?? `Golden image ${raw.name}`,
+    file: f,
+    description,
     version: raw.version,
     platform,
-    parentImage: raw.parentImage ?? defaults.parentImage,
+    parentImage,
     components: resolvedComponents,
-    buildInstanceTypes: raw.buildInstanceTypes ?? defaults.buildInstanceTypes,
+    buildInstanceTypes,
     rootVolumeGiB,
     rootDeviceName: raw.rootDeviceName ?? defaults.rootDeviceName,
     tests: raw.tests,
@@ -374,6 +432,7 @@ function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): Sourc
   const { provider, repository, branch } = s as { provider: string; repository: string; branch: string };
   const f = display(file);
   const before = problems.length;
+  problems.push(...checkBranchName(f, 'source.branch', branch));
   if (provider === 'github') {
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
       problems.push({ file: f, field: 'source.repository', message: 'must be owner/repository for GitHub', value: repository, fix: 'write it as in the GitHub URL, e.g. my-org/golden-ami-pipeline' });
@@ -415,6 +474,7 @@ function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): Netw
     return problems.length > before ? undefined : { kind: 'existing', vpcId: n.vpcId, subnetIds: n.subnetIds };
   }
   const network = { kind: 'create' as const, vpcCidr: n.vpcCidr ?? '10.40.0.0/16', maxAzs: n.maxAzs ?? 2, natGateways: n.natGateways ?? 1 };
+  problems.push(...checkVpcCidr(f, n.vpcCidr === undefined ? 'network.vpcCidr (default)' : 'network.vpcCidr', network.vpcCidr, network.maxAzs));
   if (network.natGateways > network.maxAzs) {
     problems.push({ file: f, field: 'network.natGateways', message: `must not exceed network.maxAzs (${network.maxAzs})`, value: network.natGateways, fix: `use at most ${network.maxAzs}` });
   }
