@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
- * Operator command for fleets: `npm run fleet -- status | scale <fleet> <n> | resume <fleet>`.
- * Finds each Auto Scaling group by its tags, so nobody types generated names.
+ * Operator command for fleets: `npm run fleet -- status | scale <fleet> <n> | resume <fleet>` (and -c configDir=<dir>,
+ * --help: see bin/operator-command.ts). Finds each Auto Scaling group by its tags, so nobody types generated names.
  */
-import * as path from 'path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { runOperatorCommand } from './operator-command';
-import { runFleetCommand } from '../lib/operations/fleet-commands';
+import { main } from './operator-command';
+import { FLEET_USAGE, runFleetCommand } from '../lib/operations/fleet-commands';
 
-void runOperatorCommand(path.join(__dirname, '..', 'pipeline-assets'), (config, region) => {
-  const clients = { autoscaling: new AutoScalingClient({ region }), ec2: new EC2Client({ region }), ssm: new SSMClient({ region }) };
-  return runFleetCommand(process.argv.slice(2), config, clients);
+main({
+  invocation: 'npm run fleet --',
+  usage: FLEET_USAGE,
+  run: (args, config, region) => {
+    const clients = { autoscaling: new AutoScalingClient({ region }), ec2: new EC2Client({ region }), ssm: new SSMClient({ region }) };
+    return runFleetCommand(args, config, clients);
+  },
 });

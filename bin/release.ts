@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
- * Operator command for image releases: `npm run release -- status` and `npm run release -- rollback <image>`.
- * Reads the same configuration as the app, so nobody types SSM parameter names.
+ * Operator command for image releases: `npm run release -- status` and `npm run release -- rollback <image>` (and
+ * -c configDir=<dir>, --help: see bin/operator-command.ts). Reads the same configuration as the app, so nobody types
+ * SSM parameter names.
  */
-import * as path from 'path';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { runOperatorCommand } from './operator-command';
-import { runReleaseCommand } from '../lib/operations/release-commands';
+import { main } from './operator-command';
+import { RELEASE_USAGE, runReleaseCommand } from '../lib/operations/release-commands';
 
-void runOperatorCommand(path.join(__dirname, '..', 'pipeline-assets'), (config, region) => {
-  const clients = { ssm: new SSMClient({ region }), ec2: new EC2Client({ region }), codepipeline: new CodePipelineClient({ region }) };
-  return runReleaseCommand(process.argv.slice(2), config, clients);
+main({
+  invocation: 'npm run release --',
+  usage: RELEASE_USAGE,
+  run: (args, config, region) => {
+    const clients = { ssm: new SSMClient({ region }), ec2: new EC2Client({ region }), codepipeline: new CodePipelineClient({ region }) };
+    return runReleaseCommand(args, config, clients);
+  },
 });
