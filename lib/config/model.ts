@@ -145,9 +145,9 @@ export interface OperationsConfig {
 /** The whole configuration of one pipeline. */
 export interface GoldenAmiConfig {
   readonly name: string;
-  /** @default - CDK_DEFAULT_ACCOUNT, else environment-agnostic */
+  /** @default - CDK_DEFAULT_ACCOUNT (the CDK CLI sets it from your credentials), else account-agnostic */
   readonly account?: string;
-  /** @default - CDK_DEFAULT_REGION, else environment-agnostic */
+  /** @default - CDK_DEFAULT_REGION, which the CDK CLI always sets (us-east-1 when nothing else is configured) */
   readonly region?: string;
   readonly source: SourceConfig;
   readonly network: NetworkConfig;
