@@ -15,7 +15,8 @@ import { roleInventoryMarkdown, templatesIn } from '../lib/docs/role-inventory';
 import { defineGoldenAmiApp } from '../lib/golden-ami-app';
 
 const root = path.join(__dirname, '..');
-const context = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context;
+// As the CLI synthesizes: cdk.json's flags, and asset metadata (a nested stack's resource names its template file in it).
+const context = { ...JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true };
 const app = new App({ context });
 const stack = defineGoldenAmiApp(app, { config: loadConfig(path.join(root, 'pipeline-assets')), applicationArtifactDir: applicationArtifactDir(undefined) });
 const template = app.synth().getStackArtifact(stack.artifactId).template;

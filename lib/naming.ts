@@ -23,8 +23,13 @@ export interface ImageParameterNames {
   readonly releaseAmi: string;
 }
 
+/** The hierarchy of every image parameter of one pipeline. */
+export function imagesParameterRoot(pipelineName: string): string {
+  return `${ssmRoot(pipelineName)}/images`;
+}
+
 export function imageParameterNames(pipelineName: string, imageName: string): ImageParameterNames {
-  const base = `${ssmRoot(pipelineName)}/images/${imageName}`;
+  const base = `${imagesParameterRoot(pipelineName)}/${imageName}`;
   return {
     version: `${base}/version`,
     buildState: `${base}/build-state`,
@@ -61,10 +66,27 @@ export function iamRoleName(...parts: string[]): string {
   return `${name.slice(0, 55)}-${hash}`;
 }
 
-/** The role CodePipeline assumes to create and execute the change sets of one stage stack. */
+/**
+ * The role CodePipeline assumes to create and execute the change sets of one stage stack. (Named `-cfn-deploy` since
+ * it moved into the stack's support nested stack: a role cannot be created under the name of one that is deleted only
+ * later in the same update.)
+ */
 export function stackDeployRoleName(stackName: string): string {
-  return iamRoleName(stackName, 'deploy');
+  return iamRoleName(stackName, 'cfn-deploy');
 }
+
+/** The role the Cleanup function assumes to delete one stage stack: it may do nothing else. */
+export function stackCleanupRoleName(stackName: string): string {
+  return iamRoleName(stackName, 'cleanup');
+}
+
+/**
+ * Tag on every role a golden-ami principal may assume, saying which: the pipeline's service role ("codepipeline") or
+ * the Cleanup function ("cleanup"). With golden-ami:pipeline it lets those principals' policies name the roles by tag
+ * instead of a list that grows with every image (IAM caps a role's inline policies at 10,240 characters).
+ */
+export const ASSUMED_BY_TAG_KEY = 'golden-ami:assumed-by';
+export type AssumedBy = 'codepipeline' | 'cleanup';
 
 /** SSM parameters holding a fleet's run-time capacity: set from configuration, changed by `npm run fleet`. */
 export function fleetParameterNames(pipelineName: string, imageName: string): { readonly minSize: string; readonly desiredCapacity: string } {
@@ -115,3 +137,8 @@ export function pipelineStackName(pipelineName: string): string {
 
 /** Logical id of the Cleanup custom resource in the pipeline stack: teardown looks for it to know which path to take. */
 export const CLEANUP_LOGICAL_ID = 'Cleanup';
+
+/** Name of the parameter-prep function: the support stacks' Lambda actions name it without a reference. */
+export function parameterPrepFunctionName(pipelineName: string): string {
+  return `${pipelineName}-parameter-prep`;
+}

@@ -32,6 +32,11 @@ import { nextStackStep, type ObservedStack } from './stack-deletion';
 /** The AWS clients a clean-up uses; EC2 is regional because AMIs are distributed to several regions. */
 export interface CleanupClients {
   readonly cloudformation: CloudFormationClient;
+  /**
+   * The client that may delete one stage stack.
+   * @default - `cloudformation`
+   */
+  readonly stackClient?: (stackName: string) => Promise<CloudFormationClient>;
   readonly ssm: SSMClient;
   readonly s3: S3Client;
   ec2(region: string): EC2Client;
@@ -68,7 +73,7 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
   const { log } = run;
   // Fleets before images: an image stack's AMI must not go while a fleet still runs it.
   for (const stacks of [scope.fleetStacks, scope.imageStacks]) {
-    const waiting = await advanceStacks(stacks, scope.pipelineName, clients.cloudformation, run);
+    const waiting = await advanceStacks(stacks, scope.pipelineName, clients, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
   }
   if (scope.amis) {
@@ -87,9 +92,10 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
 }
 
 /** Starts or follows the deletion of each stack; returns the stacks still being deleted. */
-async function advanceStacks(names: readonly string[], pipelineName: string, cloudformation: CloudFormationClient, { startedAt, log, stackRoleArn }: CleanupRun): Promise<string[]> {
+async function advanceStacks(names: readonly string[], pipelineName: string, clients: CleanupClients, { startedAt, log, stackRoleArn }: CleanupRun): Promise<string[]> {
   const waiting: string[] = [];
   for (const name of names) {
+    const cloudformation = clients.stackClient ? await clients.stackClient(name) : clients.cloudformation;
     const step = nextStackStep(await observeStack(name, cloudformation), pipelineName, startedAt);
     switch (step.kind) {
       case 'gone':

@@ -15,6 +15,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { stackCleanupRoleName } from '../../lib/naming';
 import { type CustomResourceRequest, operationFor, responseBody, sendResponse } from './custom-resource';
 import { advanceCleanup, CleanupFailure } from './engine';
 import { type CleanupScope, deletionScope, parseCleanupProperties, pruneScope } from './scope';
@@ -24,16 +26,52 @@ const cloudformation = new CloudFormationClient(clientConfig);
 const ssm = new SSMClient(clientConfig);
 const s3 = new S3Client(clientConfig);
 const lambda = new LambdaClient(clientConfig);
+const sts = new STSClient(clientConfig);
 const ec2Clients = new Map<string, EC2Client>();
-const clients = {
-  cloudformation,
-  ssm,
-  s3,
-  ec2: (region: string) => {
-    if (!ec2Clients.has(region)) ec2Clients.set(region, new EC2Client({ ...clientConfig, region }));
-    return ec2Clients.get(region)!;
-  },
-};
+const stackClients = new Map<string, CloudFormationClient>();
+
+/** The clients of one request: stage stacks are deleted through their own clean-up roles, in this account. */
+function clientsFor(request: CustomResourceRequest) {
+  return {
+    cloudformation,
+    ssm,
+    s3,
+    ec2: (region: string) => {
+      if (!ec2Clients.has(region)) ec2Clients.set(region, new EC2Client({ ...clientConfig, region }));
+      return ec2Clients.get(region)!;
+    },
+    stackClient: async (stackName: string) => {
+      if (!stackClients.has(stackName)) {
+        const roleArn = cleanupRoleArn(request.StackId, stackName);
+        stackClients.set(stackName, new CloudFormationClient({ ...clientConfig, credentials: () => assumeCleanupRole(roleArn, stackName) }));
+      }
+      return stackClients.get(stackName)!;
+    },
+  };
+}
+
+/** The clean-up role of a stage stack, in the partition and account of the pipeline stack (its StackId). */
+export function cleanupRoleArn(pipelineStackId: string, stackName: string): string {
+  // arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>
+  const [, partition, , , account] = pipelineStackId.split(':');
+  return `arn:${partition}:iam::${account}:role/${stackCleanupRoleName(stackName)}`;
+}
+
+/**
+ * Credentials of a stage stack's clean-up role. A stack created before the pipeline kept such roles has none: say how
+ * to remove it instead of failing with a bare AccessDenied.
+ */
+export async function assumeCleanupRole(roleArn: string, stackName: string) {
+  try {
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-cleanup', DurationSeconds: 900 }));
+    return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken, expiration: c!.Expiration };
+  } catch (err) {
+    throw new CleanupFailure(
+      `cannot assume ${roleArn} to delete stack ${stackName} (${(err as Error).name}: ${(err as Error).message}). ` +
+        'A stack deployed before the pipeline kept a clean-up role per stack has none: put the image back, let the pipeline update itself once, then remove it; or delete the stack with npm run teardown',
+    );
+  }
+}
 
 /** A request handed on to the next invocation, with the time the clean-up started. */
 export interface Continuation {
@@ -65,7 +103,7 @@ export async function handler(event: CustomResourceRequest | Continuation, conte
       return;
     }
     for (;;) {
-      const progress = await advanceCleanup(scope, clients, { startedAt, log });
+      const progress = await advanceCleanup(scope, clientsFor(request), { startedAt, log });
       if (progress.done) {
         log('clean-up complete');
         await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: true }));

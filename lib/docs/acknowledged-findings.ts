@@ -20,7 +20,7 @@ export function acknowledgedFindings(root: IConstruct): AcknowledgedFinding[] {
       const stack = Stack.of(construct);
       const path = construct.node.path.slice(stack.node.path.length + 1) || '(stack)';
       for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        findings.push({ stack: stack.stackName, path, id: id.replace(/^(AwsSolutions|Annotation)::/, ''), reason });
+        findings.push({ stack: stackLabel(stack), path, id: id.replace(/^(AwsSolutions|Annotation)::/, ''), reason });
       }
     }
   }
@@ -50,4 +50,9 @@ export function acknowledgedFindingsMarkdown(root: IConstruct): string {
     lines.push(`- \`${f.id}\`: ${f.reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A stack's name; a nested stack's (whose own name CloudFormation makes up) as <parent>/<construct id>. */
+function stackLabel(stack: Stack): string {
+  return stack.nestedStackParent ? `${stackLabel(stack.nestedStackParent)}/${stack.node.id.replace(/\.NestedStack$/, '')}` : stack.stackName;
 }

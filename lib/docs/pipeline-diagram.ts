@@ -112,7 +112,12 @@ export function roleName(roleArn: unknown): string {
   if (roleArn === undefined) return 'pipeline role';
   const getAtt = (roleArn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   // CDK's logical ids spell the construct path; drop the hash and the parts every action role shares.
+  // A role of a support nested stack reaches the pipeline stack as that stack's output: name it by the output.
+  if (getAtt?.[1].startsWith('Outputs.')) return getAtt[1].slice('Outputs.'.length).replace(/Arn$/, '').replace(/[0-9A-F]{8}$/, '').replace(/^[a-z0-9]+/, '');
   if (getAtt) return getAtt[0].replace(/[0-9A-F]{8}$/, '').replace(/^Pipeline(?!Role$)/, '').replace(/CodePipelineActionRole$/, 'ActionRole');
+  // In a nested stack, a role of its parent arrives as a parameter: referenceto<parent stack><LogicalId><hash>Arn.
+  const ref = (roleArn as { Ref?: string }).Ref;
+  if (ref?.startsWith('referenceto')) return ref.slice('referenceto'.length).replace(/^[a-z0-9]+/, '').replace(/[0-9A-F]{8}(Arn|Ref)$/, '');
   const joined = (roleArn as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   const last = joined?.[1][joined[1].length - 1];
   if (typeof last === 'string' && last.includes(':role/')) return last.split(':role/')[1];

@@ -3,9 +3,16 @@ import * as path from 'path';
 import { type FoundStatement, identityStatements, resourceText } from '../iam/policy-statements';
 import { roleName } from './pipeline-diagram';
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+  /** Set on a nested stack's template: the template and resource that create it (and pass its parameters). */
+  NestedIn?: { readonly template: string; readonly resource: string };
+};
 
-/** Every template in a cloud assembly directory (stage assemblies included), by stack name. */
+/**
+ * Every template in a cloud assembly directory (stage assemblies included), by stack name; a nested stack's as
+ * `<parent stack>/<nested stack construct id>`, with NestedIn naming its parent.
+ */
 export function templatesIn(outdir: string): Record<string, Template> {
   const templates: Record<string, Template> = {};
   for (const manifestFile of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'manifest.json').sort()) {
@@ -13,7 +20,14 @@ export function templatesIn(outdir: string): Record<string, Template> {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     for (const artifact of Object.values<{ type: string; properties?: { templateFile: string; stackName?: string }; displayName?: string }>(manifest.artifacts ?? {})) {
       if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties) continue;
-      templates[artifact.properties.stackName ?? artifact.displayName!] = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
+      const name = artifact.properties.stackName ?? artifact.displayName!;
+      const template: Template = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
+      templates[name] = template;
+      for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack' && r.Metadata?.['aws:asset:path'])) {
+        // The construct id from the path metadata the CLI writes; else from the logical id (<id>NestedStack<id>NestedStackResource<hash>).
+        const constructId = resource.Metadata!['aws:cdk:path'] ? String(resource.Metadata!['aws:cdk:path']).split('/')[1].replace(/\.NestedStack$/, '') : id.replace(/NestedStack.*$/, '');
+        templates[`${name}/${constructId}`] = { ...JSON.parse(fs.readFileSync(path.join(dir, resource.Metadata!['aws:asset:path']), 'utf8')), NestedIn: { template: name, resource: id } };
+      }
     }
   }
   return templates;
@@ -55,10 +69,12 @@ export function roleInventoryMarkdown(templates: Record<string, Template>): stri
       const p = resource.Properties ?? {};
       const managed = list(p.ManagedPolicyArns).map((arn) => `managed: ${resourceText(arn).split('/').pop()}`);
       const boundary = p.PermissionsBoundary ? [`boundary: ${resourceText(p.PermissionsBoundary).split('/').pop()}`] : [];
+      const roleName = p.RoleName ? resourceText(p.RoleName) : undefined;
+      // Its own template's policies, and those a support stack attaches to it by name.
       const granted = statements
-        .filter((s) => s.template === file && s.roles.includes(id) && s.effect === 'Allow')
+        .filter((s) => s.effect === 'Allow' && ((s.template === file && s.roles.includes(id)) || (roleName !== undefined && s.roles.includes(roleName))))
         .map((s) => `${s.actions.join(', ')} on ${s.resources.map(shortResource).join(', ')}${s.hasCondition ? ' (conditioned)' : ''}`);
-      const name = p.RoleName ? `${resourceText(p.RoleName)}` : id.replace(/[0-9A-F]{8}$/, '');
+      const name = roleName ?? id.replace(/[0-9A-F]{8}$/, '');
       rows.push(`| ${name} | ${file} | ${principals(p.AssumeRolePolicyDocument)} | ${[...boundary, ...managed, ...granted].join('<br>') || '—'} |`);
     }
   }

@@ -60,7 +60,8 @@ export function identityStatements(templates: Record<string, { Resources: Record
   for (const [name, template] of Object.entries(templates)) {
     for (const [id, resource] of Object.entries(template.Resources)) {
       const p = resource.Properties ?? {};
-      const roleRefs = list<{ Ref?: string }>(p.Roles).map((r) => r.Ref ?? JSON.stringify(r));
+      // A role of the same template by its logical id; one of another stack by its name.
+      const roleRefs = list<{ Ref?: string } | string>(p.Roles).map((r) => (typeof r === 'string' ? r : (r.Ref ?? JSON.stringify(r))));
       if (resource.Type === 'AWS::IAM::Policy') found.push(...statementsOf(name, id, roleRefs, p.PolicyDocument));
       if (resource.Type === 'AWS::IAM::ManagedPolicy') found.push(...statementsOf(name, id, roleRefs, p.PolicyDocument, boundaries.has(p.ManagedPolicyName)));
       if (resource.Type === 'AWS::IAM::Role') {

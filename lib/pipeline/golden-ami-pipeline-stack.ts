@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,8 @@ import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
 import { PipelineCleanup } from './pipeline-cleanup';
+import { scopePipelineRoleToTaggedActionRoles, tagAssumable } from './pipeline-role-scope';
+import { StageStackSupport } from './stage-stack-support';
 import { ParameterPrepFunction } from './parameter-prep-function';
 import { PipelineAlerts } from './pipeline-alerts';
 import { PipelineDashboard } from './pipeline-dashboard';
@@ -22,14 +24,13 @@ import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 import { PipelineKey } from './pipeline-key';
 import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
-import { StackDeployRole } from './stack-deploy-role';
 import { StackExecutionRole } from './stack-execution-role';
 import type { ExecutionGrant, StageStackContext } from '../iam/execution-grants';
 import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-stack-grants';
 import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
 import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
 import { acknowledgeSingleRolePolicies } from '../iam/single-role-policies';
-import { fleetStackName, imageBuilderName, instanceRoleName, PIPELINE_TAG_KEY, stackDeployRoleName, stackExecutionRoleName } from '../naming';
+import { fleetStackName, imageBuilderName, parameterPrepFunctionName, PIPELINE_TAG_KEY, stackExecutionRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -62,9 +63,8 @@ export class GoldenAmiPipelineStack extends Stack {
     const key = new PipelineKey(this, 'Encryption', { pipelineName: config.name }).key;
     const source = new PipelineSource(this, 'Source', { source: config.source });
     const network = new PipelineNetwork(this, 'Network', { pipelineName: config.name, network: config.network, logKey: key });
-    const parameterPrep = new ParameterPrepFunction(this, 'ParameterPrep', {
+    new ParameterPrepFunction(this, 'ParameterPrep', {
       pipelineName: config.name,
-      imageNames: config.images.map((i) => i.name),
       logKey: key,
       distributionRegions: config.images.flatMap((i) => i.distribution.regions),
     });
@@ -82,7 +82,11 @@ export class GoldenAmiPipelineStack extends Stack {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: `CodePipeline ${config.name}: assumes the role of each action`,
     });
-    const actionRole = (id: string) => new iam.Role(this, id, { assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn), description: `CodePipeline ${config.name}: the ${id.replace(/ActionRole$/, '')} action` });
+    const actionRole = (id: string) => {
+      const role = new iam.Role(this, id, { assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn), description: `CodePipeline ${config.name}: the ${id.replace(/ActionRole$/, '')} action` });
+      tagAssumable(role, config.name, 'codepipeline');
+      return role;
+    };
 
     const buildApplication = new pipelines.CodeBuildStep('BuildApplication', {
       input: source.input,
@@ -116,8 +120,41 @@ export class GoldenAmiPipelineStack extends Stack {
       },
     });
 
-    // Each stage stack with the grants its CloudFormation execution role needs.
-    const stageStacks: Array<{ stack: Stack; instanceManagedPolicies: readonly string[]; grants: (ctx: StageStackContext) => ExecutionGrant[] }> = [];
+    const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
+    // Before the stages: every stage stack's clean-up role trusts its role.
+    const cleanup = new PipelineCleanup(this, 'Cleanup', {
+      pipelineName: config.name,
+      images: config.images,
+      buckets: [artifactBucket, accessLogs],
+      sharedAmis: config.operations.onDestroy.sharedAmis,
+      logKey: key,
+    });
+    // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
+    const neededByStageStacks: Construct[] = [network, boundary];
+    /** The stage stack's execution role (here, by name) and its support nested stack (everything else it needs). */
+    const supportOf = (stage: Stack, grants: (ctx: StageStackContext) => ExecutionGrant[], instanceManagedPolicies: readonly string[]) => {
+      const stageId = stage.node.scope!.node.id;
+      const executionRole = new StackExecutionRole(this, `ExecutionRole-${stageId}`, { roleName: stackExecutionRoleName(stage.stackName), stackName: stage.stackName }).role;
+      const support = new StageStackSupport(this, `Support-${stageId}`, {
+        pipelineName: config.name,
+        stageStack: stage,
+        grants,
+        instanceManagedPolicies,
+        vpcArn: network.vpcArn,
+        boundaryArn: boundary.managedPolicyArn,
+        pipelineRole,
+        cleanupRole: cleanup.role,
+        parameterPrepFunctionName: parameterPrepFunctionName(config.name),
+      });
+      support.node.addDependency(executionRole);
+      neededByStageStacks.push(executionRole, support);
+      // CDK Pipelines grants the deploy role (known to it by name) template reads through the bucket and key
+      // policies; S3 and KMS reject a policy naming a principal that does not exist yet.
+      artifactBucket.policy?.node.addDependency(support);
+      key.node.addDependency(support);
+      return support;
+    };
+
     const buildWave = this.pipeline.addWave('BuildImage');
     for (const image of config.images) {
       const stage = new ImageStage(this, `Image-${image.name}`, {
@@ -131,72 +168,43 @@ export class GoldenAmiPipelineStack extends Stack {
         version: pipelines.StackOutputReference.fromCfnOutput(stage.stack.versionOutput),
         recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
       };
-      stageStacks.push({ stack: stage.stack, instanceManagedPolicies: BUILD_INSTANCE_MANAGED_POLICIES, grants: (ctx) => imageStackGrants(ctx, config.name, image) });
+      const support = supportOf(stage.stack, (ctx) => imageStackGrants(ctx, config.name, image), BUILD_INSTANCE_MANAGED_POLICIES);
+      const fn = support.parameterPrepFunction;
       // Resolved when the pipeline template is written, after the image stack is complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       buildWave.addStage(stage, {
-        pre: [ParameterPrepStep.prepare(parameterPrep.function, config.name, image, fingerprint)],
-        post: [ParameterPrepStep.release(parameterPrep.function, config.name, image, outputs, source.input.sourceAttribute('CommitId'), config.operations.amiRetention)],
+        pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
+        post: [
+          ParameterPrepStep.release(
+            fn,
+            config.name,
+            image,
+            outputs,
+            source.input.sourceAttribute('CommitId'),
+            config.operations.amiRetention,
+            support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`),
+          ),
+        ],
       });
     }
 
-    // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
-    const neededByStageStacks: Construct[] = [network];
     const deployWave = this.pipeline.addWave('DeployImage');
     for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
+      // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
       neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
-      stageStacks.push({ stack: stage.stack, instanceManagedPolicies: FLEET_INSTANCE_MANAGED_POLICIES, grants: fleetStackGrants });
+      supportOf(stage.stack, fleetStackGrants, FLEET_INSTANCE_MANAGED_POLICIES);
       deployWave.addStage(stage);
-    }
-
-    const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
-    neededByStageStacks.push(boundary);
-    for (const { stack, instanceManagedPolicies, grants } of stageStacks) {
-      const stageId = stack.node.scope!.node.id;
-      const parameterNames = ssmParameterNamesOf(stack);
-      const executionRole = new StackExecutionRole(this, `ExecutionRole-${stageId}`, {
-        roleName: stackExecutionRoleName(stack.stackName),
-        stackName: stack.stackName,
-        grants: grants({
-          scope: this,
-          stackName: stack.stackName,
-          vpcArn: network.vpcArn,
-          boundaryArn: boundary.managedPolicyArn,
-          parameterNames,
-          instanceRoleName: instanceRoleName(stack.stackName),
-          instanceManagedPolicies,
-        }),
-      }).role;
-      const deployRole = new StackDeployRole(this, `DeployRole-${stageId}`, {
-        roleName: stackDeployRoleName(stack.stackName),
-        stackName: stack.stackName,
-        assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn),
-        executionRole,
-        parameterNames,
-      }).role;
-      neededByStageStacks.push(executionRole, deployRole);
-      // CDK Pipelines grants the role (known to it by name) template reads through the bucket and key policies;
-      // S3 and KMS reject a policy naming a principal that does not exist yet.
-      artifactBucket.policy?.node.addDependency(deployRole);
-      key.node.addDependency(deployRole);
     }
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
 
-    const cleanup = new PipelineCleanup(this, 'Cleanup', {
-      pipelineName: config.name,
-      images: config.images,
-      buckets: [artifactBucket, accessLogs],
-      sharedAmis: config.operations.onDestroy.sharedAmis,
-      logKey: key,
-    }).resource;
-    for (const needed of neededByStageStacks) cleanup.node.addDependency(needed);
+    for (const needed of neededByStageStacks) cleanup.resource.node.addDependency(needed);
     // Deleted before the clean-up starts, so no new run deploys a stage stack while it is being deleted.
-    this.pipeline.pipeline.node.defaultChild!.node.addDependency(cleanup);
+    this.pipeline.pipeline.node.defaultChild!.node.addDependency(cleanup.resource);
     // Deleted before the clean-up deletes their buckets, so CloudFormation never deletes a policy of a missing bucket.
-    for (const bucket of [artifactBucket, accessLogs]) bucket.policy?.node.addDependency(cleanup);
+    for (const bucket of [artifactBucket, accessLogs]) bucket.policy?.node.addDependency(cleanup.resource);
     new PipelineAlerts(this, 'Alerts', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,
@@ -222,6 +230,7 @@ export class GoldenAmiPipelineStack extends Stack {
       }),
     );
     acknowledgePipelineFindings(this.pipeline, buildApplication);
+    scopePipelineRoleToTaggedActionRoles(this.pipeline, pipelineRole, config.name);
     // Last: every role, the stage stacks' included, has its policy by now.
     acknowledgeSingleRolePolicies(this);
   }
@@ -278,12 +287,4 @@ export class GoldenAmiPipelineStack extends Stack {
     );
     return { bucket, accessLogs };
   }
-}
-
-/** Names of the SSM parameters a stack's SSM-typed parameters resolve (their defaults). */
-function ssmParameterNamesOf(stack: Stack): string[] {
-  return stack.node
-    .findAll()
-    .filter((c): c is CfnParameter => c instanceof CfnParameter && c.type.startsWith('AWS::SSM::Parameter::Value'))
-    .map((p) => p.default as string);
 }

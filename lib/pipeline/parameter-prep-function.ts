@@ -6,14 +6,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { imageParameterNames } from '../naming';
+import { imagesParameterRoot, parameterPrepFunctionName } from '../naming';
 import { NagNames } from '../validation/nag-names';
 
 /** Props for ParameterPrepFunction. */
 export interface ParameterPrepFunctionProps {
   readonly pipelineName: string;
-  /** Images whose SSM parameters the function may read and write; it gets exactly those, no wildcard. */
-  readonly imageNames: readonly string[];
   /** Key that encrypts the function's logs. */
   readonly logKey: kms.IKey;
   /**
@@ -44,6 +42,8 @@ export class ParameterPrepFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
+      // Named, so that the action roles in the support stacks can name it without a reference to this stack.
+      functionName: parameterPrepFunctionName(props.pipelineName),
       entry: path.join(__dirname, '..', '..', 'lambda', 'parameter-prep', 'index.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -63,12 +63,18 @@ export class ParameterPrepFunction extends Construct {
     });
 
     const stack = Stack.of(this);
-    const parameterArns = props.imageNames.flatMap((image) =>
-      Object.values(imageParameterNames(props.pipelineName, image)).map((name) =>
-        stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) }),
-      ),
+    // The hierarchy of this pipeline's image parameters (the pipeline name is a whole level of the path): a list of
+    // exact names would grow with every image past IAM's 10,240-character limit on a role's inline policies.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'VersionsAndReleasesOfThisPipelinesImages',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${imagesParameterRoot(props.pipelineName).slice(1)}/*` })],
+      }),
     );
-    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: parameterArns }));
+    // The Lambda actions invoke the function by name from the support stacks, so CodePipeline's action cannot grant
+    // these to it; neither supports a resource-level permission.
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReportTheJobResult', actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'], resources: ['*'] }));
     // Neither describe call supports resource-level permissions: the release gate reads the AMI's state and tags,
     // housekeeping lists the image's AMIs and tagged snapshots.
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
@@ -132,7 +138,11 @@ export class ParameterPrepFunction extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ec2:DescribeImages, ec2:DescribeSnapshots and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every SSM action is granted on exact parameter ARNs.',
+        reason: 'ec2:DescribeImages, ec2:DescribeSnapshots and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every SSM action is granted on the parameters of this pipeline\'s images.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${imagesParameterRoot(props.pipelineName)}/*`)}]`,
+        reason: `The version, build-state and release parameters of the images of pipeline ${props.pipelineName} (${imagesParameterRoot(props.pipelineName)}/<image>/…): the pipeline name is a whole level of the path, so no other pipeline's parameters match; images come and go with the configuration.`,
       },
       ...wildcardFindings(
         'image',

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
@@ -29,6 +30,11 @@ export interface ParameterPrepStepProps {
   readonly userParameters: Readonly<Record<string, ParameterValue>>;
   /** Namespace of the action's output variables, e.g. Prepare-app-linux. */
   readonly variablesNamespace: string;
+  /**
+   * The action's role (it is given the right to invoke the function).
+   * @default - CodePipeline creates one in the pipeline stack
+   */
+  readonly role?: iam.IRole;
 }
 
 /**
@@ -40,10 +46,11 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
    * The step that decides the image's version before its image stack change set.
    * @param fingerprint hash of everything that defines the image (see imageFingerprint)
    */
-  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, fingerprint: string): ParameterPrepStep {
+  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, fingerprint: string, role?: iam.IRole): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     return new ParameterPrepStep(`Prepare-${image.name}`, {
       function: fn,
+      role,
       variablesNamespace: `Prepare-${image.name}`,
       userParameters: {
         mode: 'prepare',
@@ -71,6 +78,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     /** The source commit, e.g. `source.sourceAttribute('CommitId')`. */
     commitId: string,
     retention: { readonly keep: number; readonly deleteBeyond: number },
+    role?: iam.IRole,
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
@@ -79,6 +87,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
     return new ParameterPrepStep(`Release-${image.name}`, {
       function: fn,
+      role,
       variablesNamespace: `Release-${image.name}`,
       userParameters: {
         mode: 'release',
@@ -124,6 +133,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         lambda: this.props.function,
         userParameters,
         variablesNamespace: this.props.variablesNamespace,
+        role: this.props.role,
       }),
     );
     return { runOrdersConsumed: 1 };

@@ -42,16 +42,6 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, bu
     // CodePipeline creates each action's own role under <stage>/<action>/CodePipelineActionRole.
     const roles = stageScope.node.children.flatMap((action) => action.node.tryFindChild('CodePipelineActionRole') ?? []);
     if (stage.stageName === 'Source') roles.forEach((role) => acknowledge(role, artifactAccess));
-    for (const action of stage.actions.filter((a) => a.actionProperties.provider === 'Lambda')) {
-      const role = stageScope.node.findChild(action.actionProperties.actionName).node.findChild('CodePipelineActionRole');
-      acknowledge(role, [
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'lambda:ListFunctions, which CodePipeline calls to find the function, supports no resource-level permission.' },
-        {
-          id: `AwsSolutions-IAM5[Resource::<${names.logicalId(findFunction(stack))}.Arn>:*]`,
-          reason: 'Invoke versions and aliases of the parameter-prep function only.',
-        },
-      ]);
-    }
   }
   for (const project of [pipeline.synthProject, buildApplication.project]) {
     acknowledge(project.role!, [...artifactAccess, ...projectLogs(project)]);
@@ -69,9 +59,5 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, bu
 
 function acknowledge(scope: IConstruct, findings: ReadonlyArray<{ id: string; reason: string }>): void {
   Validations.of(scope).acknowledge(...findings);
-}
-
-function findFunction(stack: Stack): IConstruct {
-  return stack.node.findChild('ParameterPrep').node.findChild('Function').node.defaultChild!;
 }
 

@@ -9,7 +9,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CleanupProperties } from '../../lambda/cleanup/scope';
 import type { ImageConfig } from '../config/model';
-import { CLEANUP_LOGICAL_ID, fleetStackName, IMAGE_TAG_KEY, imageParameterNames, imageStackName, PIPELINE_TAG_KEY } from '../naming';
+import { CLEANUP_LOGICAL_ID, IMAGE_TAG_KEY, imagesParameterRoot, PIPELINE_TAG_KEY } from '../naming';
+import { assumeTaggedRolesStatement } from './pipeline-role-scope';
 import { NagNames } from '../validation/nag-names';
 
 /** Props for PipelineCleanup. */
@@ -36,13 +37,16 @@ export interface PipelineCleanupProps {
  * (lambda/cleanup). The caller makes it depend on everything the stage stacks need while they are deleted (execution
  * roles, network, parameters): CloudFormation then deletes this resource before any of them.
  *
- * The function's rights on each stage stack live in a policy of that stack's own. When an image leaves the
- * configuration, CloudFormation updates this resource (which prunes the image's stacks) before it deletes, in the
- * update's clean-up phase, that policy and the stacks' execution roles: the prune still has every right it needs.
+ * The function deletes each stage stack through that stack's own clean-up role, kept in the stack's support nested
+ * stack (StageStackSupport). When an image leaves the configuration, CloudFormation updates this resource (which
+ * prunes the image's stacks) before it deletes, in the update's clean-up phase, the support stack and the execution
+ * role: the prune still has every role it needs.
  */
 export class PipelineCleanup extends Construct {
   public readonly resource: CustomResource;
   public readonly function: nodejs.NodejsFunction;
+  /** The function's role: each stage stack's clean-up role trusts it. */
+  public readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: PipelineCleanupProps) {
     super(scope, id);
@@ -71,6 +75,7 @@ export class PipelineCleanup extends Construct {
       bundling: { minify: true, sourceMap: false, target: 'node24', externalModules: ['@aws-sdk/*'], forceDockerBundling: false },
     });
     const role = this.function.role!;
+    this.role = role;
 
     const addToRole = (statement: iam.PolicyStatement) => this.function.addToRolePolicy(statement);
     addToRole(new iam.PolicyStatement({ sid: 'ReadThePipelineStackStatus', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
@@ -116,28 +121,17 @@ export class PipelineCleanup extends Construct {
       );
     }
 
-    // One policy per stage stack: see the class comment for why they are not in the role's default policy.
-    const stagePolicies = props.images.flatMap((image) => {
-      const stackGrants = (kind: string, stackName: string, parameters: string[]) => ({
-        stackName,
-        policy: new iam.Policy(this, `${kind}-${image.name}`, {
-          roles: [role],
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'DeleteThisStack',
-              actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
-              resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` })],
-            }),
-            ...(parameters.length > 0
-              ? [new iam.PolicyStatement({ sid: 'DeleteTheImageParameters', actions: ['ssm:GetParameters', 'ssm:DeleteParameters'], resources: parameters.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })) })]
-              : []),
-          ],
-        }),
-      });
-      const policies = [stackGrants('ImageStackGrants', imageStackName(pipelineName, image.name), Object.values(imageParameterNames(pipelineName, image.name)))];
-      if (image.fleet) policies.push(stackGrants('FleetStackGrants', fleetStackName(pipelineName, image.name), []));
-      return policies;
-    });
+    // Each stage stack is deleted through its own clean-up role (StageStackSupport), found by tag: a list of stacks
+    // here would grow with every image past IAM's 10,240-character limit on a role's inline policies.
+    addToRole(assumeTaggedRolesStatement(this, pipelineName, 'cleanup'));
+    addToRole(
+      new iam.PolicyStatement({
+        sid: 'DeleteTheImageParametersOfThisPipeline',
+        actions: ['ssm:GetParameters', 'ssm:DeleteParameters'],
+        // The hierarchy of this pipeline's image parameters: the pipeline name is a whole path level.
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${imagesParameterRoot(pipelineName).slice(1)}/*` })],
+      }),
+    );
 
     const properties: CleanupProperties = {
       PipelineName: pipelineName,
@@ -153,10 +147,9 @@ export class PipelineCleanup extends Construct {
       properties: { ...properties },
     });
     (this.resource.node.defaultChild as CfnResource).overrideLogicalId(CLEANUP_LOGICAL_ID);
-    for (const { policy } of stagePolicies) this.resource.node.addDependency(policy);
     this.resource.node.addDependency(role);
 
-    this.acknowledge(stagePolicies, allRegions);
+    this.acknowledge(pipelineName, allRegions);
     for (const bucket of props.buckets) {
       Validations.of(this.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${NagNames.of(this).logicalId(bucket.node.defaultChild)}.Arn>/*]`,
@@ -165,7 +158,7 @@ export class PipelineCleanup extends Construct {
     }
   }
 
-  private acknowledge(stagePolicies: ReadonlyArray<{ policy: iam.Policy; stackName: string }>, regions: string[]): void {
+  private acknowledge(pipelineName: string, regions: string[]): void {
     const nag = NagNames.of(this);
     Validations.of(this.function).acknowledge(
       {
@@ -200,15 +193,15 @@ export class PipelineCleanup extends Construct {
         reason: 'Runs only during a deployment or deletion of the pipeline stack, one request at a time. Reserved concurrency would be taken from the account pool, and in accounts at the default quota of 10 Lambda refuses any reservation.',
       },
     );
-    for (const { policy, stackName } of stagePolicies) {
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${stackName}/*`)}]`,
-        reason: `Stack ${stackName} only; CloudFormation appends a generated id to every stack ARN.`,
-      });
-      Validations.of(policy).acknowledge({
-        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-        reason: `The clean-up function's rights on stack ${stackName} alone, kept apart so that they outlive the stack's removal from the configuration until the stack is pruned; deleted with it.`,
-      });
-    }
+    Validations.of(this.function).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('iam', 'role/*', true, '')}]`,
+        reason: `Only the stack clean-up roles tagged ${PIPELINE_TAG_KEY}=${pipelineName} and golden-ami:assumed-by=cleanup (condition), each of which trusts this function alone and may delete one stage stack.`,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('ssm', `parameter${imagesParameterRoot(pipelineName)}/*`)}]`,
+        reason: `The image parameters of pipeline ${pipelineName} (${imagesParameterRoot(pipelineName)}/<image>/…): the pipeline name is a whole level of the path, so no other pipeline's parameters match.`,
+      },
+    );
   }
 }

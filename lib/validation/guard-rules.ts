@@ -24,6 +24,8 @@ export const GUARD_RULE_DIRECTORIES: Readonly<Record<string, string | null>> = {
   CodeStarNotifications: null,
   Scheduler: null,
   Chatbot: null,
+  // The support nested stacks (AWS::CloudFormation::Stack).
+  CloudFormation: null,
 };
 
 /** Absolute paths of the rule directories to run. */

@@ -4,7 +4,7 @@
  */
 
 type Resource = { Type: string; Properties?: Record<string, any> };
-type Template = { Resources: Record<string, Resource> };
+type Template = { Resources: Record<string, Resource>; NestedIn?: { template: string; resource: string } };
 
 export interface Environment {
   readonly partition: string;
@@ -38,6 +38,8 @@ export class IntrinsicResolver {
   constructor(
     template: Template,
     private readonly env: Environment,
+    /** Values of the template's parameters (a nested stack's, as its parent passes them). */
+    private readonly parameters: Record<string, unknown> = {},
   ) {
     this.resources = new Map(Object.entries(template.Resources));
   }
@@ -61,6 +63,7 @@ export class IntrinsicResolver {
   private ref(name: string): string {
     const pseudo: Record<string, string> = { 'AWS::Partition': this.env.partition, 'AWS::AccountId': this.env.account, 'AWS::Region': this.env.region, 'AWS::URLSuffix': 'amazonaws.com' };
     if (name in pseudo) return pseudo[name];
+    if (name in this.parameters) return this.parameters[name] as string;
     const r = this.resources.get(name);
     if (!r) return name;
     const physical = this.physicalName(name);
@@ -96,23 +99,39 @@ export class IntrinsicResolver {
 
 /** Every role of the templates, by role name (or logical id without its hash when unnamed). */
 export function rolePolicies(templates: Record<string, Template>, env: Environment): Map<string, RolePolicies> {
-  const resolved = Object.values(templates).map((template) => ({ resolver: new IntrinsicResolver(template, env), resources: Object.entries(template.Resources) }));
+  // Parents first, so that a nested stack's parameters resolve to the values its parent passes.
+  const resolvers = new Map<string, IntrinsicResolver>();
+  for (const [name, template] of Object.entries(templates).sort(([, a], [, b]) => Number(Boolean(a.NestedIn)) - Number(Boolean(b.NestedIn)))) {
+    const parent = template.NestedIn && resolvers.get(template.NestedIn.template);
+    const parameters = parent ? (parent.resolve(templates[template.NestedIn!.template].Resources[template.NestedIn!.resource].Properties?.Parameters ?? {}) as Record<string, unknown>) : {};
+    resolvers.set(name, new IntrinsicResolver(template, env, parameters));
+  }
+  const resolved = Object.entries(templates).map(([name, template]) => ({ resolver: resolvers.get(name)!, resources: Object.entries(template.Resources) }));
   // Managed policies by ARN, across templates: stage stacks name the pipeline stack's boundary by its ARN.
   const managedByArn = new Map(
     resolved.flatMap(({ resolver, resources }) =>
       resources.filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy').map(([id, r]) => [resolver.resolve({ Ref: id }) as string, { name: id, policy: resolver.resolve(r.Properties!.PolicyDocument) }] as const),
     ),
   );
+  // Policies by the names of the roles they attach to, across templates: a support stack attaches one to a role of
+  // the pipeline stack by its name.
+  const policiesByRoleName = new Map<string, Array<{ name: string; policy: unknown }>>();
+  for (const { resolver, resources } of resolved) {
+    for (const [policyId, r] of resources.filter(([, x]) => x.Type === 'AWS::IAM::Policy')) {
+      for (const roleName of list(resolver.resolve(r.Properties!.Roles)) as string[]) {
+        policiesByRoleName.set(roleName, [...(policiesByRoleName.get(roleName) ?? []), { name: policyId, policy: resolver.resolve(r.Properties!.PolicyDocument) }]);
+      }
+    }
+  }
   const roles = new Map<string, RolePolicies>();
   for (const { resolver, resources } of resolved) {
     for (const [id, role] of resources.filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
       const p = role.Properties ?? {};
       const arn = resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }) as string;
+      const name = resolver.resolve({ Ref: id }) as string;
       const identity = [
         ...list<Record<string, any>>(p.Policies).map((policy) => ({ name: policy.PolicyName, policy: resolver.resolve(policy.PolicyDocument) })),
-        ...resources
-          .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && list<{ Ref?: string }>(r.Properties!.Roles).some((ref) => ref.Ref === id))
-          .map(([policyId, r]) => ({ name: policyId, policy: resolver.resolve(r.Properties!.PolicyDocument) })),
+        ...(policiesByRoleName.get(name) ?? []),
       ];
       const attached = list(p.ManagedPolicyArns).map((a) => resolver.resolve(a) as string);
       identity.push(...attached.filter((a) => managedByArn.has(a)).map((a) => managedByArn.get(a)!));

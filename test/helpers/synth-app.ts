@@ -1,19 +1,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stage, type Stack } from 'aws-cdk-lib';
+import { App, type NestedStack, Stage, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { applicationArtifactDir } from '../../bin/application-artifact';
 import { loadConfig } from '../../lib/config/load-config';
 import type { GoldenAmiConfig } from '../../lib/config/model';
-import { defineGoldenAmiApp } from '../../lib/golden-ami-app';
+import { defineGoldenAmiApp, synthGoldenAmiApp } from '../../lib/golden-ami-app';
 import type { GoldenAmiPipelineStack } from '../../lib/pipeline/golden-ami-pipeline-stack';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, 'pipeline-assets');
 
-/** The feature flags `cdk synth` applies from cdk.json, so tests synthesize what the CLI does. */
-const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
+/**
+ * The feature flags `cdk synth` applies from cdk.json, and the asset metadata the CLI always asks for (a nested
+ * stack's resource names its template file in it), so tests synthesize what the CLI does.
+ */
+export const CDK_CONTEXT = { ...JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true };
 
 let artifactDir: string | undefined;
 /** The application artifact, built once per test worker. */
@@ -30,6 +33,8 @@ export interface SynthesizedApp {
   readonly pipelineTemplate: Template;
   /** Template of any stack of the app (stage stacks included). */
   templateOf(stack: Stack): Template;
+  /** Template of the support nested stack of a stage stack, by the stage's id (e.g. `Image-app-linux`). */
+  supportTemplate(stageId: string): Template;
 }
 
 /**
@@ -39,13 +44,17 @@ export interface SynthesizedApp {
 export function synthApp(config: GoldenAmiConfig = loadConfig(SHIPPED_CONFIG_DIR), env = { account: '123456789012', region: 'eu-west-1' }): SynthesizedApp {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-test-')) });
   const stack = defineGoldenAmiApp(app, { config, applicationArtifactDir: testArtifactDir(), env });
-  const assembly = app.synth();
+  const assembly = synthGoldenAmiApp(app, config);
   const templates = new Map<Stack, Template>();
   return {
     app,
     stack,
     config,
     pipelineTemplate: Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template),
+    supportTemplate(stageId: string) {
+      const support = stack.node.findChild(`Support-${stageId}`) as NestedStack;
+      return Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assembly.directory, support.templateFile), 'utf8')));
+    },
     templateOf(target: Stack) {
       if (!templates.has(target)) {
         const stageAssembly = Stage.of(target)!.synth();

@@ -53,22 +53,27 @@ const idsWhere = (predicate: (r: Resource, id: string) => boolean) => Object.ent
 const roleNamed = (suffix: string) => (r: Resource) => r.Type === 'AWS::IAM::Role' && typeof r.Properties?.RoleName === 'string' && (r.Properties.RoleName as string).endsWith(suffix);
 
 describe('Cleanup: cdk destroy removes what the pipeline created', () => {
-  test('is deleted before every execution role, deploy role, VPC resource, SSM parameter and the key that the stage stacks and its own logs use', () => {
+  test('is deleted before every execution role, support stack (deploy and clean-up roles), VPC resource, SSM parameter and the key', () => {
     const afterCleanup = outlives(resources, 'Cleanup');
     const executionRoles = idsWhere(roleNamed('-cfn-exec'));
-    const deployRoles = idsWhere(roleNamed('-deploy'));
+    const supportStacks = idsWhere((r) => r.Type === 'AWS::CloudFormation::Stack');
     const network = idsWhere((r) => r.Type.startsWith('AWS::EC2::') || r.Type === 'Custom::VpcRestrictDefaultSG');
     const parameters = idsWhere((r) => r.Type === 'AWS::SSM::Parameter');
-    // 2 images + 1 fleet in the shipped configuration; a VPC of two zones.
+    const key = idsWhere((r) => r.Type === 'AWS::KMS::Key');
+    // 2 images + 1 fleet in the shipped configuration, one support stack each; a VPC of two zones.
     expect(executionRoles).toHaveLength(3);
-    expect(deployRoles).toHaveLength(3);
+    expect(supportStacks).toHaveLength(3);
     expect(network.length).toBeGreaterThan(15);
     expect(parameters).toHaveLength(4);
-    const policiesOf = (roles: string[]) => idsWhere((r) => r.Type === 'AWS::IAM::Policy' && ((r.Properties?.Roles ?? []) as Array<{ Ref?: string }>).some((ref) => roles.includes(ref.Ref ?? '')));
-    const key = idsWhere((r) => r.Type === 'AWS::KMS::Key');
     expect(key).toHaveLength(1);
-    const needed = [...executionRoles, ...policiesOf(executionRoles), ...deployRoles, ...policiesOf(deployRoles), ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
+    const needed = [...executionRoles, ...supportStacks, ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
     expect(needed.filter((id) => !afterCleanup.has(id))).toEqual([]);
+    // The deploy and clean-up roles live in the support stacks, deleted only with them.
+    for (const id of ['Image-app-linux', 'Image-windows-iis', 'Fleet-app-linux']) {
+      expect(Object.values(synth.supportTemplate(id).findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName).filter(Boolean).sort()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/-cfn-deploy$/), expect.stringMatching(/-cleanup$/)]),
+      );
+    }
   });
 
   test('outlives the pipeline (no new run during the clean-up) and the bucket policies (never a policy of a missing bucket)', () => {
@@ -101,15 +106,19 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
     }
   });
 
-  test("each stage stack's delete right is a policy of its own, naming that stack exactly", () => {
-    const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^Cleanup(Image|Fleet)StackGrants') } });
-    const stacks = Object.values(policies).map((p) => JSON.stringify(p.Properties.PolicyDocument.Statement[0].Resource));
-    expect(stacks.sort()).toEqual([
-      expect.stringContaining(':stack/golden-ami-fleet-app-linux/*'),
-      expect.stringContaining(':stack/golden-ami-image-app-linux/*'),
-      expect.stringContaining(':stack/golden-ami-image-windows-iis/*'),
-    ]);
-    for (const id of Object.keys(policies)) expect(outlives(resources, 'Cleanup')).toContain(id);
+  test("each stage stack is deleted through a clean-up role of its own that trusts the function alone and names that stack exactly", () => {
+    for (const [id, stackName] of [['Image-app-linux', 'golden-ami-image-app-linux'], ['Image-windows-iis', 'golden-ami-image-windows-iis'], ['Fleet-app-linux', 'golden-ami-fleet-app-linux']]) {
+      synth.supportTemplate(id).hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `${stackName}-cleanup`,
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: { Ref: Match.stringLikeRegexp('CleanupFunctionServiceRole') } } })] },
+        Policies: [{ PolicyName: 'DeleteThisStack', PolicyDocument: { Statement: [Match.objectLike({ Resource: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${stackName}/*` })], Version: '2012-10-17' } }],
+        Tags: Match.arrayWith([{ Key: 'golden-ami:assumed-by', Value: 'cleanup' }, { Key: 'golden-ami:pipeline', Value: 'golden-ami' }]),
+      });
+    }
+    // The function's own policy names no stage stack: it grows with no image.
+    const own = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CleanupFunctionServiceRole') }] } });
+    expect(JSON.stringify(own)).not.toMatch(/stack\/golden-ami-(image|fleet)/);
+    expect(JSON.stringify(own)).toContain('"iam:ResourceTag/golden-ami:assumed-by":"cleanup"');
   });
 
   test('the function deletes only snapshots and AMIs tagged with this pipeline', () => {

@@ -18,7 +18,8 @@ describe('docs/architecture.svg', () => {
     const dot = pipelineDot(pipelineTemplate.toJSON() as never);
     for (const stage of ['1. Source', '2. Build', '3. UpdatePipeline', '4. Assets', '5. BuildImage', '6. Fleet-app-linux']) expect(dot).toContain(`label="${stage}"`);
     expect(dot.match(/ \[label=/g)).toHaveLength(15);
-    expect(dot).toContain('role: golden-ami-image-windows-iis-deploy');
+    expect(dot).toContain('role: golden-ami-image-windows-iis-cfn-deploy');
+    expect(dot).toContain('role: SupportImageapplinuxPrepareActionRole');
     expect(dot).toContain('parameter-prep (release)');
   });
 
@@ -38,7 +39,8 @@ describe('docs/roles.md', () => {
     const inventory = roleInventoryMarkdown(templatesIn(app.outdir));
     const roles = Object.values(templatesIn(app.outdir)).flatMap((t) => Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role'));
     expect(inventory).toContain(`${roles.length} roles.`);
-    expect(inventory).toMatch(/\| golden-ami-image-app-linux-deploy \| golden-ami-pipeline \| role PipelineRole \| cloudformation:CreateChangeSet/);
+    expect(inventory).toMatch(/\| golden-ami-image-app-linux-cfn-deploy \| golden-ami-pipeline\/Support-Image-app-linux \| role PipelineRole \| cloudformation:CreateChangeSet/);
+    expect(inventory).toMatch(/\| golden-ami-fleet-app-linux-cleanup \| golden-ami-pipeline\/Support-Fleet-app-linux \| role CleanupFunctionServiceRole \| cloudformation:DeleteStack, cloudformation:DescribeStackEvents, cloudformation:DescribeStacks on arn:\$\{Partition\}:cloudformation:\$\{Region\}:\$\{AccountId\}:stack\/golden-ami-fleet-app-linux\/\* \|/);
     expect(inventory).toMatch(/\| golden-ami-image-app-linux-cfn-exec \| golden-ami-pipeline \| cloudformation\.amazonaws\.com \| imagebuilder:CancelImageCreation, imagebuilder:CreateComponent/);
     const boundary = 'boundary: golden-ami-instance-boundary<br>';
     expect(inventory).toMatch(new RegExp(`\\| golden-ami-image-app-linux-instance \\| golden-ami-image-app-linux \\| ec2\\.amazonaws\\.com \\| ${boundary}managed: AmazonSSMManagedInstanceCore<br>managed: EC2InstanceProfileForImageBuilder<br>s3:GetObject on `));

@@ -34,6 +34,9 @@ const OUR_SNAPSHOT_TAGS = {
   'aws:TagKeys': ['golden-ami:pipeline', 'golden-ami:image', 'golden-ami:version'],
 };
 const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+/** The tags of a role the pipeline's service role may assume, and of one the Cleanup function may (pipeline-role-scope.ts). */
+const ACTION_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'codepipeline' };
+const CLEANUP_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'cleanup' };
 
 interface Case {
   /** What the case proves, read as a sentence after the role name. */
@@ -107,7 +110,7 @@ const MATRIX: Record<string, Case[]> = {
     deny('move the release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
     deny('create Image Builder resources', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
   ],
-  [`${IMAGE}-deploy`]: [
+  [`${IMAGE}-cfn-deploy`]: [
     allow('create a change set of its stack', 'cloudformation:CreateChangeSet', stack(IMAGE)),
     allow('execute a change set of its stack', 'cloudformation:ExecuteChangeSet', stack(IMAGE)),
     allow("pass its stack's execution role to CloudFormation", 'iam:PassRole', role(`${IMAGE}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
@@ -148,9 +151,7 @@ const MATRIX: Record<string, Case[]> = {
     deny("tag something that is not a snapshot with this pipeline's tags", 'ec2:CreateTags', ARN('ec2', 'instance/i-0123456789abcdef0'), OUR_SNAPSHOT_TAGS),
   ],
   CleanupFunctionServiceRole: [
-    allow('delete the fleet stack of an image', 'cloudformation:DeleteStack', stack(FLEET)),
-    allow('delete an image stack', 'cloudformation:DeleteStack', stack(OTHER_IMAGE)),
-    allow('read why an image stack failed to delete', 'cloudformation:DescribeStackEvents', stack(IMAGE)),
+    allow("assume a stage stack's clean-up role of this pipeline", 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
     allow('deregister an AMI of this pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     allow('delete a snapshot tagged with this pipeline', 'ec2:DeleteSnapshot', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     allow("tag an untagged snapshot of this pipeline's AMI with this pipeline's tags", 'ec2:CreateTags', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' }), {
@@ -160,10 +161,21 @@ const MATRIX: Record<string, Case[]> = {
     allow("delete an image's parameters", 'ssm:DeleteParameters', param(`${APP_LINUX}/build-state`)),
     allow('empty and delete the artifact bucket', 's3:DeleteBucket', 'arn:aws:s3:::artifactbucket7410c9ef'),
     allow('hand on to itself', 'lambda:InvokeFunction', ARN('lambda', 'function:golden-ami-cleanup')),
+    deny('delete a stage stack itself, without its clean-up role', 'cloudformation:DeleteStack', stack(FLEET)),
+    deny('delete the pipeline stack itself', 'cloudformation:DeleteStack', stack('golden-ami-pipeline')),
+    deny("assume the neighbouring pipeline's clean-up role", 'sts:AssumeRole', role('golden-ami-image-factory-fleet-web-cleanup'), { ...CLEANUP_ROLE_TAGS, 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory' }),
+    deny('assume a role tagged for the pipeline, not for the clean-up', 'sts:AssumeRole', role(`${IMAGE}-cfn-deploy`), { ...CLEANUP_ROLE_TAGS, 'iam:ResourceTag/golden-ami:assumed-by': 'codepipeline' }),
+    deny('assume an untagged role', 'sts:AssumeRole', role(`${IMAGE}-cfn-exec`)),
+  ],
+  [`${FLEET}-cleanup`]: [
+    allow('delete its stack', 'cloudformation:DeleteStack', stack(FLEET)),
+    allow('read why its stack failed to delete', 'cloudformation:DescribeStackEvents', stack(FLEET)),
     deny("delete the stack of a neighbouring pipeline whose name starts the same", 'cloudformation:DeleteStack', stack('golden-ami-image-factory-pipeline')),
     deny("delete a neighbouring pipeline's fleet stack", 'cloudformation:DeleteStack', stack('golden-ami-image-factory-fleet-web')),
-    deny('delete the pipeline stack itself', 'cloudformation:DeleteStack', stack('golden-ami-pipeline')),
+    deny('delete the image stack of its own image', 'cloudformation:DeleteStack', stack(IMAGE)),
+    deny('delete the pipeline stack', 'cloudformation:DeleteStack', stack('golden-ami-pipeline')),
     deny('delete any other stack', 'cloudformation:DeleteStack', stack('production-web')),
+    deny('delete an AMI', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     deny('deregister an AMI of the neighbouring pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory' }),
     deny('deregister an untagged AMI', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' })),
     deny('delete an untagged snapshot', 'ec2:DeleteSnapshot', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' })),
@@ -180,8 +192,10 @@ const MATRIX: Record<string, Case[]> = {
     deny('invoke the parameter-prep function', 'lambda:InvokeFunction', ARN('lambda', 'function:ParameterPrepFunctionD430395F')),
   ],
   PipelineRole: [
-    allow('assume the role of the Synth action', 'sts:AssumeRole', role('SynthActionRoleDB646193')),
-    allow('assume the deploy role of a stage stack', 'sts:AssumeRole', role(`${IMAGE}-deploy`)),
+    allow('assume the role of the Synth action', 'sts:AssumeRole', role('SynthActionRoleDB646193'), ACTION_ROLE_TAGS),
+    allow('assume the deploy role of a stage stack', 'sts:AssumeRole', role(`${IMAGE}-cfn-deploy`), ACTION_ROLE_TAGS),
+    deny("assume an action role of the neighbouring pipeline", 'sts:AssumeRole', role('golden-ami-image-factory-image-web-cfn-deploy'), { ...ACTION_ROLE_TAGS, 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory' }),
+    deny('assume a clean-up role', 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
     deny('assume an execution role (only CloudFormation may)', 'sts:AssumeRole', role(`${IMAGE}-cfn-exec`)),
     deny("assume CDK's bootstrap deploy role", 'sts:AssumeRole', role(`cdk-hnb659fds-deploy-role-${ENV.account}-${ENV.region}`)),
     deny('assume the parameter-prep function role', 'sts:AssumeRole', role('ParameterPrepFunctionServiceRoleA4628165')),
@@ -268,5 +282,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length).toBe(141);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length).toBe(150);
 });

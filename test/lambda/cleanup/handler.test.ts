@@ -7,7 +7,8 @@ import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-
 import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CustomResourceRequest } from '../../../lambda/cleanup/custom-resource';
-import { handler, OPERATION_LIMIT_MS } from '../../../lambda/cleanup/index';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { assumeCleanupRole, cleanupRoleArn, handler, OPERATION_LIMIT_MS } from '../../../lambda/cleanup/index';
 import { awsError } from '../../helpers/fake-account';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -15,6 +16,7 @@ const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const s3 = mockClient(S3Client);
 const lambda = mockClient(LambdaClient);
+const sts = mockClient(STSClient);
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-pipeline/0d2d9f30';
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/resp?X-Amz-Signature=SECRET-SIGNATURE';
@@ -52,7 +54,7 @@ let stageStacks: Map<string, string>;
 let pipelineStackStatus: string;
 
 beforeEach(() => {
-  for (const mock of [cloudformation, ec2, ssm, s3, lambda]) mock.reset();
+  for (const mock of [cloudformation, ec2, ssm, s3, lambda, sts]) mock.reset();
   responses = [];
   logs = [];
   stageStacks = new Map();
@@ -204,5 +206,31 @@ describe('Cleanup handler', () => {
     await handler(request('Delete'), context(PLENTY));
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.join('\n')).not.toContain('SECRET-SIGNATURE');
+  });
+
+  test("each stage stack is deleted through its own clean-up role, in the pipeline stack's partition and account", () => {
+    expect(cleanupRoleArn(STACK_ID, 'golden-ami-fleet-app-linux')).toBe('arn:aws:iam::123456789012:role/golden-ami-fleet-app-linux-cleanup');
+    expect(cleanupRoleArn('arn:aws-us-gov:cloudformation:us-gov-west-1:210987654321:stack/p/1', 'p-image-x')).toBe('arn:aws-us-gov:iam::210987654321:role/p-image-x-cleanup');
+  });
+
+  test('assumes the clean-up role for 15 minutes', async () => {
+    const expiration = new Date(Date.now() + 900_000);
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration } });
+    expect(await assumeCleanupRole('arn:aws:iam::123456789012:role/golden-ami-fleet-app-linux-cleanup', 'golden-ami-fleet-app-linux')).toEqual({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'secret',
+      sessionToken: 'token',
+      expiration,
+    });
+    expect(sts.commandCalls(AssumeRoleCommand)[0].args[0].input).toEqual({ RoleArn: 'arn:aws:iam::123456789012:role/golden-ami-fleet-app-linux-cleanup', RoleSessionName: 'golden-ami-cleanup', DurationSeconds: 900 });
+  });
+
+  test('a stack without a clean-up role (deployed by an earlier version) fails with how to remove it', async () => {
+    // STS answers AccessDenied when the role does not exist or does not trust the caller.
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+    sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole'));
+    await expect(assumeCleanupRole('arn:aws:iam::123456789012:role/golden-ami-image-old-cleanup', 'golden-ami-image-old')).rejects.toThrow(
+      /^cannot assume arn:aws:iam::123456789012:role\/golden-ami-image-old-cleanup to delete stack golden-ami-image-old \(AccessDenied: .*\)\. .*npm run teardown$/,
+    );
   });
 });
