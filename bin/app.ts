@@ -9,7 +9,8 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/config-error';
 import { loadConfig } from '../lib/config/load-config';
-import { defineGoldenAmiApp } from '../lib/golden-ami-app';
+import { defineGoldenAmiApp, synthGoldenAmiApp } from '../lib/golden-ami-app';
+import { DeploymentLimitError } from '../lib/validation/deployment-limits';
 import { applicationArtifactDir } from './application-artifact';
 
 function main(): void {
@@ -24,14 +25,14 @@ function main(): void {
       region: config.region ?? process.env.CDK_DEFAULT_REGION,
     },
   });
-  app.synth();
+  synthGoldenAmiApp(app, config);
 }
 
 try {
   main();
 } catch (err) {
-  // A configuration error is the user's to fix: print just the list, not a stack trace.
-  if (err instanceof ConfigError) {
+  // A configuration error, or one that AWS would refuse, is the user's to fix: print just the list, not a stack trace.
+  if (err instanceof ConfigError || err instanceof DeploymentLimitError) {
     console.error(err.message);
     process.exit(1);
   }

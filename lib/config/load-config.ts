@@ -94,7 +94,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
     problems.push({
       file: display(imagesDir),
       field: '',
-      message: `holds ${imageFiles.length} images; one pipeline holds at most ${MAX_IMAGES} (beyond that its CloudFormation template passes the 1,000,000-byte limit)`,
+      message: `holds ${imageFiles.length} images; one pipeline holds at most ${MAX_IMAGES} (the most tested against CloudFormation's 500 resources per stack and 1,000,000-byte templates)`,
       fix: `keep at most ${MAX_IMAGES} image files here, and put the others in the configuration of a second pipeline (another pipeline.yaml name)`,
     });
   }
