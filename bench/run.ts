@@ -4,7 +4,9 @@
  *  - synth wall time of the full app (`cdk synth`) against a bare CDK Pipelines app, alternating, median ratio;
  *  - the jest suite's wall time;
  *  - each Lambda bundle's size and cold import time (fresh process, against a bare `node` start in the same run);
- *  - a modelled pipeline run per kind of change, against the seed pipeline that rebuilds on every push.
+ *  - a modelled pipeline run per kind of change, against the seed pipeline that rebuilds on every push;
+ *  - synth time and the largest template for 1, 10, 25 and 50 images (each with a fleet), each in a fresh process,
+ *    against the shipped configuration measured the same way (`-- --skip-scale` leaves it out).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,6 +20,8 @@ const OUT = path.join(ROOT, '.bench');
 const args = process.argv.slice(2);
 const pairs = Number(args[args.indexOf('--pairs') + 1] ?? 3) || 3;
 const skipJest = args.includes('--skip-jest');
+const skipScale = args.includes('--skip-scale');
+const SCALE_IMAGES = [1, 10, 25, 50];
 const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
 for (const key of Object.keys(env)) if (/^(AWS_|CDK_DEFAULT_)/.test(key)) delete env[key];
 
@@ -81,6 +85,15 @@ function table(rows: Array<Record<string, string | number>>): string {
   return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join('\n');
 }
 
+/** The shipped configuration first, then each scale: one synth per fresh process, so no run warms another. */
+function scaleSynths(): Array<{ label: string; images: number; seconds: number; largestTemplate: { file: string; bytes: number; resources: number }; stages: string[] }> {
+  return [0, ...SCALE_IMAGES].map((count) => {
+    const out = execFileSync('npx', ['tsx', 'bench/scale-synth.ts', String(count)], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!;
+    return { label: count === 0 ? 'shipped (2)' : String(count), ...JSON.parse(line) };
+  });
+}
+
 function main(): void {
   fs.mkdirSync(OUT, { recursive: true });
   console.log(`synth: full app vs bare CDK Pipelines app, ${pairs} alternating pairs …`);
@@ -90,6 +103,12 @@ function main(): void {
   if (!skipJest) {
     console.log('jest suite …');
     jestSeconds = timeCommand('npx', ['jest', '--silent']);
+  }
+
+  let scale: ReturnType<typeof scaleSynths> | undefined;
+  if (!skipScale) {
+    console.log(`scale: synth of the shipped configuration and of ${SCALE_IMAGES.join(', ')} images …`);
+    scale = scaleSynths();
   }
 
   const config = loadConfig(path.join(ROOT, 'pipeline-assets'));
@@ -110,6 +129,7 @@ function main(): void {
       goalRatio: 1.3,
     },
     jestSeconds: jestSeconds === undefined ? null : round(jestSeconds),
+    scale: scale ?? null,
     lambdas,
     pipelineModel: {
       actionSeconds: ACTION_SECONDS,
@@ -123,6 +143,22 @@ function main(): void {
   console.log(table(synth.full.map((f, i) => ({ pair: i + 1, 'full app': round(f, 2), 'bare pipeline': round(synth.bare[i], 2), ratio: round(synth.ratios[i], 2) }))));
   console.log(`median ratio ${results.synth.medianRatio}x (goal <= ${results.synth.goalRatio}x)`);
   if (jestSeconds !== undefined) console.log(`\njest suite: ${round(jestSeconds)} s`);
+  if (scale) {
+    console.log('\nScale: one synth each, fresh process (in-process app, no CLI)');
+    console.log(
+      table(
+        scale.map((r) => ({
+          images: r.label,
+          'synth (s)': round(r.seconds, 1),
+          'vs shipped': `${round(r.seconds / scale![0].seconds, 2)}x`,
+          'largest template': r.largestTemplate.file,
+          'KB': round(r.largestTemplate.bytes / 1000),
+          resources: r.largestTemplate.resources,
+          stages: r.stages.filter((s) => /^(BuildImage|DeployImage|Image-|Fleet-)/.test(s)).join(' '),
+        })),
+      ),
+    );
+  }
   console.log('\nLambda bundles');
   console.log(table(lambdas.map((l) => ({ function: l.function, 'bytes': l.bytes, 'cold import (ms)': l.coldImportMs }))));
   console.log(`\nModelled pipeline run per kind of change (minutes; the seed, one pipeline per image, takes ${round(seedMinutes)} min on every push)`);
