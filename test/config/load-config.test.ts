@@ -1,6 +1,6 @@
 import { ConfigError } from '../../lib/config/config-error';
 import { durationSeconds, loadConfig } from '../../lib/config/load-config';
-import { configDirWith, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
+import { configDirWith, FIXTURE_CONFIG_DIR } from '../helpers/synth-app';
 
 const MINIMAL_IMAGE = 'name: app-linux\nversion: "1.0"\n';
 
@@ -26,7 +26,7 @@ function problemsFor(files: Record<string, string | null>): string[] {
 }
 
 describe('the shipped configuration', () => {
-  const config = loadConfig(SHIPPED_CONFIG_DIR);
+  const config = loadConfig(FIXTURE_CONFIG_DIR);
 
   test('resolves to the Linux application image with a fleet and the Windows IIS image without one', () => {
     expect(config.name).toBe('golden-ami');

@@ -3,14 +3,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, type NestedStack, Stage, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { applicationArtifactDir } from '../../bin/application-artifact';
 import { loadConfig } from '../../lib/config/load-config';
 import type { GoldenAmiConfig } from '../../lib/config/model';
 import { defineGoldenAmiApp, synthGoldenAmiApp } from '../../lib/golden-ami-app';
 import type { GoldenAmiPipelineStack } from '../../lib/pipeline/golden-ami-pipeline-stack';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
+/** The user's configuration: only the README's synth and the docs' staleness checks read it. */
 export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, 'pipeline-assets');
+/** The configuration product tests synthesize: like the shipped one, but the tests' own (test/fixtures/README.md). */
+export const FIXTURE_CONFIG_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'two-images');
+/** A stand-in for the built application, so that product tests never build the user's. */
+export const FIXTURE_ARTIFACT_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'app-artifact');
 
 /**
  * The feature flags `cdk synth` applies from cdk.json, and the asset metadata the CLI always asks for (a nested
@@ -18,11 +22,9 @@ export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, 'pipeline-assets');
  */
 export const CDK_CONTEXT = { ...JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true };
 
-let artifactDir: string | undefined;
-/** The application artifact, built once per test worker. */
+/** The application artifact of product tests. */
 export function testArtifactDir(): string {
-  artifactDir ??= applicationArtifactDir(undefined);
-  return artifactDir;
+  return FIXTURE_ARTIFACT_DIR;
 }
 
 export interface SynthesizedApp {
@@ -41,9 +43,9 @@ export interface SynthesizedApp {
  * Synthesizes the whole app in-process, with the same policy checks as `cdk synth` (a finding throws), once per
  * call: suites call it in beforeAll.
  */
-export function synthApp(config: GoldenAmiConfig = loadConfig(SHIPPED_CONFIG_DIR), env = { account: '123456789012', region: 'eu-west-1' }): SynthesizedApp {
+export function synthApp(config: GoldenAmiConfig = loadConfig(FIXTURE_CONFIG_DIR), env = { account: '123456789012', region: 'eu-west-1' }, artifactDir = testArtifactDir()): SynthesizedApp {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-test-')) });
-  const stack = defineGoldenAmiApp(app, { config, applicationArtifactDir: testArtifactDir(), env });
+  const stack = defineGoldenAmiApp(app, { config, applicationArtifactDir: artifactDir, env });
   const assembly = synthGoldenAmiApp(app, config);
   const templates = new Map<Stack, Template>();
   return {
@@ -65,10 +67,10 @@ export function synthApp(config: GoldenAmiConfig = loadConfig(SHIPPED_CONFIG_DIR
   };
 }
 
-/** Writes a configuration directory: the shipped one with files replaced or removed (null). */
+/** Writes a configuration directory: the test fixture with files replaced or removed (null). */
 export function configDirWith(files: Record<string, string | null>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-config-'));
-  fs.cpSync(SHIPPED_CONFIG_DIR, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}app${path.sep}`) && !src.endsWith(`${path.sep}app`) });
+  fs.cpSync(FIXTURE_CONFIG_DIR, dir, { recursive: true });
   for (const [file, content] of Object.entries(files)) {
     const target = path.join(dir, file);
     if (content === null) fs.rmSync(target, { force: true });

@@ -5,14 +5,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lib/config/load-config';
 import { runFleetCommand } from '../../lib/operations/fleet-commands';
 import { OperatorError } from '../../lib/operations/operator-error';
-import { configDirWith, SHIPPED_CONFIG_DIR, synthApp } from '../helpers/synth-app';
+import { configDirWith, FIXTURE_CONFIG_DIR, synthApp } from '../helpers/synth-app';
 import type { FleetStage } from '../../lib/stages/fleet-stage';
 
 const autoscaling = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const clients = { autoscaling: new AutoScalingClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }) };
-const config = loadConfig(SHIPPED_CONFIG_DIR);
+const config = loadConfig(FIXTURE_CONFIG_DIR);
 const GROUP = 'golden-ami-fleet-app-linux-Group-ABC123';
 const group = (overrides: object = {}) => ({
   AutoScalingGroupName: GROUP,

@@ -5,13 +5,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lib/config/load-config';
 import { OperatorError } from '../../lib/operations/operator-error';
 import { runReleaseCommand } from '../../lib/operations/release-commands';
-import { SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
+import { FIXTURE_CONFIG_DIR } from '../helpers/synth-app';
 
 const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
 const codepipeline = mockClient(CodePipelineClient);
 const clients = { ssm: new SSMClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), codepipeline: new CodePipelineClient({ region: 'eu-west-1' }) };
-const config = loadConfig(SHIPPED_CONFIG_DIR);
+const config = loadConfig(FIXTURE_CONFIG_DIR);
 const RELEASE = '/golden-ami/golden-ami/images/app-linux/release';
 const RELEASE_AMI = '/golden-ami/golden-ami/images/app-linux/release-ami';
 const OLD = { amiId: 'ami-00000000000000001', version: '1.0.2', commitId: 'aaaaaaaaaaaaaaaa', executionId: 'e1', releasedAt: '2026-11-01T00:00:00.000Z' };

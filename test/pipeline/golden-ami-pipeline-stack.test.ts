@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
 import { imageFingerprint } from '../../lib/stages/image-fingerprint';
 import type { ImageStage } from '../../lib/stages/image-stage';
-import { configDirWith, SHIPPED_CONFIG_DIR, synthApp, type SynthesizedApp } from '../helpers/synth-app';
+import { configDirWith, FIXTURE_CONFIG_DIR, synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
 type Action = { Name: unknown; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; RoleArn?: unknown; Namespace?: string; Configuration: Record<string, any> };
 type Stage = { Name: string; Actions: Action[] };
@@ -357,7 +357,7 @@ describe('other configurations', () => {
   });
 
   test('three images, two with fleets: images build in parallel in one wave, fleets deploy in the next', () => {
-    const appFile = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
+    const appFile = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
     const synth = synthApp(loadConfig(configDirWith({ 'images/api-linux.yaml': appFile.replace('name: app-linux', 'name: api-linux') })));
     const shape = stagesOf(synth)
       .slice(4)
@@ -372,7 +372,7 @@ describe('other configurations', () => {
   });
 
   test('synthesizes environment-agnostic when no account or region is known', () => {
-    const synth = synthApp(loadConfig(SHIPPED_CONFIG_DIR), { account: undefined as never, region: undefined as never });
+    const synth = synthApp(loadConfig(FIXTURE_CONFIG_DIR), { account: undefined as never, region: undefined as never });
     synth.pipelineTemplate.resourceCountIs('AWS::CodePipeline::Pipeline', 1);
   });
 });

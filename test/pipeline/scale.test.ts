@@ -5,7 +5,7 @@ import { scaledConfig } from '../../lib/bench/scaled-config';
 import { MAX_IMAGES } from '../../lib/config/limits';
 import { loadConfig } from '../../lib/config/load-config';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES, CODEPIPELINE_MAX_ACTIONS_PER_STAGE } from '../../lib/validation/deployment-limits';
-import { SHIPPED_CONFIG_DIR, type SynthesizedApp, synthApp } from '../helpers/synth-app';
+import { FIXTURE_CONFIG_DIR, type SynthesizedApp, synthApp } from '../helpers/synth-app';
 
 /**
  * The most images a pipeline holds, each with a fleet (copies of the shipped app-linux, generated here, not committed
@@ -17,7 +17,7 @@ describe(`${MAX_IMAGES} images, each with a fleet`, () => {
   let templates: Array<{ file: string; bytes: number; resources: number }>;
   beforeAll(() => {
     // Environment-agnostic, as the README's `npx cdk synth` without AWS settings.
-    synth = synthApp(scaledConfig(loadConfig(SHIPPED_CONFIG_DIR), MAX_IMAGES), { account: undefined, region: undefined } as never);
+    synth = synthApp(scaledConfig(loadConfig(FIXTURE_CONFIG_DIR), MAX_IMAGES), { account: undefined, region: undefined } as never);
     const dir = synth.app.outdir;
     templates = fs
       .readdirSync(dir, { recursive: true, encoding: 'utf8' })

@@ -6,7 +6,7 @@ import { loadConfig } from '../../lib/config/load-config';
 import type { ImageConfig } from '../../lib/config/model';
 import { imageFingerprint } from '../../lib/stages/image-fingerprint';
 import { ImageStage } from '../../lib/stages/image-stage';
-import { configDirWith, SHIPPED_CONFIG_DIR, testArtifactDir } from '../helpers/synth-app';
+import { configDirWith, FIXTURE_CONFIG_DIR, testArtifactDir } from '../helpers/synth-app';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -19,8 +19,8 @@ function imageStackOf(image: ImageConfig, artifactDir = testArtifactDir()): { te
   return { template: fs.readFileSync(assembly.getStackArtifact(stage.stack.artifactId).templateFullPath, 'utf8'), fingerprint };
 }
 
-const shipped = loadConfig(SHIPPED_CONFIG_DIR).images[0];
-const imageFile = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
+const shipped = loadConfig(FIXTURE_CONFIG_DIR).images[0];
+const imageFile = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
 const variant = (files: Record<string, string>) => loadConfig(configDirWith(files)).images[0];
 
 describe('the image fingerprint', () => {
@@ -42,7 +42,7 @@ describe('the image fingerprint', () => {
   });
 
   test('changes when a component document changes', () => {
-    const component = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, 'components', 'app-service.yaml'), 'utf8');
+    const component = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'components', 'app-service.yaml'), 'utf8');
     const changed = variant({ 'components/app-service.yaml': component.replace('seq 1 60', 'seq 1 90') });
     expect(imageStackOf(changed).fingerprint).not.toBe(baseline.fingerprint);
   });

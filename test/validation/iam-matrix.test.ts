@@ -1,7 +1,8 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { FileSystem } from 'aws-cdk-lib';
 import { templatesIn } from '../../lib/docs/role-inventory';
 import { type RolePolicies, rolePolicies } from '../helpers/role-policies';
-import { synthApp } from '../helpers/synth-app';
+import { FIXTURE_ARTIFACT_DIR, synthApp } from '../helpers/synth-app';
 
 /**
  * The allow/deny matrix: for each role, requests its action must be able to make and nearby requests it must not,
@@ -34,6 +35,8 @@ const OUR_SNAPSHOT_TAGS = {
   'aws:TagKeys': ['golden-ami:pipeline', 'golden-ami:image', 'golden-ami:version'],
 };
 const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+/** The application artifact's asset hash, as CDK computes it for the test's stand-in artifact. */
+const ARTIFACT_HASH = FileSystem.fingerprint(FIXTURE_ARTIFACT_DIR);
 /** The tags of a role the pipeline's service role may assume, and of one the Cleanup function may (pipeline-role-scope.ts). */
 const ACTION_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'codepipeline' };
 const CLEANUP_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'cleanup' };
@@ -212,9 +215,9 @@ const MATRIX: Record<string, Case[]> = {
     deny('write the logs of another project', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/codebuild/PipelineBuildSynthCdkBuildProject6BEFA8E6:log-stream:build-1')),
   ],
   [`${IMAGE}-instance`]: [
-    allow('download the application artifact', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/bc107085fc79926b2fac117a7cecdd8e4626aaab95284e9b12d2e4f68f351fff.zip'),
+    allow('download the application artifact', 's3:GetObject', `arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/${ARTIFACT_HASH}.zip`),
     deny('download another asset', 's3:GetObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/0000000000000000000000000000000000000000000000000000000000000000.zip'),
-    deny('write to the asset bucket', 's3:PutObject', 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/bc107085fc79926b2fac117a7cecdd8e4626aaab95284e9b12d2e4f68f351fff.zip'),
+    deny('write to the asset bucket', 's3:PutObject', `arn:aws:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/${ARTIFACT_HASH}.zip`),
   ],
 };
 
