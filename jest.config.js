@@ -9,4 +9,6 @@ module.exports = {
   // Jest's default (cores - 1) runs a 2-core machine's suites one at a time; the synth-heavy suites overlap well.
   maxWorkers: '100%',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
+  // One synth of the test fixture for every suite that only reads its templates (test/helpers/fixture-assembly.ts).
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
 };

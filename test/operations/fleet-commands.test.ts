@@ -5,8 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lib/config/load-config';
 import { runFleetCommand } from '../../lib/operations/fleet-commands';
 import { OperatorError } from '../../lib/operations/operator-error';
-import { configDirWith, FIXTURE_CONFIG_DIR, synthApp } from '../helpers/synth-app';
-import type { FleetStage } from '../../lib/stages/fleet-stage';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
+import { configDirWith, FIXTURE_CONFIG_DIR } from '../helpers/synth-app';
 
 const autoscaling = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
@@ -124,8 +124,8 @@ describe('a pipeline run after scale to zero', () => {
   test('the fleet template resolves capacity from exactly the parameters the command writes, and holds no literal', async () => {
     await run('scale', 'app-linux', '0');
     const written = ssmWrites().map(([name]) => name);
-    const synth = synthApp();
-    const template = synth.templateOf((synth.stack.node.findChild('Fleet-app-linux') as FleetStage).stack).toJSON();
+    const synth = fixtureAssembly();
+    const template = synth.stageTemplate('Fleet-app-linux').toJSON();
     expect([template.Parameters.MinSize.Default, template.Parameters.DesiredCapacity.Default]).toEqual(written);
     expect(template.Resources.Group.Properties).toMatchObject({ MinSize: { Ref: 'MinSize' }, DesiredCapacity: { Ref: 'DesiredCapacity' } });
     // The pipeline stack only seeds the parameters; CloudFormation rewrites them only if the configured minimum changes.

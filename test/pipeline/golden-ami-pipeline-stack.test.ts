@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
 import { imageFingerprint } from '../../lib/stages/image-fingerprint';
-import type { ImageStage } from '../../lib/stages/image-stage';
-import { configDirWith, FIXTURE_CONFIG_DIR, synthApp, type SynthesizedApp } from '../helpers/synth-app';
+import { ImageStage } from '../../lib/stages/image-stage';
+import { type FixtureAssembly, fixtureAssembly } from '../helpers/fixture-assembly';
+import { CDK_CONTEXT, configDirWith, FIXTURE_CONFIG_DIR, synthApp, testArtifactDir } from '../helpers/synth-app';
 
 type Action = { Name: unknown; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; RoleArn?: unknown; Namespace?: string; Configuration: Record<string, any> };
 type Stage = { Name: string; Actions: Action[] };
@@ -15,17 +17,17 @@ function stage(stages: Stage[], name: string): Stage {
   return found;
 }
 
-function stagesOf(synth: SynthesizedApp): Stage[] {
+function stagesOf(synth: { readonly pipelineTemplate: Template }): Stage[] {
   const pipelines = synth.pipelineTemplate.findResources('AWS::CodePipeline::Pipeline');
   expect(Object.keys(pipelines)).toHaveLength(1);
   return Object.values(pipelines)[0].Properties.Stages;
 }
 
 describe('the pipeline of the shipped configuration', () => {
-  let synth: SynthesizedApp;
+  let synth: FixtureAssembly;
   let stages: Stage[];
   beforeAll(() => {
-    synth = synthApp();
+    synth = fixtureAssembly();
     stages = stagesOf(synth);
   });
 
@@ -167,7 +169,16 @@ describe('the pipeline of the shipped configuration', () => {
       versionParameter: '/golden-ami/golden-ami/images/app-linux/version',
       stateParameter: '/golden-ami/golden-ami/images/app-linux/build-state',
       executionId: '#{codepipeline.PipelineExecutionId}',
-      fingerprint: imageFingerprint((synth.stack.node.findChild('Image-app-linux') as ImageStage).stack),
+      // The image stack built on its own at the same construct path (the CLI writes the path into each resource's
+      // metadata): the same resources, the same fingerprint.
+      fingerprint: imageFingerprint(
+        new ImageStage(new Stack(new App({ context: CDK_CONTEXT }), 'golden-ami-pipeline'), 'Image-app-linux', {
+          env: { account: '123456789012', region: 'eu-west-1' },
+          pipelineName: 'golden-ami',
+          image: loadConfig(FIXTURE_CONFIG_DIR).images.find((i) => i.name === 'app-linux')!,
+          applicationArtifactDir: testArtifactDir(),
+        }).stack,
+      ),
       rebuild: '#{variables.rebuild}',
     });
     const deploy = stage(stages, 'BuildImage').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE' && a.Configuration.StackName === 'golden-ami-image-app-linux')!;

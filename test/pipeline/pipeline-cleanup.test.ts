@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PipelineSource } from '../../lib/pipeline/pipeline-source';
-import { type SynthesizedApp, synthApp } from '../helpers/synth-app';
+import { type FixtureAssembly, fixtureAssembly } from '../helpers/fixture-assembly';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[]; DeletionPolicy?: string };
 
@@ -42,10 +42,10 @@ function outlives(resources: Record<string, Resource>, id: string): Set<string> 
   return seen;
 }
 
-let synth: SynthesizedApp;
+let synth: FixtureAssembly;
 let resources: Record<string, Resource>;
 beforeAll(() => {
-  synth = synthApp();
+  synth = fixtureAssembly();
   resources = synth.pipelineTemplate.toJSON().Resources;
 });
 

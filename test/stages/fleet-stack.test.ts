@@ -1,12 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthApp } from '../helpers/synth-app';
-import type { FleetStage } from '../../lib/stages/fleet-stage';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
 
 describe('the fleet stack of the shipped application image', () => {
   let template: Template;
   beforeAll(() => {
-    const synth = synthApp();
-    template = synth.templateOf((synth.stack.node.findChild('Fleet-app-linux') as FleetStage).stack);
+    template = fixtureAssembly().stageTemplate('Fleet-app-linux');
   });
 
   test('runs the released AMI, resolved from SSM at every change set', () => {

@@ -5,14 +5,11 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
 import { ImageStage } from '../../lib/stages/image-stage';
-import { configDirWith, synthApp, testArtifactDir } from '../helpers/synth-app';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
+import { configDirWith, testArtifactDir } from '../helpers/synth-app';
 
-// One synth of the shipped configuration for the whole suite.
-let shipped: ReturnType<typeof synthApp> | undefined;
-const imageTemplate = (image: string) => {
-  shipped ??= synthApp();
-  return shipped.templateOf((shipped.stack.node.findChild(`Image-${image}`) as ImageStage).stack);
-};
+// The fixture synthesized once for the whole run.
+const imageTemplate = (image: string) => fixtureAssembly().stageTemplate(`Image-${image}`);
 
 describe('the image stack of the shipped application image', () => {
   let template: Template;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GUARD_RULE_DIRECTORIES, guardRulePaths } from '../../lib/validation/guard-rules';
-import { synthApp } from '../helpers/synth-app';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
 
 describe('the cfn-guard rule directories', () => {
   test('exist in the installed rule set', () => {
@@ -9,9 +9,8 @@ describe('the cfn-guard rule directories', () => {
   });
 
   test('cover every service namespace the synthesized templates use', () => {
-    const { app } = synthApp();
     const namespaces = new Set<string>();
-    const outdir = app.outdir;
+    const { outdir } = fixtureAssembly();
     for (const file of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json'))) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8'));
       for (const resource of Object.values<{ Type: string }>(template.Resources)) {

@@ -2,7 +2,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { FileSystem } from 'aws-cdk-lib';
 import { templatesIn } from '../../lib/docs/role-inventory';
 import { type RolePolicies, rolePolicies } from '../helpers/role-policies';
-import { FIXTURE_ARTIFACT_DIR, synthApp } from '../helpers/synth-app';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
+import { FIXTURE_ARTIFACT_DIR } from '../helpers/synth-app';
 
 /**
  * The allow/deny matrix: for each role, requests its action must be able to make and nearby requests it must not,
@@ -258,7 +259,7 @@ async function decide(policies: Pick<RolePolicies, 'arn' | 'identity' | 'boundar
 
 let roles: Map<string, RolePolicies>;
 beforeAll(() => {
-  roles = rolePolicies(templatesIn(synthApp().app.outdir), ENV);
+  roles = rolePolicies(templatesIn(fixtureAssembly().outdir), ENV);
 });
 
 describe.each(Object.entries(MATRIX))('%s', (roleName, cases) => {
