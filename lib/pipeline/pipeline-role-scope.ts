@@ -1,11 +1,9 @@
-import { Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { arnIn } from '../iam/execution-grants';
 import { ASSUMED_BY_TAG_KEY, type AssumedBy, PIPELINE_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-
-type Statement = { Action: string | string[]; Resource: unknown; [key: string]: unknown };
 
 /** Tags a role so that the tag-scoped statements of `by` (the pipeline's service role, or the Cleanup function) find it. */
 export function tagAssumable(role: IConstruct, pipelineName: string, by: AssumedBy): void {
@@ -36,14 +34,18 @@ export function scopePipelineRoleToTaggedActionRoles(pipelineScope: IConstruct, 
   for (const role of pipelineScope.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role && c.node.id.endsWith('ActionRole'))) {
     tagAssumable(role, pipelineName, 'codepipeline');
   }
-  const stack = Stack.of(pipelineRole);
+  // On the L2 document, not on the rendered L1: CDK splits a role's policy at synth from the L2 document, and would
+  // move the listed ARNs into an overflow managed policy (31 KB at 50 images, over IAM's 6,144 characters).
   const policy = pipelineRole.node.findChild('DefaultPolicy') as iam.Policy;
-  const document = stack.resolve(policy.document) as { Statement: Statement[] };
-  const kept = document.Statement.filter((s) => !([] as string[]).concat(s.Action).every((a) => a === 'sts:AssumeRole'));
+  // PolicyDocument has no public way to remove a statement; fail loudly if its internal list ever changes shape.
+  const statements = (policy.document as unknown as { statements?: iam.PolicyStatement[] }).statements;
+  if (!Array.isArray(statements) || !statements.every((st) => st instanceof iam.PolicyStatement)) {
+    throw new Error('scopePipelineRoleToTaggedActionRoles: aws-cdk-lib changed PolicyDocument internals; revisit this rewrite');
+  }
+  const kept = statements.filter((st) => !(st.actions.length > 0 && st.actions.every((a) => a === 'sts:AssumeRole')));
   // Fail loudly if CDK stops listing the action roles here, rather than silently keep (or lose) a grant.
-  if (kept.length === document.Statement.length) throw new Error(`scopePipelineRoleToTaggedActionRoles: no sts:AssumeRole statement found on ${pipelineRole.node.path}; call it after buildPipeline()`);
-  const scoped = stack.resolve(assumeTaggedRolesStatement(pipelineRole, pipelineName, 'codepipeline').toStatementJson());
-  (policy.node.defaultChild as iam.CfnPolicy).policyDocument = { ...document, Statement: [...kept, scoped] };
+  if (kept.length === statements.length) throw new Error(`scopePipelineRoleToTaggedActionRoles: no sts:AssumeRole statement found on ${pipelineRole.node.path}; call it after buildPipeline()`);
+  statements.splice(0, statements.length, ...kept, assumeTaggedRolesStatement(pipelineRole, pipelineName, 'codepipeline'));
   Validations.of(pipelineRole).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${NagNames.of(pipelineRole).arn('iam', 'role/*', true, '')}]`,
     reason: `Only roles tagged ${PIPELINE_TAG_KEY}=${pipelineName} and ${ASSUMED_BY_TAG_KEY}=codepipeline (condition), each of which trusts this role alone: the action roles of this pipeline, one or more per image.`,

@@ -6,6 +6,7 @@
  * Only literal values are checked: an intrinsic function ({ Ref }, { "Fn::Join" }, …) or a dynamic reference
  * ({{resolve:…}}) is resolved at deploy time, and its length is not known at synth.
  */
+import { checkPolicySizes } from './policy-size-limits';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits. Each constant names its source; the numbers were checked against it in 2026-11.
@@ -222,7 +223,7 @@ export class DeploymentLimitError extends Error {
 /** Every limit each template exceeds, in the order of the templates and their resources. */
 export function checkDeploymentLimits(templates: readonly SynthesizedTemplate[], hints: DeploymentLimitHints = {}): DeploymentLimitProblem[] {
   const fixes = new Fixes(hints);
-  return templates.flatMap((t) => [...checkStack(t, fixes), ...checkResources(t, fixes)]);
+  return [...templates.flatMap((t) => [...checkStack(t, fixes), ...checkResources(t, fixes)]), ...checkPolicySizes(templates)];
 }
 
 /** Throws DeploymentLimitError listing every limit exceeded; returns quietly when there is none. */
