@@ -11,11 +11,12 @@
  * a failure is still found by its tags later.
  */
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
+import { IMAGE_TAG_KEY, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../../lib/naming';
 import { describeError, pages, send, withDeadline } from './attempt';
 import { orphanedSnapshots, parseRetention, planRetention, protectedAmiIds, releasedAmi, type ImageAmi, type ProtectedReleases, type RetentionSettings } from './retention';
 
 /** The tags that tie AMIs and snapshots to this pipeline; the function's role may only delete what carries them. */
-export const TAGS = { pipeline: 'golden-ami:pipeline', image: 'golden-ami:image', version: 'golden-ami:version' } as const;
+export const TAGS = { pipeline: PIPELINE_TAG_KEY, image: IMAGE_TAG_KEY, version: VERSION_TAG_KEY } as const;
 
 /** An EC2 client for one region, with the lazily loaded SDK module it came from. */
 export interface Ec2 {

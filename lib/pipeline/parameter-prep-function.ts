@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { imagesParameterRoot, parameterPrepFunctionName } from '../naming';
+import { IMAGE_TAG_KEY, imagesParameterRoot, parameterPrepFunctionName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
 
 /** Props for ParameterPrepFunction. */
@@ -83,7 +83,7 @@ export class ParameterPrepFunction extends Construct {
     const otherRegions = [...new Set(props.distributionRegions ?? [])].filter((r) => Token.isUnresolved(stack.region) || r !== stack.region);
     const inEachRegion = (resource: 'image' | 'snapshot') =>
       [stack.region, ...otherRegions].map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource, resourceName: '*' }));
-    const thisPipelines = { 'aws:ResourceTag/golden-ami:pipeline': props.pipelineName };
+    const thisPipelines = { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: props.pipelineName };
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RetireThisPipelinesAmis',
@@ -119,8 +119,8 @@ export class ParameterPrepFunction extends Construct {
         actions: ['ec2:CreateTags'],
         resources: inEachRegion('snapshot'),
         conditions: {
-          StringEquals: { 'aws:RequestTag/golden-ami:pipeline': props.pipelineName },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': ['golden-ami:pipeline', 'golden-ami:image', 'golden-ami:version'] },
+          StringEquals: { [`aws:RequestTag/${PIPELINE_TAG_KEY}`]: props.pipelineName },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [PIPELINE_TAG_KEY, IMAGE_TAG_KEY, VERSION_TAG_KEY] },
           StringEqualsIfExists: thisPipelines,
         },
       }),

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
 import { FLEET_INSTANCE_MANAGED_POLICIES } from '../iam/fleet-stack-grants';
-import { fleetParameterNames, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, STACK_TAG_KEY } from '../naming';
+import { fleetParameterNames, IMAGE_TAG_KEY, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, STACK_TAG_KEY } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for FleetStack. */
@@ -112,8 +112,8 @@ export class FleetStack extends Stack {
       metricsCollection: [{ granularity: '1Minute' }],
       tags: [
         { key: 'Name', value: `${pipelineName}-${image.name}`, propagateAtLaunch: true },
-        { key: 'golden-ami:pipeline', value: pipelineName, propagateAtLaunch: true },
-        { key: 'golden-ami:image', value: image.name, propagateAtLaunch: true },
+        { key: PIPELINE_TAG_KEY, value: pipelineName, propagateAtLaunch: true },
+        { key: IMAGE_TAG_KEY, value: image.name, propagateAtLaunch: true },
       ],
     });
     userData.addCommands(...healthGateScript(fleet, this.group.logicalId));

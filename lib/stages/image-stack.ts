@@ -7,7 +7,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { APPLICATION_ARTIFACT_PARAMETER, type ComponentConfig, type ImageConfig } from '../config/model';
 import { BUILD_INSTANCE_MANAGED_POLICIES } from '../iam/image-stack-grants';
-import { imageBuilderName, imageParameterNames, instanceRoleBoundaryName, instanceRoleName } from '../naming';
+import { IMAGE_TAG_KEY, imageBuilderName, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for ImageStack. */
@@ -40,7 +40,7 @@ export class ImageStack extends Stack {
     super(scope, id, props);
     const { image, pipelineName } = props;
     const name = imageBuilderName(pipelineName, image.name);
-    const tags: Record<string, string> = { 'golden-ami:pipeline': pipelineName, 'golden-ami:image': image.name };
+    const tags: Record<string, string> = { [PIPELINE_TAG_KEY]: pipelineName, [IMAGE_TAG_KEY]: image.name };
 
     const version = new CfnParameter(this, 'ImageVersion', {
       type: 'AWS::SSM::Parameter::Value<String>',
@@ -177,7 +177,7 @@ function distributionTo(region: string, image: ImageConfig, name: string, pipeli
     amiDistributionConfiguration: {
       Name: amiName ?? `${name}-{{ imagebuilder:buildDate }}`,
       Description: `${image.description} (golden-ami-pipeline ${pipelineName})`,
-      AmiTags: { ...amiTags, 'golden-ami:pipeline': pipelineName, 'golden-ami:image': image.name, 'golden-ami:version': version },
+      AmiTags: { ...amiTags, [PIPELINE_TAG_KEY]: pipelineName, [IMAGE_TAG_KEY]: image.name, [VERSION_TAG_KEY]: version },
       LaunchPermissionConfiguration: shared
         ? {
             UserIds: accounts.length > 0 ? accounts : undefined,
