@@ -15,7 +15,7 @@ export interface ExecutionGrant {
 
 /** What every stage stack's grants are built from. */
 export interface StageStackContext {
-  /** Construct in the stack that holds the execution role (ARNs are rendered in its partition, region, account). */
+  /** Construct in the stack that holds the execution role's policy, the stage stack's support nested stack (ARNs are rendered in its partition, region, account). */
   readonly scope: IConstruct;
   /** CloudFormation stack name of the stage stack. */
   readonly stackName: string;
