@@ -1,7 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { guardRulePaths } from './guard-rules';
+import { RobustCfnGuardValidator } from './robust-cfn-guard';
 
 /**
  * Adds the policy checks every synth runs — in `npm test`, in `cdk synth` and in the pipeline's own Synth step — so a
@@ -11,5 +11,5 @@ import { guardRulePaths } from './guard-rules';
  * cfn-guard runs the rule directories of the services the app deploys (see guard-rules.ts).
  */
 export function addValidations(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: guardRulePaths() }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new RobustCfnGuardValidator({ controlTowerRulesEnabled: false, rules: guardRulePaths() }));
 }
