@@ -10,10 +10,12 @@ type Statement = { Action: string | string[]; Resource: unknown; [key: string]: 
  * CDK Pipelines creates the asset publishing role before the asset projects that use it, so it grants the role
  * CodeBuild actions on every project and logs and report groups of every project. Once the pipeline is built the
  * projects exist; this rewrites those three statements to name them. Call after `buildPipeline()`.
- * @returns the asset projects the role is now limited to
+ * @returns the asset role and the projects it is now limited to; undefined when no stage stack has a file asset (no
+ *   image uses the application artifact), so CDK Pipelines made no Assets stage
  */
-export function scopeAssetRoleToItsProjects(pipeline: pipelines.CodePipeline): codebuild.Project[] {
-  const assets = pipeline.node.findChild('Assets');
+export function scopeAssetRoleToItsProjects(pipeline: pipelines.CodePipeline): { role: iam.Role; projects: codebuild.Project[] } | undefined {
+  const assets = pipeline.node.tryFindChild('Assets');
+  if (!assets) return undefined;
   const role = assets.node.findChild('FileRole') as iam.Role;
   const projects = assets.node.children.filter((c): c is codebuild.Project => c instanceof codebuild.Project);
   if (projects.length === 0) throw new Error('scopeAssetRoleToItsProjects: no asset project found; call it after buildPipeline()');
@@ -40,5 +42,5 @@ export function scopeAssetRoleToItsProjects(pipeline: pipelines.CodePipeline): c
   if (rewritten.size !== 3) throw new Error(`scopeAssetRoleToItsProjects: expected CDK Pipelines' three wildcard statements on ${role.node.path}, found ${[...rewritten].join(', ') || 'none'}`);
   // Replaced on the L1 itself (not as a raw override) so that the policy checks see what is deployed.
   (policy.node.defaultChild as iam.CfnPolicy).policyDocument = { ...document, Statement: statements };
-  return projects;
+  return { role, projects };
 }

@@ -53,8 +53,8 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, bu
     { id: `AwsSolutions-IAM5[Resource::arn:*:iam::${names.account}:role/*]`, reason: 'sts:AssumeRole is limited by condition to roles tagged aws-cdk:bootstrap-role (deploy, file- and image-publishing) in this account.' },
   ]);
   // The asset role's grants are narrowed to its projects first (asset-role-scope.ts).
-  const assetProjects = scopeAssetRoleToItsProjects(pipeline);
-  acknowledge(pipeline.node.findChild('Assets').node.findChild('FileRole'), [...artifactReadOnly, ...assetProjects.flatMap(projectLogs)]);
+  const assets = scopeAssetRoleToItsProjects(pipeline);
+  if (assets) acknowledge(assets.role, [...artifactReadOnly, ...assets.projects.flatMap(projectLogs)]);
 }
 
 function acknowledge(scope: IConstruct, findings: ReadonlyArray<{ id: string; reason: string }>): void {
