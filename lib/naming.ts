@@ -39,9 +39,19 @@ export function imageParameterNames(pipelineName: string, imageName: string): Im
 }
 
 /** SSM parameters describing the network build instances and fleets use (written by the pipeline stack). */
-export function networkParameterNames(pipelineName: string): { readonly vpcId: string; readonly subnetIds: string } {
+export function networkParameterNames(pipelineName: string): { readonly vpcId: string; readonly subnetIds: string; readonly publicSubnetIds: string } {
   const base = `${ssmRoot(pipelineName)}/network`;
-  return { vpcId: `${base}/vpc-id`, subnetIds: `${base}/subnet-ids` };
+  return { vpcId: `${base}/vpc-id`, subnetIds: `${base}/subnet-ids`, publicSubnetIds: `${base}/public-subnet-ids` };
+}
+
+/** SSM parameter naming the bucket load balancers deliver access logs to (written by the pipeline stack). */
+export function logBucketParameterName(pipelineName: string): string {
+  return `${ssmRoot(pipelineName)}/logs/bucket-name`;
+}
+
+/** Key prefix of one fleet's load balancer access logs in that bucket. */
+export function loadBalancerLogPrefix(imageName: string): string {
+  return `load-balancers/${imageName}`;
 }
 
 /** Image Builder resource name of an image (recipe, component prefix, configurations). */

@@ -14,6 +14,7 @@ import { checkManagedComponent, checkParentImage } from './checks/managed-resour
 import { checkBranchName, checkSsmParameterName } from './checks/names';
 import { checkVpcCidr } from './checks/network';
 import { checkScheduleExpression, checkTimeZone } from './checks/schedule';
+import { checkCertificateRegion, resolveFleetReach, withNetworkDefaults } from './fleet-reach';
 import type {
   ComponentConfig,
   DistributionConfig,
@@ -55,6 +56,15 @@ export interface LoadConfigOptions {
    */
   readonly defaultRegion?: string;
 }
+
+/**
+ * What a fleet gets when its image file does not say, by platform. A Windows first boot (Sysprep specialize, EC2Launch,
+ * services starting) takes minutes longer than Linux, and Windows Server needs more memory than a t3.micro has.
+ */
+export const FLEET_PLATFORM_DEFAULTS: Record<Platform, { instanceType: string; healthTimeoutSeconds: number; pauseTime: string }> = {
+  linux: { instanceType: 't3.micro', healthTimeoutSeconds: 300, pauseTime: 'PT10M' },
+  windows: { instanceType: 't3.medium', healthTimeoutSeconds: 900, pauseTime: 'PT20M' },
+};
 
 const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
 
@@ -119,6 +129,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   }
   for (const image of images) {
     checkFleetRegion(image, region, problems);
+    checkCertificateRegion(image, region, problems);
     if (image.distribution.ssmParameter !== undefined) {
       const regions = [...new Set([...(region ? [region] : []), ...image.distribution.regions])];
       problems.push(...checkSsmParameterName(image.file, 'distribution.ssmParameter', image.distribution.ssmParameter, regions));
@@ -136,6 +147,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   }
   const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
+  const reachable = network ? images.map((image) => withNetworkDefaults(image, network, pipelineFile, problems)) : images;
   if (problems.length > 0 || !source || !network) throw new ConfigError(problems);
 
   return {
@@ -152,7 +164,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
       amiRetention: pipelineRaw.operations.amiRetention,
       onDestroy: pipelineRaw.operations.onDestroy,
     },
-    images: images.sort((a, b) => a.name.localeCompare(b.name)),
+    images: reachable.sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 
@@ -315,12 +327,15 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   const need: ArchitectureNeed | undefined = parent.facts.architecture ? { architecture: parent.facts.architecture as Architecture, parentImage } : undefined;
   const buildInstanceTypes: string[] = raw.buildInstanceTypes ?? defaults.buildInstanceTypes;
   buildInstanceTypes.forEach((type, i) => problems.push(...checkInstanceType(f, raw.buildInstanceTypes ? `buildInstanceTypes[${i}]` : 'buildInstanceTypes (default)', type, need)));
-  if (raw.fleet) problems.push(...checkInstanceType(f, 'fleet.instanceType', raw.fleet.instanceType, need));
+  if (raw.fleet) {
+    const fleetType: string = raw.fleet.instanceType ?? FLEET_PLATFORM_DEFAULTS[platform].instanceType;
+    problems.push(...checkInstanceType(f, raw.fleet.instanceType === undefined ? 'fleet.instanceType (default)' : 'fleet.instanceType', fleetType, need));
+  }
   const description: string = raw.description ?? `Golden image ${raw.name}`;
   problems.push(...checkImageDescription(f, raw.description === undefined ? 'name' : 'description', description, pipelineName));
   if (raw.distribution?.amiName !== undefined) problems.push(...checkAmiName(f, 'distribution.amiName', raw.distribution.amiName));
   const distribution = resolveDistribution(raw.distribution, file, problems);
-  const fleet = raw.fleet ? resolveFleet(raw.fleet, file, problems) : undefined;
+  const fleet = raw.fleet ? resolveFleet(raw.fleet, platform, file, problems) : undefined;
   if (fleet && platform === 'windows') {
     problems.push({ file: display(file), field: 'fleet', message: 'is only supported for linux images (the health gate runs a shell script)', fix: 'remove fleet from this image, or build a linux image for the fleet' });
   }
@@ -386,19 +401,21 @@ export function durationSeconds(duration: string): number {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-function resolveFleet(raw: Raw, file: string, problems: ConfigProblem[]): FleetConfig | undefined {
+function resolveFleet(raw: Raw, platform: Platform, file: string, problems: ConfigProblem[]): FleetConfig | undefined {
   const rolling: Raw = raw.rollingUpdate;
+  const defaults = FLEET_PLATFORM_DEFAULTS[platform];
   const fleet: FleetConfig = {
-    instanceType: raw.instanceType,
+    instanceType: raw.instanceType ?? defaults.instanceType,
     minSize: raw.minSize,
     maxSize: raw.maxSize,
     rollingUpdate: {
       maxBatchSize: rolling.maxBatchSize,
       // CloudFormation requires fewer in service than maxSize; keep one fewer than the minimum fleet by default.
       minInstancesInService: rolling.minInstancesInService ?? Math.max(0, Math.min(raw.minSize, raw.maxSize - 1)),
-      pauseTime: rolling.pauseTime,
+      pauseTime: rolling.pauseTime ?? defaults.pauseTime,
     },
-    healthCheck: { path: raw.healthCheck.path, port: raw.healthCheck.port, timeoutSeconds: raw.healthCheck.timeoutSeconds },
+    healthCheck: { path: raw.healthCheck.path, port: raw.healthCheck.port, timeoutSeconds: raw.healthCheck.timeoutSeconds ?? defaults.healthTimeoutSeconds },
+    ...resolveFleetReach(raw, raw.healthCheck.port, file, problems),
   };
   const f = display(file);
   if (fleet.minSize > fleet.maxSize) {
@@ -471,7 +488,10 @@ function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): Netw
     for (const key of ['vpcCidr', 'maxAzs', 'natGateways']) {
       if (n[key] !== undefined) problems.push({ file: f, field: `network.${key}`, message: 'applies only to a VPC the pipeline creates', value: n[key], fix: 'remove it, or remove vpcId and subnetIds to let the pipeline create a VPC' });
     }
-    return problems.length > before ? undefined : { kind: 'existing', vpcId: n.vpcId, subnetIds: n.subnetIds };
+    return problems.length > before ? undefined : { kind: 'existing', vpcId: n.vpcId, subnetIds: n.subnetIds, publicSubnetIds: n.publicSubnetIds ?? [] };
+  }
+  if (n.publicSubnetIds !== undefined) {
+    problems.push({ file: f, field: 'network.publicSubnetIds', message: 'applies only to an existing VPC (network.vpcId); a VPC the pipeline creates has its own public subnets', value: n.publicSubnetIds, fix: 'remove it, or give network.vpcId and network.subnetIds too' });
   }
   const network = { kind: 'create' as const, vpcCidr: n.vpcCidr ?? '10.40.0.0/16', maxAzs: n.maxAzs ?? 2, natGateways: n.natGateways ?? 1 };
   problems.push(...checkVpcCidr(f, n.vpcCidr === undefined ? 'network.vpcCidr (default)' : 'network.vpcCidr', network.vpcCidr, network.maxAzs));

@@ -37,6 +37,8 @@ export type NetworkConfig =
       readonly kind: 'existing';
       readonly vpcId: string;
       readonly subnetIds: readonly string[];
+      /** Public subnets of vpcId, for internet-facing load balancers. @default - none: no internet-facing load balancer */
+      readonly publicSubnetIds: readonly string[];
     };
 
 /** How a new image is rolled onto a fleet. */
@@ -55,6 +57,33 @@ export interface HealthCheckConfig {
   readonly timeoutSeconds: number;
 }
 
+/** Who may connect: any mix of IPv4 CIDR ranges, managed prefix lists and security groups. */
+export interface TrafficSources {
+  readonly cidrs: readonly string[];
+  readonly prefixListIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+}
+
+/** An Application Load Balancer in front of a fleet. */
+export interface LoadBalancerConfig {
+  /** internet-facing (in the public subnets) or internal (in the private subnets); never a default. */
+  readonly scheme: 'internet-facing' | 'internal';
+  /**
+   * ACM certificate of an HTTPS listener on 443; HTTP on 80 then only redirects to it.
+   * @default - HTTP on 80 (internal load balancers only)
+   */
+  readonly certificateArn?: string;
+  /** Who may reach the listeners. Default: anywhere (internet-facing), the pipeline VPC's CIDR (internal). */
+  readonly allowFrom: TrafficSources;
+}
+
+/** Direct access to the fleet's instances (a fleet without a load balancer). */
+export interface IngressConfig {
+  /** Port opened on the instances. Default: the health check's port. */
+  readonly port: number;
+  readonly from: TrafficSources;
+}
+
 /** An Auto Scaling group that runs one image. */
 export interface FleetConfig {
   readonly instanceType: string;
@@ -63,6 +92,17 @@ export interface FleetConfig {
   readonly maxSize: number;
   readonly rollingUpdate: RollingUpdateConfig;
   readonly healthCheck: HealthCheckConfig;
+  /**
+   * A load balancer in front of the group; a rollout then also waits for the target group to see each new instance
+   * healthy.
+   * @default - no load balancer
+   */
+  readonly loadBalancer?: LoadBalancerConfig;
+  /**
+   * Sources allowed to the instances' port (fleets without a load balancer).
+   * @default - no inbound traffic (Session Manager needs none)
+   */
+  readonly ingress?: IngressConfig;
 }
 
 export type Platform = 'linux' | 'windows';

@@ -11,6 +11,12 @@ export interface ExecutionGrant {
   readonly statement: iam.PolicyStatement;
   /** Why a wildcard resource is as wide as it is, by its cdk-nag rendering. @default none */
   readonly wildcards?: Readonly<Record<string, string>>;
+  /**
+   * A managed policy to hold this statement instead of the inline execution policy (named `<stack>-cfn-exec-<this>`):
+   * for optional features whose grants would push the inline policy past IAM's 10,240 characters.
+   * @default - the inline execution policy
+   */
+  readonly managedPolicy?: string;
 }
 
 /** What every stage stack's grants are built from. */

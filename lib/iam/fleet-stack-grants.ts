@@ -1,7 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { STACK_TAG_KEY } from '../naming';
+import type { FleetConfig } from '../config/model';
+import { logBucketParameterName, STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, describeGrant, type ExecutionGrant, stageStackBaseGrants, type StageStackContext, tagOnCreateGrant } from './execution-grants';
+import { arnIn, describeGrant, type ExecutionGrant, serviceLinkedRoleGrant, stageStackBaseGrants, type StageStackContext, tagOnCreateGrant } from './execution-grants';
 
 /** AWS-managed policies the fleet instance role attaches (see FleetStack). */
 export const FLEET_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore'] as const;
@@ -12,7 +13,7 @@ export const FLEET_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore'] 
  * security group in the pipeline VPC. Creating or updating a group with a launch template makes Auto Scaling check
  * that the caller may run instances from it and pass its role, so those are granted for this launch template only.
  */
-export function fleetStackGrants(ctx: StageStackContext): ExecutionGrant[] {
+export function fleetStackGrants(ctx: StageStackContext, fleet?: FleetConfig, pipelineName?: string): ExecutionGrant[] {
   const nag = NagNames.of(ctx.scope);
   const anyLaunchTemplate = arnIn(ctx.scope, 'ec2', 'launch-template/*');
   const nagAnyLaunchTemplate = nag.arn('ec2', 'launch-template/*');
@@ -98,5 +99,106 @@ export function fleetStackGrants(ctx: StageStackContext): ExecutionGrant[] {
       'ec2:DescribeVpcs',
     ]),
     ...stageStackBaseGrants(ctx, 'autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling'),
+    ...(fleet?.loadBalancer || fleet?.ingress ? [ingressGrant(ctx)] : []),
+    // In a managed policy of their own: with them the inline policy would pass IAM's 10,240 characters.
+    ...(fleet?.loadBalancer && pipelineName ? loadBalancerGrants(ctx, pipelineName).map((g) => ({ ...g, managedPolicy: 'load-balancer' })) : []),
+  ];
+}
+
+/** Inbound rules on the stack's security groups (a load balancer's, or the instances' for fleet.ingress). */
+function ingressGrant(ctx: StageStackContext): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'InboundRulesOnSecurityGroupsOfThePipelineVpc',
+      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:UpdateSecurityGroupRuleDescriptionsIngress'],
+      resources: [arnIn(ctx.scope, 'ec2', 'security-group/*')],
+      conditions: { ArnEquals: { 'ec2:Vpc': ctx.vpcArn } },
+    }),
+    wildcards: { [NagNames.of(ctx.scope).arn('ec2', 'security-group/*')]: 'Security group ids are generated at creation; the condition keeps every rule change inside the pipeline VPC.' },
+  };
+}
+
+/**
+ * The fleet's load balancer, target group and listeners. Their names and ids are generated, so each is recognised by
+ * the stack tag it is created with (aws:RequestTag) and carries ever after (aws:ResourceTag); tags may be written only
+ * inside those create calls (elasticloadbalancing:CreateAction).
+ */
+function loadBalancerGrants(ctx: StageStackContext, pipelineName: string): ExecutionGrant[] {
+  const nag = NagNames.of(ctx.scope);
+  const resources = ['loadbalancer/app/*/*', 'targetgroup/*/*', 'listener/app/*/*/*'];
+  const arns = resources.map((r) => arnIn(ctx.scope, 'elasticloadbalancing', r));
+  const reasons = (why: string) => Object.fromEntries(resources.map((r) => [nag.arn('elasticloadbalancing', r), why]));
+  const tagged = `Load balancer, target group and listener ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.`;
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CreateTheLoadBalancerPartsTaggedWithThisStack',
+        actions: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:CreateListener'],
+        resources: arns,
+        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
+      }),
+      wildcards: reasons(tagged),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'AddListenersOnlyToTheLoadBalancerOfThisStack',
+        actions: ['elasticloadbalancing:CreateListener'],
+        resources: [arnIn(ctx.scope, 'elasticloadbalancing', 'loadbalancer/app/*/*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: ctx.stackName } },
+      }),
+      wildcards: { [nag.arn('elasticloadbalancing', 'loadbalancer/app/*/*')]: tagged },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'TagLoadBalancerPartsOnlyWhileCreatingThem',
+        actions: ['elasticloadbalancing:AddTags'],
+        resources: arns,
+        conditions: {
+          StringEquals: {
+            'elasticloadbalancing:CreateAction': ['CreateLoadBalancer', 'CreateTargetGroup', 'CreateListener'],
+            [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName,
+          },
+        },
+      }),
+      wildcards: reasons('Tags are written only inside the create call (elasticloadbalancing:CreateAction), which its own statement limits to this stack\'s tag.'),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ChangeOnlyTheLoadBalancerPartsOfThisStack',
+        actions: [
+          'elasticloadbalancing:DeleteLoadBalancer',
+          'elasticloadbalancing:ModifyLoadBalancerAttributes',
+          'elasticloadbalancing:SetSecurityGroups',
+          'elasticloadbalancing:SetSubnets',
+          'elasticloadbalancing:DeleteTargetGroup',
+          'elasticloadbalancing:ModifyTargetGroup',
+          'elasticloadbalancing:ModifyTargetGroupAttributes',
+          'elasticloadbalancing:DeleteListener',
+          'elasticloadbalancing:ModifyListener',
+          'elasticloadbalancing:RemoveTags',
+        ],
+        resources: arns,
+        conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: ctx.stackName } },
+      }),
+      wildcards: reasons(tagged),
+    },
+    describeGrant('DescribeTheLoadBalancerParts', [
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeLoadBalancerAttributes',
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeTags',
+      'elasticloadbalancing:DescribeTargetGroupAttributes',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeTargetHealth',
+    ]),
+    serviceLinkedRoleGrant(ctx, 'elasticloadbalancing.amazonaws.com', 'AWSServiceRoleForElasticLoadBalancing'),
+    {
+      // The access-log bucket is a dynamic reference ({{resolve:ssm:…}}), which CloudFormation reads as this role.
+      statement: new iam.PolicyStatement({
+        sid: 'ResolveTheLoadBalancerLogBucket',
+        actions: ['ssm:GetParameters'],
+        resources: [arnIn(ctx.scope, 'ssm', `parameter${logBucketParameterName(pipelineName)}`)],
+      }),
+    },
   ];
 }

@@ -85,13 +85,19 @@ export class InstanceRoleBoundary extends Construct {
           actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/imagebuilder/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         }),
+        new iam.PolicyStatement({
+          // A load-balanced fleet's first-boot gate waits until its target group sees the instance healthy.
+          sid: 'FleetHealthGateTargetHealth',
+          actions: ['elasticloadbalancing:DescribeTargetHealth'],
+          resources: ['*'],
+        }),
       ],
     });
     const names = NagNames.of(this);
     Validations.of(this.policy).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'A boundary is a ceiling, not a grant: the Systems Manager agent actions support no resource-level permission, and kms:Decrypt is limited to Image Builder calls by condition.',
+        reason: 'A boundary is a ceiling, not a grant: the Systems Manager agent actions and elasticloadbalancing:DescribeTargetHealth (read-only) support no resource-level permission, and kms:Decrypt is limited to Image Builder calls by condition.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::${names.arn('imagebuilder', 'component/*', '*')}]`,

@@ -12,6 +12,7 @@ import { FleetStage } from '../stages/fleet-stage';
 import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
+import { LoadBalancerLogDelivery } from './load-balancer-log-delivery';
 import { PipelineCleanup } from './pipeline-cleanup';
 import { scopePipelineRoleToTaggedActionRoles, tagAssumable } from './pipeline-role-scope';
 import { StageStackSupport } from './stage-stack-support';
@@ -75,6 +76,8 @@ export class GoldenAmiPipelineStack extends Stack {
     });
 
     const { bucket: artifactBucket, accessLogs } = this.artifactBucket(key);
+    const loadBalanced = config.images.filter((i) => i.fleet?.loadBalancer).map((i) => i.name);
+    const logDelivery = loadBalanced.length === 0 ? undefined : new LoadBalancerLogDelivery(this, 'LoadBalancerLogs', { pipelineName: config.name, bucket: accessLogs, imageNames: loadBalanced });
     // Found by this tag when the pipeline stack is gone (npm run teardown).
     for (const bucket of [artifactBucket, accessLogs]) Tags.of(bucket).add(PIPELINE_TAG_KEY, config.name);
     // Created up front so that every action role can trust exactly this role.
@@ -130,7 +133,7 @@ export class GoldenAmiPipelineStack extends Stack {
       logKey: key,
     });
     // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
-    const neededByStageStacks: Construct[] = [network, boundary];
+    const neededByStageStacks: Construct[] = [network, boundary, ...(logDelivery ? [logDelivery] : [])];
     /** The stage stack's execution role (here, by name) and its support nested stack (everything else it needs). */
     const supportOf = (stage: Stack, grants: (ctx: StageStackContext) => ExecutionGrant[], instanceManagedPolicies: readonly string[]) => {
       const stageId = stage.node.scope!.node.id;
@@ -193,7 +196,7 @@ export class GoldenAmiPipelineStack extends Stack {
       // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
       neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
-      supportOf(stage.stack, fleetStackGrants, FLEET_INSTANCE_MANAGED_POLICIES);
+      supportOf(stage.stack, (ctx) => fleetStackGrants(ctx, image.fleet, config.name), FLEET_INSTANCE_MANAGED_POLICIES);
       deployWave.addStage(stage);
     }
 

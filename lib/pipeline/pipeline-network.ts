@@ -30,6 +30,7 @@ export class PipelineNetwork extends Construct {
     const { network } = props;
     let vpcId: string;
     let subnetIds: string;
+    let publicSubnetIds: string | undefined;
     if (network.kind === 'create') {
       this.vpc = new ec2.Vpc(this, 'Vpc', {
         ipAddresses: ec2.IpAddresses.cidr(network.vpcCidr),
@@ -62,13 +63,18 @@ export class PipelineNetwork extends Construct {
       }
       vpcId = this.vpc.vpcId;
       subnetIds = Fn.join(',', this.vpc.privateSubnets.map((s) => s.subnetId));
+      publicSubnetIds = Fn.join(',', this.vpc.publicSubnets.map((s) => s.subnetId));
     } else {
       vpcId = network.vpcId;
       subnetIds = network.subnetIds.join(',');
+      publicSubnetIds = network.publicSubnetIds.length > 0 ? network.publicSubnetIds.join(',') : undefined;
     }
     this.vpcArn = Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: vpcId });
     const names = networkParameterNames(props.pipelineName);
     new ssm.CfnParameter(this, 'VpcIdParameter', { name: names.vpcId, type: 'String', value: vpcId, description: 'VPC of image builds and fleets' });
     new ssm.CfnParameter(this, 'SubnetIdsParameter', { name: names.subnetIds, type: 'StringList', value: subnetIds, description: 'Private subnets of image builds and fleets' });
+    if (publicSubnetIds !== undefined) {
+      new ssm.CfnParameter(this, 'PublicSubnetIdsParameter', { name: names.publicSubnetIds, type: 'StringList', value: publicSubnetIds, description: 'Public subnets of internet-facing fleet load balancers' });
+    }
   }
 }

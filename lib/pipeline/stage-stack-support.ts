@@ -76,12 +76,23 @@ export class StageStackSupport extends NestedStack {
       instanceRoleName: instanceRoleName(stackName),
       instanceManagedPolicies: props.instanceManagedPolicies,
     });
+    const inline = grants.filter((g) => g.managedPolicy === undefined);
     const executionPolicy = new iam.Policy(this, 'ExecutionPolicy', {
       policyName: `${stackName}-cfn-exec`.slice(0, 128),
       roles: [executionRole],
-      statements: grants.map((g) => g.statement),
+      statements: inline.map((g) => g.statement),
     });
-    acknowledgeWildcards(executionPolicy, grants);
+    acknowledgeWildcards(executionPolicy, inline);
+    for (const suffix of new Set(grants.map((g) => g.managedPolicy).filter((m): m is string => m !== undefined))) {
+      const group = grants.filter((g) => g.managedPolicy === suffix);
+      const managed = new iam.ManagedPolicy(this, `ExecutionPolicy-${suffix}`, {
+        managedPolicyName: `${stackName}-cfn-exec-${suffix}`.slice(0, 128),
+        description: `CloudFormation execution role of ${stackName}: ${suffix}`,
+        roles: [executionRole],
+        statements: group.map((g) => g.statement),
+      });
+      acknowledgeWildcards(managed, group);
+    }
     Validations.of(executionPolicy).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: `The permissions of ${stackExecutionRoleName(stackName)} alone, sized to stack ${stackName}; created, changed and deleted with that stack's support stack.`,
@@ -153,7 +164,7 @@ export function ssmParameterNamesOf(stack: Stack): string[] {
 }
 
 /** Each wildcard a grant keeps, acknowledged on the policy that holds it with the grant's own reason. */
-function acknowledgeWildcards(policy: iam.Policy, grants: readonly ExecutionGrant[]): void {
+function acknowledgeWildcards(policy: iam.Policy | iam.ManagedPolicy, grants: readonly ExecutionGrant[]): void {
   const reasons = new Map<string, Set<string>>();
   for (const grant of grants) {
     for (const [resource, reason] of Object.entries(grant.wildcards ?? {})) reasons.set(resource, (reasons.get(resource) ?? new Set()).add(reason));

@@ -6,7 +6,9 @@ import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
 import { FLEET_INSTANCE_MANAGED_POLICIES } from '../iam/fleet-stack-grants';
 import { fleetParameterNames, IMAGE_TAG_KEY, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, STACK_TAG_KEY } from '../naming';
+import { FleetLoadBalancer } from './fleet-load-balancer';
 import { ImportedNetwork } from './imported-network';
+import { allowFromSources } from './traffic-sources';
 
 /** Props for FleetStack. */
 export interface FleetStackProps extends StackProps {
@@ -31,6 +33,8 @@ export interface FleetStackProps extends StackProps {
 export class FleetStack extends Stack {
   public readonly launchTemplate: ec2.LaunchTemplate;
   public readonly group: autoscaling.CfnAutoScalingGroup;
+  /** @default - no load balancer (fleet.loadBalancer unset) */
+  public readonly loadBalancer?: FleetLoadBalancer;
 
   constructor(scope: Construct, id: string, props: FleetStackProps) {
     super(scope, id, props);
@@ -69,16 +73,32 @@ export class FleetStack extends Stack {
       reason: 'Operators reach fleet instances through Session Manager instead of SSH; this AWS-maintained policy is what the SSM agent needs.',
     });
 
+    const inbound = fleet.loadBalancer ? `port ${fleet.healthCheck.port} from its load balancer` : fleet.ingress ? `port ${fleet.ingress.port} from the configured sources` : 'no inbound (Session Manager needs none)';
     const securityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: network.vpc,
-      description: `${image.name} fleet: no inbound (Session Manager needs none), HTTPS out`,
+      description: `${image.name} fleet: ${inbound}, HTTPS out`,
       allowAllOutbound: false,
     });
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Systems Manager and package repositories');
+    if (fleet.loadBalancer) {
+      // The first-boot gate asks whether the target group sees this instance healthy (the boundary allows it too).
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'HealthGateReadsTargetHealth', actions: ['elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }));
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'elasticloadbalancing:DescribeTargetHealth supports no resource-level permission; it is read-only and only answers for target groups of this account.',
+      });
+      this.loadBalancer = new FleetLoadBalancer(this, 'LoadBalancer', { pipelineName, imageName: image.name, config: fleet.loadBalancer, healthCheck: fleet.healthCheck, network });
+      const lbGroup = this.loadBalancer.securityGroup;
+      securityGroup.addIngressRule(lbGroup, ec2.Port.tcp(fleet.healthCheck.port), 'Application traffic and health checks from the load balancer');
+      lbGroup.addEgressRule(securityGroup, ec2.Port.tcp(fleet.healthCheck.port), 'To the fleet instances: requests and health checks');
+    } else if (fleet.ingress) {
+      allowFromSources(this, securityGroup, fleet.ingress.from, ec2.Port.tcp(fleet.ingress.port), 'Application traffic');
+    }
 
-    const userData = ec2.UserData.forLinux();
+    const windows = image.platform === 'windows';
+    const userData = windows ? ec2.UserData.forWindows() : ec2.UserData.forLinux();
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: { getImage: () => ({ imageId: releasedAmi, osType: ec2.OperatingSystemType.LINUX, userData }) },
+      machineImage: { getImage: () => ({ imageId: releasedAmi, osType: windows ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX, userData }) },
       userData,
       instanceType: new ec2.InstanceType(fleet.instanceType),
       role,
@@ -107,8 +127,10 @@ export class FleetStack extends Stack {
       launchTemplate: { launchTemplateId: this.launchTemplate.launchTemplateId, version: this.launchTemplate.latestVersionNumber },
       // The subnet list is only known when the change set resolves the SSM parameter.
       vpcZoneIdentifier: network.subnetIds,
-      healthCheckType: 'EC2',
-      healthCheckGracePeriod: 300,
+      // With a load balancer, an instance its target group finds unhealthy is replaced, not only one EC2 finds impaired.
+      healthCheckType: fleet.loadBalancer ? 'ELB' : 'EC2',
+      healthCheckGracePeriod: Math.max(300, fleet.healthCheck.timeoutSeconds),
+      targetGroupArns: this.loadBalancer ? [this.loadBalancer.targetGroup.ref] : undefined,
       metricsCollection: [{ granularity: '1Minute' }],
       tags: [
         { key: 'Name', value: `${pipelineName}-${image.name}`, propagateAtLaunch: true },
@@ -152,6 +174,9 @@ export class FleetStack extends Stack {
 
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.group.ref, description: 'Auto Scaling group of the fleet' });
     new CfnOutput(this, 'ReleasedAmiId', { value: releasedAmi, description: 'AMI the launch template runs' });
+    if (this.loadBalancer) {
+      new CfnOutput(this, 'LoadBalancerDnsName', { value: this.loadBalancer.loadBalancer.attrDnsName, description: `DNS name of the ${fleet.loadBalancer!.scheme} load balancer` });
+    }
   }
 }
 

@@ -18,9 +18,12 @@ export class ImportedNetwork extends Construct {
   public readonly vpc: ec2.IVpc;
   /** Subnet ids (a list token). */
   public readonly subnetIds: string[];
+  private readonly pipelineName: string;
+  private publicSubnetParameter?: CfnParameter;
 
   constructor(scope: Construct, id: string, props: ImportedNetworkProps) {
     super(scope, id);
+    this.pipelineName = props.pipelineName;
     const names = networkParameterNames(props.pipelineName);
     const vpcId = new CfnParameter(this, 'VpcId', {
       type: 'AWS::SSM::Parameter::Value<String>',
@@ -37,5 +40,16 @@ export class ImportedNetwork extends Construct {
     subnetIds.overrideLogicalId('NetworkSubnetIds');
     this.subnetIds = subnetIds.valueAsList;
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpcId.valueAsString, availabilityZones: ['unknown-at-synth'] });
+  }
+
+  /** Public subnet ids (a list token), for internet-facing load balancers; the parameter exists only when asked for. */
+  public get publicSubnetIds(): string[] {
+    this.publicSubnetParameter ??= new CfnParameter(this, 'PublicSubnetIds', {
+      type: 'AWS::SSM::Parameter::Value<List<String>>',
+      default: networkParameterNames(this.pipelineName).publicSubnetIds,
+      description: 'SSM parameter holding the public subnet ids (written by the pipeline stack)',
+    });
+    this.publicSubnetParameter.overrideLogicalId('NetworkPublicSubnetIds');
+    return this.publicSubnetParameter.valueAsList;
   }
 }

@@ -10,6 +10,7 @@ export const GUARD_RULE_DIRECTORIES: Readonly<Record<string, string | null>> = {
   CloudWatch: 'cloudwatch',
   CodeBuild: 'codebuild',
   EC2: 'ec2',
+  ElasticLoadBalancingV2: 'elasticloadbalancing',
   IAM: 'identityandaccessmanagement',
   KMS: 'keymanagementservice',
   Lambda: 'lambda',

@@ -100,6 +100,24 @@ describe('defaults', () => {
     expect(config.images[0].fleet).toEqual(DEFAULT_FLEET);
   });
 
+  test('an internet-facing load balancer is open to anywhere, an internal one to the pipeline VPC', () => {
+    const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+    const open = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internet-facing, certificateArn: ${cert} } }\n` }));
+    expect(open.images[0].fleet?.loadBalancer).toEqual({ scheme: 'internet-facing', certificateArn: cert, allowFrom: { cidrs: ['0.0.0.0/0'], prefixListIds: [], securityGroupIds: [] } });
+    const internal = loadConfig(configDirWith({ 'pipeline.yaml': 'network: { vpcCidr: 10.77.0.0/16 }', 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal } }\n` }));
+    expect(internal.images[0].fleet?.loadBalancer).toEqual({ scheme: 'internal', certificateArn: undefined, allowFrom: { cidrs: ['10.77.0.0/16'], prefixListIds: [], securityGroupIds: [] } });
+  });
+
+  test('ingress opens the health check port unless it names one', () => {
+    const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { healthCheck: { port: 9000 }, ingress: { securityGroupIds: [sg-0123456789abcdef0] } }\n` }));
+    expect(config.images[0].fleet?.ingress).toEqual({ port: 9000, from: { cidrs: [], prefixListIds: [], securityGroupIds: ['sg-0123456789abcdef0'] } });
+  });
+
+  test('an existing VPC may name its public subnets', () => {
+    const config = loadConfig(configDirWith({ 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0], publicSubnetIds: [subnet-0123456789abcdef1] }' }));
+    expect(config.network).toEqual({ kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], publicSubnetIds: ['subnet-0123456789abcdef1'] });
+  });
+
   test('minInstancesInService defaults to the minimum fleet, kept below maxSize', () => {
     const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { minSize: 3, maxSize: 3 }\n` }));
     expect(config.images[0].fleet?.rollingUpdate.minInstancesInService).toBe(2);
@@ -115,7 +133,7 @@ describe('defaults', () => {
       }),
     );
     expect(config.source).toEqual({ provider: 'github', repository: 'my-org/images', branch: 'release', connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234' });
-    expect(config.network).toEqual({ kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] });
+    expect(config.network).toEqual({ kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], publicSubnetIds: [] });
   });
 });
 
@@ -177,6 +195,19 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['an SSM output that is not a path', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { ssmParameter: latest-ami }` }, /^images\/app-linux\.yaml: distribution\.ssmParameter is not valid \(got "latest-ami"\)\. Fix: use a parameter path/],
   ['a fleet whose region the image is not distributed to', { 'pipeline.yaml': 'region: eu-west-1', 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1] }\nfleet: {}` }, /^images\/app-linux\.yaml: distribution\.regions must include eu-west-1, where the image's fleet runs \(got \["us-east-1"\]\)\. Fix: add eu-west-1 to distribution\.regions, or remove the fleet/],
   ['a fleet on a Windows image', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nfleet: {}' }, /^images\/windows-iis\.yaml: fleet is only supported for linux images/],
+  ['an internet-facing load balancer without a certificate', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internet-facing } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.certificateArn is required for an internet-facing load balancer: plain HTTP from the internet is refused\. Fix: give the ARN of an ACM certificate/],
+  ['a load balancer without a scheme', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.scheme is required\. Fix: use internet-facing or internal/],
+  ['a certificate that is not an ACM ARN', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal, certificateArn: arn:aws:iam::123456789012:server-certificate/web } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.certificateArn is not valid \(got "arn:aws:iam::123456789012:server-certificate\/web"\)\. Fix: give an ACM certificate ARN/],
+  ['a certificate of another region', { 'pipeline.yaml': 'region: us-east-1', 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1] }\nfleet: { loadBalancer: { scheme: internet-facing, certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.certificateArn is in eu-west-1, but the fleet's load balancer is in us-east-1; a load balancer can use only certificates of its own region \(got "arn:aws:acm:eu-west-1:.*"\)\. Fix: request or import the certificate in ACM in us-east-1/],
+  ['a load balancer nobody may reach', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal, allowFrom: {} } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.allowFrom names no source, so nobody could reach the load balancer/],
+  ['an internal load balancer open to the internet', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal, allowFrom: { cidrs: [0.0.0.0/0] } } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.allowFrom\.cidrs includes 0\.0\.0\.0\/0, but an internal load balancer is reachable only from inside the VPC/],
+  ['ingress beside a load balancer', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal }, ingress: { cidrs: [10.0.0.0/8] } }` }, /^images\/app-linux\.yaml: fleet\.ingress cannot be combined with fleet\.loadBalancer: with a load balancer the instances accept traffic from it only\. Fix: put who may reach the fleet in fleet\.loadBalancer\.allowFrom/],
+  ['ingress without a source', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { ingress: { port: 7000 } }` }, /^images\/app-linux\.yaml: fleet\.ingress names no source, so it would open nothing/],
+  ['ingress from anywhere', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { ingress: { cidrs: [0.0.0.0/0] } }` }, /^images\/app-linux\.yaml: fleet\.ingress\.cidrs includes 0\.0\.0\.0\/0; fleet instances run in private subnets.*Fix: list the networks that should reach the instances, or serve the internet through fleet\.loadBalancer/],
+  ['a malformed ingress CIDR', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { ingress: { cidrs: [10.0.0.0/33] } }` }, /^images\/app-linux\.yaml: fleet\.ingress\.cidrs\[0\] is not valid \(got "10\.0\.0\.0\/33"\)\. Fix: use an IPv4 CIDR/],
+  ['an internet-facing load balancer in an existing VPC without public subnets', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0] }', 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internet-facing, certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 } }` }, /^pipeline\.yaml: network\.publicSubnetIds is required: images\/app-linux\.yaml puts an internet-facing load balancer in front of fleet app-linux/],
+  ['an internal load balancer in an existing VPC without allowFrom', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0] }', 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internal } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.allowFrom is required for an internal load balancer in an existing VPC/],
+  ['public subnets for a VPC the pipeline creates', { 'pipeline.yaml': 'network: { publicSubnetIds: [subnet-0123456789abcdef0] }' }, /^pipeline\.yaml: network\.publicSubnetIds applies only to an existing VPC/],
   ['a Windows root volume under 30 GiB', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nrootVolumeGiB: 20' }, /^images\/windows-iis\.yaml: rootVolumeGiB must be at least 30 for Windows Server \(got 20\)/],
   ['a test timeout below Image Builder\'s minimum', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}testTimeoutMinutes: 30` }, /^images\/app-linux\.yaml: testTimeoutMinutes must be >= 60 \(got 30\)\. Fix: use 60 to 1440 minutes/],
   ['a schedule that is neither cron nor rate', { 'pipeline.yaml': 'operations: { rebuildSchedule: weekly }' }, /^pipeline\.yaml: operations\.rebuildSchedule is not valid \(got "weekly"\)\. Fix: use e\.g\. cron\(0 3 \? \* SUN \*\) \(weekly\), rate\(7 days\), or none/],

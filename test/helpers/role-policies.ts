@@ -117,7 +117,7 @@ export function rolePolicies(templates: Record<string, Template>, env: Environme
   // the pipeline stack by its name.
   const policiesByRoleName = new Map<string, Array<{ name: string; policy: unknown }>>();
   for (const { resolver, resources } of resolved) {
-    for (const [policyId, r] of resources.filter(([, x]) => x.Type === 'AWS::IAM::Policy')) {
+    for (const [policyId, r] of resources.filter(([, x]) => x.Type === 'AWS::IAM::Policy' || (x.Type === 'AWS::IAM::ManagedPolicy' && x.Properties?.Roles))) {
       for (const roleName of list(resolver.resolve(r.Properties!.Roles)) as string[]) {
         policiesByRoleName.set(roleName, [...(policiesByRoleName.get(roleName) ?? []), { name: policyId, policy: resolver.resolve(r.Properties!.PolicyDocument) }]);
       }

@@ -64,7 +64,8 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
     expect(executionRoles).toHaveLength(3);
     expect(supportStacks).toHaveLength(3);
     expect(network.length).toBeGreaterThan(15);
-    expect(parameters).toHaveLength(4);
+    // VPC id, private and public subnet ids, the fleet's two capacity numbers.
+    expect(parameters).toHaveLength(5);
     expect(key).toHaveLength(1);
     const needed = [...executionRoles, ...supportStacks, ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
     expect(needed.filter((id) => !afterCleanup.has(id))).toEqual([]);
