@@ -21,19 +21,30 @@ export interface FixtureAssembly {
   supportTemplate(stageId: string): Template;
 }
 
-let cached: FixtureAssembly | undefined;
+/** Fixtures the global setup synthesizes, by directory under test/fixtures/ (two-images is the default one). */
+export const PRESYNTHESIZED_FIXTURES = ['two-images', 'reachable-fleets'] as const;
+export type PresynthesizedFixture = (typeof PRESYNTHESIZED_FIXTURES)[number];
 
-export function fixtureAssembly(): FixtureAssembly {
-  if (cached) return cached;
-  const outdir = process.env[FIXTURE_ASSEMBLY_ENV];
+/** The variable naming a fixture's cloud assembly. */
+export function fixtureAssemblyEnv(fixture: PresynthesizedFixture): string {
+  return fixture === 'two-images' ? FIXTURE_ASSEMBLY_ENV : `${FIXTURE_ASSEMBLY_ENV}_${fixture.toUpperCase().replace(/-/g, '_')}`;
+}
+
+const cached = new Map<PresynthesizedFixture, FixtureAssembly>();
+
+export function fixtureAssembly(fixture: PresynthesizedFixture = 'two-images'): FixtureAssembly {
+  const hit = cached.get(fixture);
+  if (hit) return hit;
+  const variable = fixtureAssemblyEnv(fixture);
+  const outdir = process.env[variable];
   if (!outdir || !fs.existsSync(path.join(outdir, 'manifest.json'))) {
-    throw new Error(`${FIXTURE_ASSEMBLY_ENV} names no cloud assembly (got ${outdir}); run the tests through jest, whose globalSetup writes it`);
+    throw new Error(`${variable} names no cloud assembly (got ${outdir}); run the tests through jest, whose globalSetup writes it`);
   }
   const assembly = new CloudAssembly(outdir);
   const read = (file: string) => Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
   const pipeline = assembly.stacks.find((s) => s.stackName.endsWith('-pipeline'))!;
   const pipelineTemplate = read(pipeline.templateFullPath);
-  cached = {
+  const result: FixtureAssembly = {
     outdir,
     assembly,
     pipelineTemplate,
@@ -50,5 +61,6 @@ export function fixtureAssembly(): FixtureAssembly {
       return read(path.join(outdir, resource.Metadata!['aws:asset:path']));
     },
   };
-  return cached;
+  cached.set(fixture, result);
+  return result;
 }

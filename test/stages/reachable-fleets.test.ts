@@ -1,31 +1,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../lib/config/load-config';
-import type { FleetStack } from '../../lib/stages/fleet-stack';
 import { TLS_POLICY } from '../../lib/stages/fleet-load-balancer';
 import { CFN_LINT_AVAILABLE, cfnLintFindings } from '../helpers/cfn-lint';
 import { templatesIn } from '../../lib/docs/role-inventory';
 import { rolePolicies } from '../helpers/role-policies';
-import { REPO_ROOT, type SynthesizedApp, synthApp } from '../helpers/synth-app';
+import { type FixtureAssembly, fixtureAssembly } from '../helpers/fixture-assembly';
 
 /**
  * test/fixtures/reachable-fleets: `web` behind an internet-facing load balancer with HTTPS, `api` behind an internal
- * one over HTTP, `worker` with direct ingress. synthApp runs cdk-nag and cfn-guard (a finding throws) and the
- * deployment limit check.
+ * one over HTTP, `worker` with direct ingress. The global setup synthesizes it with cdk-nag and cfn-guard (a finding
+ * throws) and the deployment limit check.
  */
-const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'reachable-fleets');
-
 /** Elastic Load Balancing's log-delivery account of eu-west-1 (regions opened before August 2022 deliver as an account):
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html */
 const EU_WEST_1_ELB_ACCOUNT = '156460612806';
 
 describe('fleets users can reach', () => {
-  let synth: SynthesizedApp;
-  const fleet = (image: string): Template => synth.templateOf((synth.stack.node.findChild(`Fleet-${image}`).node.findChild('Fleet') as FleetStack));
+  let synth: FixtureAssembly;
+  const fleet = (image: string): Template => synth.stageTemplate(`Fleet-${image}`);
   beforeAll(() => {
-    synth = synthApp(loadConfig(FIXTURE));
-  }, 300_000);
+    synth = fixtureAssembly('reachable-fleets');
+  });
 
   describe('behind an internet-facing load balancer (web)', () => {
     test('HTTPS on 443 with the certificate and a TLS 1.3/1.2 policy; HTTP on 80 only redirects', () => {
@@ -132,7 +128,7 @@ describe('fleets users can reach', () => {
   });
 
   test("the execution role changes only load balancer parts tagged with its stack, from a managed policy of its own", () => {
-    const roles = rolePolicies(templatesIn(synth.app.outdir), { partition: 'aws', account: '123456789012', region: 'eu-west-1' });
+    const roles = rolePolicies(templatesIn(synth.outdir), { partition: 'aws', account: '123456789012', region: 'eu-west-1' });
     const role = roles.get('golden-ami-reach-fleet-web-cfn-exec')!;
     const lb = role.identity.find((p) => JSON.stringify(p.policy).includes('elasticloadbalancing:DeleteLoadBalancer'))!;
     expect(lb).toBeDefined();
@@ -146,7 +142,7 @@ describe('fleets users can reach', () => {
   });
 
   (CFN_LINT_AVAILABLE ? test : test.skip)('cfn-lint finds nothing in any template', () => {
-    const dir = synth.app.outdir;
+    const dir = synth.outdir;
     const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json')).map((f) => path.join(dir, f));
     expect(files.length).toBeGreaterThan(6);
     expect(cfnLintFindings(files)).toEqual([]);

@@ -279,6 +279,41 @@ describe('a role under the instance-role boundary, even with an allow-everything
   });
 });
 
+/**
+ * The execution role of a load-balanced fleet (test/fixtures/reachable-fleets, web): only load balancer parts tagged
+ * with its own stack. Tags on create and change: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/tagging-resources-iam-policy.html
+ */
+const WEB_FLEET = 'golden-ami-reach-fleet-web';
+const LOAD_BALANCER = ARN('elasticloadbalancing', 'loadbalancer/app/golde-LoadB-1A2B3C4D5E6F/50dc6c495c0c9188');
+const TARGET_GROUP = ARN('elasticloadbalancing', 'targetgroup/golde-Targe-1A2B3C4D5E6F/73e2d6bc24d8a067');
+const LISTENER = ARN('elasticloadbalancing', 'listener/app/golde-LoadB-1A2B3C4D5E6F/50dc6c495c0c9188/f2f7dc8efc522ab2');
+const OURS = { 'aws:ResourceTag/golden-ami:stack': WEB_FLEET };
+const THEIRS = { 'aws:ResourceTag/golden-ami:stack': 'golden-ami-reach-fleet-api' };
+const LOAD_BALANCED_FLEET_CASES: Case[] = [
+  allow('create a load balancer tagged with its stack', 'elasticloadbalancing:CreateLoadBalancer', LOAD_BALANCER, { 'aws:RequestTag/golden-ami:stack': WEB_FLEET }),
+  allow('tag the load balancer while creating it', 'elasticloadbalancing:AddTags', LOAD_BALANCER, { 'elasticloadbalancing:CreateAction': 'CreateLoadBalancer', 'aws:RequestTag/golden-ami:stack': WEB_FLEET }),
+  allow('change the attributes of its own load balancer', 'elasticloadbalancing:ModifyLoadBalancerAttributes', LOAD_BALANCER, OURS),
+  allow('add a listener to its own load balancer', 'elasticloadbalancing:CreateListener', LOAD_BALANCER, OURS),
+  allow('change its own listener', 'elasticloadbalancing:ModifyListener', LISTENER, OURS),
+  allow('delete its own target group', 'elasticloadbalancing:DeleteTargetGroup', TARGET_GROUP, OURS),
+  allow('read its access-log bucket name', 'ssm:GetParameters', param('/golden-ami/golden-ami-reach/logs/bucket-name')),
+  deny('create a load balancer without its stack tag', 'elasticloadbalancing:CreateLoadBalancer', LOAD_BALANCER, { 'aws:RequestTag/golden-ami:stack': 'golden-ami-reach-fleet-api' }),
+  deny("delete another fleet's load balancer", 'elasticloadbalancing:DeleteLoadBalancer', LOAD_BALANCER, THEIRS),
+  deny("change another fleet's listener", 'elasticloadbalancing:ModifyListener', LISTENER, THEIRS),
+  deny('re-tag a load balancer after creating it', 'elasticloadbalancing:AddTags', LOAD_BALANCER, { ...OURS, 'aws:RequestTag/golden-ami:stack': WEB_FLEET }),
+  deny('register arbitrary targets', 'elasticloadbalancing:RegisterTargets', TARGET_GROUP, OURS),
+];
+
+describe(`${WEB_FLEET}-cfn-exec`, () => {
+  let reach: Map<string, RolePolicies>;
+  beforeAll(() => {
+    reach = rolePolicies(templatesIn(fixtureAssembly('reachable-fleets').outdir), ENV);
+  });
+  test.each(LOAD_BALANCED_FLEET_CASES)('$can ($action)', async (c) => {
+    expect(await decide(reach.get(`${WEB_FLEET}-cfn-exec`)!, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+  });
+});
+
 test('the matrix covers each kind of stage stack role, and every role it names exists in the app', () => {
   // One image stack, the fleet stack and one deploy role stand for their kind; the rest are built by the same code.
   for (const kind of [/^golden-ami-image-.*-cfn-exec$/, /^golden-ami-fleet-.*-cfn-exec$/, /^golden-ami-image-.*-deploy$/]) {
@@ -286,5 +321,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length).toBe(150);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(162);
 });
