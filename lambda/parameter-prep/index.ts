@@ -1,8 +1,11 @@
 /**
  * parameter-prep: the CodePipeline Lambda action between the pipeline and Image Builder.
  *
- * mode "prepare": decides the version of the image build and writes it to SSM, where the image stack's SSM-typed
- *   parameter picks it up when its change set is created (CDK Pipelines cannot pass parameter overrides).
+ * mode "prepare": decides whether to build and the version of the build, and writes it to SSM, where the image
+ *   stack's SSM-typed parameter picks it up when its change set is created (CDK Pipelines cannot pass parameter
+ *   overrides). A run started by the rebuild schedule also looks up the image's AWS-managed parent image and
+ *   components (upstream-lookup.ts) and builds when one is newer than the last build recorded, or when that build is
+ *   older than the maximum age (build-decision.ts).
  * mode "release": verifies the AMI the image stack produced, records it as the release its fleet resolves, then
  *   tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
  *
@@ -13,12 +16,15 @@
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
+import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
-import { decideBuild } from './build-decision';
+import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
 import { housekeep, type Ec2 } from './housekeeping';
 import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
-import { distributionRegions, parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { awsOwnedArnPrefix, parseUpstreamReferences } from './upstream';
+import { lookUpUpstream, type Imagebuilder, type UpstreamLookup } from './upstream-lookup';
+import { distributionRegions, maxAgeSeconds, parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
 import { amiRejection } from './verify-ami';
 import { parseMajorMinor, parseVersion } from './versioning';
 
@@ -50,6 +56,18 @@ function ec2In(region?: string): Promise<Ec2> {
   return ec2;
 }
 
+// Needed only when prepare decides to build or a scheduled run checks the upstream: loaded then, once per container.
+let imagebuilderClient: Promise<Imagebuilder> | undefined;
+function imagebuilder(): Promise<Imagebuilder> {
+  if (!imagebuilderClient) {
+    imagebuilderClient = import('@aws-sdk/client-imagebuilder').then((sdk: typeof ImagebuilderSdk) => ({ sdk, client: new sdk.ImagebuilderClient(clientConfig) }));
+    imagebuilderClient.catch(() => {
+      imagebuilderClient = undefined;
+    });
+  }
+  return imagebuilderClient;
+}
+
 /** The part of the CodePipeline job event this function reads. */
 export interface CodePipelineJobEvent {
   readonly 'CodePipeline.job': {
@@ -61,6 +79,8 @@ export interface CodePipelineJobEvent {
 /** The part of the Lambda context this function reads. */
 export interface InvocationContext {
   readonly awsRequestId: string;
+  /** The function's ARN: its partition and region name the AWS-owned Image Builder resources. */
+  readonly invokedFunctionArn: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -73,6 +93,10 @@ const REPORTING_RESERVE_MS = 5000;
 const HOUSEKEEPING_BUDGET_MS = 20_000;
 /** Time kept after housekeeping to store the release's answer (a read and a write in SSM). */
 const ANSWER_MARGIN_MS = 5000;
+/** The upstream lookup's share of a prepare: one call per reference, in parallel, with the SDK's retries. */
+const UPSTREAM_BUDGET_MS = 20_000;
+/** Time kept after the upstream lookup to write the state and the version (two writes in SSM). */
+const STATE_MARGIN_MS = 5000;
 
 /** One invocation's attempt at its job. */
 interface Attempt {
@@ -80,6 +104,8 @@ interface Attempt {
   readonly signal: AbortSignal;
   /** Milliseconds left until the attempt must have its result (the function's deadline less the reporting reserve). */
   remainingMs(): number;
+  /** The function's ARN (for the partition and region of AWS-owned resources). */
+  readonly functionArn: string;
   log(message: string, extra?: object): void;
 }
 
@@ -88,7 +114,7 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
   const log = (message: string, extra: object = {}) => console.log(JSON.stringify({ jobId, message, ...extra }));
   const controller = new AbortController();
   const deadline = Date.now() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS;
-  const attempt: Attempt = { signal: controller.signal, remainingMs: () => deadline - Date.now(), log };
+  const attempt: Attempt = { signal: controller.signal, remainingMs: () => deadline - Date.now(), functionArn: context.invokedFunctionArn, log };
 
   let outcome: { ok: true; variables: OutputVariables; summary: string } | { ok: false; message: string };
   try {
@@ -138,24 +164,59 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<{ variab
     return { variables: state.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(state.answer.variables)}` };
   }
 
-  const last = state && { version: state.parsedVersion, fingerprint: state.fingerprint, executionId: state.executionId };
-  const decision = decideBuild({ image: p.image, configured, fingerprint: p.fingerprint, rebuild: p.rebuild, executionId: p.executionId }, last);
+  const last: LastBuild | undefined = state && {
+    version: state.parsedVersion,
+    fingerprint: state.fingerprint,
+    executionId: state.executionId,
+    decidedAt: state.updatedAt,
+    upstream: state.upstream,
+  };
+  const request = { image: p.image, configured, fingerprint: p.fingerprint, rebuild: p.rebuild, executionId: p.executionId };
+  const references = parseUpstreamReferences(p.upstream);
+  const scheduled = isScheduledRun(p.rebuild);
+  const unscheduled = decideBuild(request, last);
+  if (!unscheduled.ok) throw new Error(`${p.image}: ${unscheduled.reason}`);
+  // Looked up when a build is decided (to record what it is built from) and when a scheduled run must compare.
+  let upstream: UpstreamLookup | undefined;
+  if (!unscheduled.redelivered && (unscheduled.build || (scheduled && last))) {
+    upstream = await lookUpUpstream({
+      references,
+      arnPrefix: awsOwnedArnPrefix(attempt.functionArn),
+      imagebuilder,
+      signal: attempt.signal,
+      budgetMs: Math.min(UPSTREAM_BUDGET_MS, attempt.remainingMs() - STATE_MARGIN_MS),
+    });
+    if (upstream.ok) attempt.log('upstream versions', { upstream: upstream.versions });
+    else attempt.log('upstream lookup failed', { error: upstream.error });
+  }
+  // Only a scheduled run that nothing else makes build asks the upstream and the age.
+  const check = scheduled && last && upstream && !unscheduled.build ? { references, lookup: upstream, now: new Date(), maxAgeSeconds: maxAgeSeconds(p) } : undefined;
+  const decision = check ? decideBuild(request, last, check) : unscheduled;
   if (!decision.ok) throw new Error(`${p.image}: ${decision.reason}`);
   if (decision.redelivered) attempt.log('redelivered: the stored state has no answer for this execution; repeating its build decision', { executionId: p.executionId });
+  // A build whose upstream could not be looked up records none: the next scheduled run rebuilds to record it.
+  const unrecorded = !check && decision.build && upstream && !upstream.ok ? `; upstream versions not recorded (${upstream.error}), so the next scheduled run rebuilds` : '';
 
   const variables: OutputVariables = {
     version: decision.version,
     // A redelivery without a stored answer cannot know what the first delivery found before it: say so.
     previousVersion: decision.redelivered ? 'unknown' : (state?.version ?? 'none'),
     build: String(decision.build),
-    reason: decision.reason,
+    reason: `${decision.reason}${unrecorded}`,
   };
   const answer: StoredAnswer = { executionId: p.executionId, variables };
-  // version/fingerprint/executionId stay those of the last build decided; the answer is stored for every decision.
+  // version/fingerprint/executionId/upstream stay those of the last build decided; the answer is stored for every decision.
   const newState: BuildState =
     state && (!decision.build || decision.redelivered)
-      ? { version: state.version, fingerprint: state.fingerprint, executionId: state.executionId, updatedAt: state.updatedAt, answer }
-      : { version: decision.version, fingerprint: p.fingerprint, executionId: p.executionId, updatedAt: new Date().toISOString(), answer };
+      ? { version: state.version, fingerprint: state.fingerprint, executionId: state.executionId, updatedAt: state.updatedAt, upstream: state.upstream, answer }
+      : {
+          version: decision.version,
+          fingerprint: p.fingerprint,
+          executionId: p.executionId,
+          updatedAt: new Date().toISOString(),
+          upstream: upstream?.ok ? upstream.versions : undefined,
+          answer,
+        };
   // State first, hand-off second: a stop in between is repaired when the job is delivered again.
   await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
   // An unchanged value changes nothing; a hand-off parameter that went missing is written again.

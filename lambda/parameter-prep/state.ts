@@ -2,6 +2,7 @@
  * What the function keeps in SSM Parameter Store, and the pure checks on it. Parsing never guesses: a stored value
  * that does not parse stops the run with a message, because overwriting it could lose the version history.
  */
+import { isResolvedVersion, parseUpstreamReference, type UpstreamVersions } from './upstream';
 import { parseVersion, type SemanticVersion } from './versioning';
 
 /**
@@ -22,8 +23,15 @@ export interface BuildState {
   readonly fingerprint?: string;
   /** Pipeline execution that decided that build. */
   readonly executionId: string;
-  /** When that build was decided. */
+  /** When that build was decided: the age a scheduled run compares with the maximum. */
   readonly updatedAt: string;
+  /**
+   * What the image's AWS-managed parent image and components resolved to when that build was decided (reference →
+   * MAJOR.MINOR.PATCH/BUILD). The build resolves them minutes later, to these or newer versions, so a scheduled run
+   * that finds a newer one may rebuild once more than needed, never less. Absent in state written before versions
+   * were recorded, or when the lookup failed: the next scheduled run then rebuilds to record them.
+   */
+  readonly upstream?: UpstreamVersions;
   /** The last prepare answer, of a build decision or not; absent in state written before answers were stored. */
   readonly answer?: StoredAnswer;
 }
@@ -79,8 +87,26 @@ export function parseBuildState(name: string, text: string): BuildState & { pars
     );
   }
   const fingerprint = typeof state.fingerprint === 'string' ? state.fingerprint : undefined;
+  const upstream = parseUpstream(name, state.upstream);
   const answer = parseAnswer(name, state.answer);
-  return { version: state.version as string, fingerprint, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), answer, parsedVersion: version };
+  return { version: state.version as string, fingerprint, executionId: state.executionId, updatedAt: String(state.updatedAt ?? ''), upstream, answer, parsedVersion: version };
+}
+
+/** Recorded upstream versions, or undefined when there are none (state written before they were recorded). */
+function parseUpstream(name: string, value: unknown): UpstreamVersions | undefined {
+  if (value === undefined) return undefined;
+  const valid =
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(([reference, version]) => parseUpstreamReference(reference) !== undefined && typeof version === 'string' && isResolvedVersion(version));
+  if (!valid) {
+    throw new Error(
+      `SSM parameter ${name} holds upstream versions that do not parse (expected {"image/<name>/x.x.x":"MAJOR.MINOR.PATCH/BUILD",...}; got ${truncate(JSON.stringify(value) ?? String(value))}). ` +
+        'Fix: remove the "upstream" field from the parameter\'s JSON (aws ssm get-parameter, edit, aws ssm put-parameter --overwrite); the next scheduled run rebuilds the image once and records them',
+    );
+  }
+  return value as UpstreamVersions;
 }
 
 export function parseReleaseState(name: string, text: string): ReleaseState {

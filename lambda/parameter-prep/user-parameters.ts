@@ -2,6 +2,7 @@
  * The action configuration's UserParameters, as the pipeline writes them (JSON, with CodePipeline variables
  * already resolved). Parsed strictly: a wrong field is a deployment bug, and the message has to say which.
  */
+import { parseUpstreamReferences } from './upstream';
 
 /** Decide the next image version and hand it to the image stack through SSM. */
 export interface PrepareParameters {
@@ -17,8 +18,19 @@ export interface PrepareParameters {
   readonly executionId: string;
   /** Fingerprint of everything that defines the image, computed at synth. */
   readonly fingerprint: string;
-  /** The pipeline variable `rebuild` ("false", "true"/"all", or image names separated by commas). */
+  /**
+   * The pipeline variable `rebuild`: "false"; "true"/"all" or image names (separated by commas or spaces) force a
+   * build; "scheduled" (the rebuild schedule) builds an image whose upstream changed or whose last build is too old.
+   */
   readonly rebuild: string;
+  /**
+   * The image's AWS-managed parent image and components as the recipe names them, separated by spaces
+   * (image/<name>/<version selector>, component/<name>/<version selector>), or "none" (CodePipeline refuses an empty
+   * value). A scheduled run compares what they resolve to with what the last build recorded.
+   */
+  readonly upstream: string;
+  /** A scheduled run rebuilds an image whose last build is older than this many seconds (a whole number, as text). */
+  readonly maxAgeSeconds: string;
 }
 
 /** Verify the AMI the image stack produced and record it as the release its fleet runs. */
@@ -54,7 +66,7 @@ export interface ReleaseParameters {
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
-  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild'],
+  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds'],
   release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions'],
 };
 
@@ -82,7 +94,19 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
   if (mode === 'release') distributionRegions(raw as unknown as ReleaseParameters);
+  if (mode === 'prepare') {
+    parseUpstreamReferences(raw.upstream as string);
+    maxAgeSeconds(raw as unknown as PrepareParameters);
+  }
   return raw as unknown as UserParameters;
+}
+
+/** The maximum age of a prepare job in seconds; throws when the field is not a whole number. */
+export function maxAgeSeconds(p: Pick<PrepareParameters, 'maxAgeSeconds'>): number {
+  if (!/^(0|[1-9][0-9]{0,10})$/.test(p.maxAgeSeconds)) {
+    throw new Error(`UserParameters.maxAgeSeconds must be a whole number of seconds (got ${JSON.stringify(p.maxAgeSeconds)}). Fix: check operations.rebuild.maxAge in pipeline.yaml and let the pipeline update itself`);
+  }
+  return Number(p.maxAgeSeconds);
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;

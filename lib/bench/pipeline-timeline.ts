@@ -10,7 +10,7 @@ export const ACTION_SECONDS = {
   synth: { seconds: 180, basis: 'CodeBuild small: ~60 s provisioning + npm ci (~70 s) + cdk synth (~12 s measured here, x2 on small)' },
   selfMutate: { seconds: 120, basis: 'CodeBuild: npm install -g aws-cdk + cdk deploy of an unchanged pipeline stack' },
   assets: { seconds: 90, basis: 'CodeBuild: cdk-assets publish, unchanged assets skipped' },
-  lambda: { seconds: 5, basis: 'parameter-prep invocation (prepare or release)' },
+  lambda: { seconds: 5, basis: 'parameter-prep invocation (prepare or release; a scheduled prepare adds one GetImage/GetComponent per AWS-managed parent and component, in parallel)' },
   changeSetCreate: { seconds: 30, basis: 'CreateChangeSet + DescribeChangeSet until CREATE_COMPLETE' },
   changeSetNoop: { seconds: 10, basis: 'an empty change set: nothing to execute' },
   linuxImageBuild: { seconds: 27.5 * 60, basis: 'Image Builder build + test on Linux: 25-30 min (seed 003, FACTS.md)' },
@@ -121,6 +121,8 @@ export function standardChanges(images: readonly ModelImage[]): Change[] {
     { name: 'fleet-only change', rebuilt: [], fleetsChanged: withFleet },
     { name: `one image among ${images.length} (${other.name})`, rebuilt: [other.name], fleetsChanged: [] },
     { name: 'no change (docs, README)', rebuilt: [], fleetsChanged: [] },
-    { name: 'scheduled rebuild (rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
+    // rebuild=scheduled: each Prepare compares the parent image and AWS-managed components with the last build's.
+    { name: 'scheduled run, nothing upstream changed', rebuilt: [], fleetsChanged: [] },
+    { name: 'scheduled run, every parent image updated (or rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
   ];
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, type ConfigProblem } from './config-error';
+import { Duration } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { awsData, type Architecture } from './aws-data';
 import { display, listYamlFiles, readConfigText } from './config-files';
@@ -24,6 +25,7 @@ import type {
   ManagedComponentConfig,
   NetworkConfig,
   Platform,
+  RebuildConfig,
   SourceConfig,
 } from './model';
 
@@ -148,7 +150,8 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
   const reachable = network ? images.map((image) => withNetworkDefaults(image, network, pipelineFile, problems)) : images;
-  if (problems.length > 0 || !source || !network) throw new ConfigError(problems);
+  const rebuild = pipelineOk ? resolveRebuild(pipelineRaw.operations.rebuild, pipelineFile, problems) : undefined;
+  if (problems.length > 0 || !source || !network || !rebuild) throw new ConfigError(problems);
 
   return {
     name: pipelineRaw.name as string,
@@ -158,6 +161,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
     network,
     operations: {
       rebuildSchedule: pipelineRaw.operations.rebuildSchedule === 'none' ? undefined : pipelineRaw.operations.rebuildSchedule,
+      rebuild,
       scheduleTimezone: pipelineRaw.operations.scheduleTimezone,
       alertEmails: pipelineRaw.operations.alertEmails,
       slack: pipelineRaw.operations.slack,
@@ -441,6 +445,28 @@ function resolveFleet(raw: Raw, platform: Platform, file: string, problems: Conf
     });
   }
   return fleet;
+}
+
+/** Longest maximum age accepted: beyond it the age never triggers a rebuild in practice, and a typo is likelier. */
+const MAX_REBUILD_AGE_DAYS = 3650;
+
+/** operations.rebuild, its maxAge parsed (the schema filled in the default and checked the form). */
+function resolveRebuild(raw: Raw, file: string, problems: ConfigProblem[]): RebuildConfig | undefined {
+  const maxAge: string = raw.maxAge;
+  const field = 'operations.rebuild.maxAge';
+  let maxAgeSeconds: number;
+  try {
+    maxAgeSeconds = Duration.parse(maxAge).toSeconds();
+  } catch {
+    // Duration.parse takes P<days>DT<hours>H<minutes>M<seconds>S; its own message names neither file nor field.
+    problems.push({ file: display(file), field, message: 'is not an ISO 8601 duration of days, hours, minutes and seconds', value: maxAge, fix: 'use e.g. P30D, P14D or PT12H (weeks, months and years are not accepted; write P28D, not P4W)' });
+    return undefined;
+  }
+  if (maxAgeSeconds > MAX_REBUILD_AGE_DAYS * 86_400) {
+    problems.push({ file: display(file), field, message: `must be at most P${MAX_REBUILD_AGE_DAYS}D`, value: maxAge, fix: 'use a shorter duration such as P30D; a scheduled run rebuilds images with upstream updates whatever the age' });
+    return undefined;
+  }
+  return { maxAge, maxAgeSeconds };
 }
 
 function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): SourceConfig | undefined {

@@ -168,10 +168,22 @@ export interface ImageConfig {
   readonly fleet?: FleetConfig;
 }
 
+/** What a scheduled run rebuilds besides images with upstream updates. */
+export interface RebuildConfig {
+  /** ISO 8601 duration as configured (e.g. P30D): a scheduled run rebuilds an image whose last build is older. */
+  readonly maxAge: string;
+  /** The same, in seconds. */
+  readonly maxAgeSeconds: number;
+}
+
 /** Running the pipeline: scheduled rebuilds and alerts. */
 export interface OperationsConfig {
-  /** EventBridge Scheduler expression that starts the pipeline with rebuild=true. @default - weekly, Sundays 03:00 */
+  /**
+   * EventBridge Scheduler expression that starts the pipeline with rebuild=scheduled: images with upstream updates, or
+   * whose last build is older than `rebuild.maxAge`, are rebuilt. @default - weekly, Sundays 03:00
+   */
   readonly rebuildSchedule?: string;
+  readonly rebuild: RebuildConfig;
   readonly scheduleTimezone: string;
   readonly alertEmails: readonly string[];
   /** @default - no Slack channel */

@@ -20,6 +20,7 @@ import { ParameterPrepFunction } from './parameter-prep-function';
 import { PipelineAlerts } from './pipeline-alerts';
 import { PipelineDashboard } from './pipeline-dashboard';
 import { RebuildSchedule } from './rebuild-schedule';
+import { upstreamReferences } from './upstream-references';
 import { ParameterPrepStep, REBUILD_VARIABLE } from './parameter-prep-step';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 import { PipelineKey } from './pipeline-key';
@@ -68,6 +69,7 @@ export class GoldenAmiPipelineStack extends Stack {
       pipelineName: config.name,
       logKey: key,
       distributionRegions: config.images.flatMap((i) => i.distribution.regions),
+      upstream: config.images.flatMap(upstreamReferences),
     });
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -176,7 +178,7 @@ export class GoldenAmiPipelineStack extends Stack {
       // Resolved when the pipeline template is written, after the image stack is complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       buildWave.addStage(stage, {
-        pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
+        pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, config.operations.rebuild, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
         post: [
           ParameterPrepStep.release(
             fn,
@@ -229,7 +231,7 @@ export class GoldenAmiPipelineStack extends Stack {
       new codepipeline.Variable({
         variableName: REBUILD_VARIABLE,
         defaultValue: 'false',
-        description: 'Build fresh images even if nothing changed: true (all images) or image names separated by spaces or commas',
+        description: 'Build fresh images even if nothing changed: true (all images) or image names separated by spaces or commas; scheduled: only images with upstream updates or too old',
       }),
     );
     acknowledgePipelineFindings(this.pipeline, buildApplication);

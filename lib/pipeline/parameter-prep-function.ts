@@ -21,6 +21,13 @@ export interface ParameterPrepFunctionProps {
    */
   readonly distributionRegions?: readonly string[];
   /**
+   * The AWS-managed parent images and components the images are built from, as the prepare step references them
+   * (`image/<name>/<selector>`, `component/<name>/<selector>`; see upstreamReferences). The function may read the
+   * versions of exactly these names, in the stack's region.
+   * @default - none: the function reads no Image Builder resource
+   */
+  readonly upstream?: readonly string[];
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -78,6 +85,19 @@ export class ParameterPrepFunction extends Construct {
     // Neither describe call supports resource-level permissions: the release gate reads the AMI's state and tags,
     // housekeeping lists the image's AMIs and tagged snapshots.
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
+
+    // The prepare step looks up the newest versions of the AWS-owned parent images and components the recipes name
+    // (GetImage/GetComponent resolve a version selector); both take resource-level permissions, so each is granted on
+    // exactly those names, every version (the selector resolves to any of them).
+    const upstreamNames = (kind: 'image' | 'component') => [...new Set((props.upstream ?? []).filter((r) => r.startsWith(`${kind}/`)).map((r) => r.split('/')[1]))].sort();
+    const awsOwned = (kind: 'image' | 'component', name: string) => stack.formatArn({ service: 'imagebuilder', account: 'aws', resource: kind, resourceName: `${name}/*` });
+    const upstreamGrants = [
+      { sid: 'NewestVersionsOfTheParentImages', action: 'imagebuilder:GetImage', kind: 'image' as const },
+      { sid: 'NewestVersionsOfTheAwsComponents', action: 'imagebuilder:GetComponent', kind: 'component' as const },
+    ].filter((g) => upstreamNames(g.kind).length > 0);
+    for (const grant of upstreamGrants) {
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: grant.sid, actions: [grant.action], resources: upstreamNames(grant.kind).map((name) => awsOwned(grant.kind, name)) }));
+    }
 
     // The AMIs and snapshots the release step retires live in the stack's region and in each distribution region.
     const otherRegions = [...new Set(props.distributionRegions ?? [])].filter((r) => Token.isUnresolved(stack.region) || r !== stack.region);
@@ -144,6 +164,12 @@ export class ParameterPrepFunction extends Construct {
         id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${imagesParameterRoot(props.pipelineName)}/*`)}]`,
         reason: `The version, build-state and release parameters of the images of pipeline ${props.pipelineName} (${imagesParameterRoot(props.pipelineName)}/<image>/…): the pipeline name is a whole level of the path, so no other pipeline's parameters match; images come and go with the configuration.`,
       },
+      ...upstreamGrants.flatMap((grant) =>
+        upstreamNames(grant.kind).map((name) => ({
+          id: `AwsSolutions-IAM5[Resource::${nag.arn('imagebuilder', `${grant.kind}/${name}/*`, 'aws')}]`,
+          reason: `Every version of the AWS-owned ${grant.kind === 'image' ? 'parent image' : 'component'} ${name}, read only (${grant.action}): a scheduled run resolves the recipe's version selector to the newest version, which is not known at synth.`,
+        })),
+      ),
       ...wildcardFindings(
         'image',
         'AMI ids are only known at run time; every statement on them is conditioned on the tag golden-ami:pipeline of this pipeline, so only its own AMIs can be deprecated, restored or deregistered.',
@@ -154,11 +180,11 @@ export class ParameterPrepFunction extends Construct {
       ),
       {
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        reason: 'The function only calls AWS APIs (SSM, EC2, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
+        reason: 'The function only calls AWS APIs (SSM, EC2, Image Builder, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
       },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason: 'The function only calls AWS APIs (SSM, EC2, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
+        reason: 'The function only calls AWS APIs (SSM, EC2, Image Builder, CodePipeline) and reaches no private resource; a VPC would add a NAT dependency without narrowing what it can reach.',
       },
       {
         id: 'NIST.800.53.R5-LambdaDLQ',

@@ -10,8 +10,9 @@ import {
   Step,
   StackOutputReference,
 } from 'aws-cdk-lib/pipelines';
-import type { ImageConfig } from '../config/model';
+import type { ImageConfig, RebuildConfig } from '../config/model';
 import { imageParameterNames } from '../naming';
+import { upstreamReferences } from './upstream-references';
 
 /** A UserParameters value: literal, CodePipeline variable expression, or an output of a stack deployed earlier. */
 type ParameterValue = string | StackOutputReference;
@@ -19,7 +20,10 @@ type ParameterValue = string | StackOutputReference;
 /** CodePipeline's variable for the running execution: parameter-prep's idempotency key. */
 const EXECUTION_ID = '#{codepipeline.PipelineExecutionId}';
 
-/** Pipeline-level variable that asks for fresh images without a change: "true"/"all", or image names. */
+/**
+ * Pipeline-level variable that asks for fresh images without a change: "true"/"all" or image names force a build;
+ * "scheduled" (what the rebuild schedule sets) builds the images whose upstream changed or whose last build is too old.
+ */
 export const REBUILD_VARIABLE = 'rebuild';
 
 /** Props for ParameterPrepStep. */
@@ -43,10 +47,12 @@ export interface ParameterPrepStepProps {
  */
 export class ParameterPrepStep extends Step implements ICodePipelineActionFactory {
   /**
-   * The step that decides the image's version before its image stack change set.
+   * The step that decides whether to build the image, and its version, before its image stack change set.
    * @param fingerprint hash of everything that defines the image (see imageFingerprint)
+   * @param rebuild what a scheduled run rebuilds besides images with upstream updates (operations.rebuild)
    */
-  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, fingerprint: string, role?: iam.IRole): ParameterPrepStep {
+  public static prepare(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, fingerprint: string, rebuild: Pick<RebuildConfig, 'maxAgeSeconds'>, role?: iam.IRole): ParameterPrepStep {
+    const upstream = upstreamReferences(image);
     const names = imageParameterNames(pipelineName, image.name);
     return new ParameterPrepStep(`Prepare-${image.name}`, {
       function: fn,
@@ -61,6 +67,9 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         executionId: EXECUTION_ID,
         fingerprint,
         rebuild: `#{variables.${REBUILD_VARIABLE}}`,
+        // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
+        upstream: upstream.length > 0 ? upstream.join(' ') : 'none',
+        maxAgeSeconds: String(rebuild.maxAgeSeconds),
       },
     });
   }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { SCHEDULED_REBUILD } from '../../lambda/parameter-prep/build-decision';
 import { REBUILD_VARIABLE } from './parameter-prep-step';
 
 /** Props for RebuildSchedule. */
@@ -19,17 +20,20 @@ export interface RebuildScheduleProps {
 }
 
 /**
- * Starts the pipeline on a schedule with rebuild=true, so every image is rebuilt from its parent image's latest
- * patches even in weeks without a commit. The scheduler's role may start this one pipeline and nothing else.
+ * Starts the pipeline on a schedule with rebuild=scheduled, so that images pick up their upstream's updates in weeks
+ * without a commit: each image's Prepare action rebuilds it when its AWS-managed parent image or a component has a
+ * newer version than its last build used, or when that build is older than the maximum age, and otherwise builds
+ * nothing. (rebuild=true, started by hand, still rebuilds every image.) The scheduler's role may start this one
+ * pipeline and nothing else.
  */
 export class RebuildSchedule extends Construct {
   public readonly schedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: RebuildScheduleProps) {
     super(scope, id);
-    const input = { name: props.pipeline.pipelineName, variables: [{ name: REBUILD_VARIABLE, value: 'true' }] };
+    const input = { name: props.pipeline.pipelineName, variables: [{ name: REBUILD_VARIABLE, value: SCHEDULED_REBUILD }] };
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Patch rebuild of every image of pipeline ${props.pipeline.pipelineName}`,
+      description: `Rebuilds the images of pipeline ${props.pipeline.pipelineName} whose AWS parent image or components have updates, or whose last build is too old`,
       schedule: scheduler.ScheduleExpression.expression(props.expression, TimeZone.of(props.timeZone ?? 'UTC')),
       target: new targets.Universal({
         service: 'codepipeline',

@@ -4,7 +4,7 @@ const IMAGES: ModelImage[] = [
   { name: 'app-linux', platform: 'linux', fleetBatches: 1 },
   { name: 'windows-iis', platform: 'windows', fleetBatches: 0 },
 ];
-const [appChange, fleetOnly, oneImage, noChange, scheduled] = standardChanges(IMAGES).map((c) => modelRun(IMAGES, c));
+const [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled] = standardChanges(IMAGES).map((c) => modelRun(IMAGES, c));
 const fixed = ['source', 'buildApplication', 'synth', 'selfMutate', 'assets'].reduce((s, k) => s + ACTION_SECONDS[k as keyof typeof ACTION_SECONDS].seconds, 0);
 
 describe('the pipeline timeline model', () => {
@@ -26,7 +26,13 @@ describe('the pipeline timeline model', () => {
     expect(noChange.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
   });
 
-  test('a scheduled rebuild builds every image in parallel: the slowest sets the pace', () => {
+  test('a scheduled run with nothing upstream changed builds nothing and rolls nothing: it costs what no change costs', () => {
+    expect(scheduledQuiet).toMatchObject({ imagesBuilt: [], fleetsRolled: [] });
+    expect(scheduledQuiet.seconds).toBe(noChange.seconds);
+    expect(scheduledQuiet.actions.filter((a) => a.action.endsWith(' execute')).every((a) => !a.work)).toBe(true);
+  });
+
+  test('a scheduled run after new parent images (or rebuild=true) builds every image in parallel: the slowest sets the pace', () => {
     expect(scheduled.imagesBuilt).toEqual(['app-linux', 'windows-iis']);
     const windowsBranch = 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.windowsImageBuild.seconds;
     expect(scheduled.seconds).toBe(fixed + windowsBranch + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
@@ -38,7 +44,7 @@ describe('the pipeline timeline model', () => {
   });
 
   test('only runs that build an image pay for one; they also pay for synth, self-mutation and assets', () => {
-    for (const run of [fleetOnly, noChange]) expect(run.seconds).toBeLessThan(modelSeedRun(IMAGES) / 2);
+    for (const run of [fleetOnly, noChange, scheduledQuiet]) expect(run.seconds).toBeLessThan(modelSeedRun(IMAGES) / 2);
     const overhead = ACTION_SECONDS.synth.seconds + ACTION_SECONDS.selfMutate.seconds + ACTION_SECONDS.assets.seconds;
     expect(scheduled.seconds).toBeGreaterThan(modelSeedRun(IMAGES));
     // The seed's slowest pipeline (Windows) has no fleet; ours waits for the release and then rolls app-linux's fleet.

@@ -89,10 +89,21 @@ describe('defaults', () => {
 
   test('an empty pipeline.yaml means every pipeline default', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
-    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } });
+    expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', rebuild: { maxAge: 'P30D', maxAgeSeconds: 2_592_000 }, scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } });
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+  });
+
+  test.each([
+    ['P14D', 14 * 86_400],
+    ['PT12H', 12 * 3_600],
+    ['P1DT12H', 36 * 3_600],
+    // Every scheduled run rebuilds every image, as before upstream checks.
+    ['P0D', 0],
+  ])('operations.rebuild.maxAge %s is %d seconds', (maxAge, seconds) => {
+    const config = loadConfig(configDirWith({ 'pipeline.yaml': `operations: { rebuild: { maxAge: ${maxAge} } }` }));
+    expect(config.operations.rebuild).toEqual({ maxAge, maxAgeSeconds: seconds });
   });
 
   test('a fleet gets the health check and rollout defaults', () => {
@@ -211,6 +222,10 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['a Windows root volume under 30 GiB', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nrootVolumeGiB: 20' }, /^images\/windows-iis\.yaml: rootVolumeGiB must be at least 30 for Windows Server \(got 20\)/],
   ['a test timeout below Image Builder\'s minimum', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}testTimeoutMinutes: 30` }, /^images\/app-linux\.yaml: testTimeoutMinutes must be >= 60 \(got 30\)\. Fix: use 60 to 1440 minutes/],
   ['a schedule that is neither cron nor rate', { 'pipeline.yaml': 'operations: { rebuildSchedule: weekly }' }, /^pipeline\.yaml: operations\.rebuildSchedule is not valid \(got "weekly"\)\. Fix: use e\.g\. cron\(0 3 \? \* SUN \*\) \(weekly\), rate\(7 days\), or none/],
+  ['a maximum age in weeks', { 'pipeline.yaml': 'operations: { rebuild: { maxAge: P4W } }' }, /^pipeline\.yaml: operations\.rebuild\.maxAge is not valid \(got "P4W"\)\. Fix: use an ISO 8601 duration of days, hours, minutes or seconds, e\.g\. P30D/],
+  ['a maximum age with no amount', { 'pipeline.yaml': 'operations: { rebuild: { maxAge: PT } }' }, /^pipeline\.yaml: operations\.rebuild\.maxAge is not an ISO 8601 duration of days, hours, minutes and seconds \(got "PT"\)\. Fix: use e\.g\. P30D, P14D or PT12H/],
+  ['a maximum age of decades', { 'pipeline.yaml': 'operations: { rebuild: { maxAge: P36500D } }' }, /^pipeline\.yaml: operations\.rebuild\.maxAge must be at most P3650D \(got "P36500D"\)\. Fix: use a shorter duration such as P30D/],
+  ['an unknown rebuild setting', { 'pipeline.yaml': 'operations: { rebuild: { always: true } }' }, /^pipeline\.yaml: operations\.rebuild\.always is not a known field\. Fix: remove it or correct its spelling; known fields here: maxAge/],
   ['a malformed alert e-mail', { 'pipeline.yaml': 'operations: { alertEmails: [ops-at-example] }' }, /^pipeline\.yaml: operations\.alertEmails\[0\] is not valid \(got "ops-at-example"\)\. Fix: use an e-mail address/],
   ['Slack without a channel', { 'pipeline.yaml': 'operations: { slack: { workspaceId: T0123456789 } }' }, /^pipeline\.yaml: operations\.slack\.channelId is required\. Fix: use the channel id/],
   ['deleting AMIs sooner than keeping them', { 'pipeline.yaml': 'operations: { amiRetention: { keep: 5, deleteBeyond: 3 } }' }, /^pipeline\.yaml: operations\.amiRetention\.deleteBeyond must be at least operations\.amiRetention\.keep \(5\) \(got 3\)\. Fix: use 5 or more/],

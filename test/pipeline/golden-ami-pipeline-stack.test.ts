@@ -180,6 +180,9 @@ describe('the pipeline of the shipped configuration', () => {
         }).stack,
       ),
       rebuild: '#{variables.rebuild}',
+      // What a scheduled run compares: the recipe's AWS-managed parent image and component, as the recipe names them.
+      upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/x.x.x',
+      maxAgeSeconds: '2592000',
     });
     const deploy = stage(stages, 'BuildImage').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE' && a.Configuration.StackName === 'golden-ami-image-app-linux')!;
     // The execute action publishes the image stack's outputs as variables; release reads them from there.
@@ -219,6 +222,16 @@ describe('the pipeline of the shipped configuration', () => {
     ]);
   });
 
+  test('the function may read the versions of exactly the AWS-owned parent images and components the images use', () => {
+    const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const imagebuilder = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('imagebuilder:')));
+    expect(imagebuilder).toEqual([
+      { Sid: 'NewestVersionsOfTheParentImages', Effect: 'Allow', Action: 'imagebuilder:GetImage', Resource: ['arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/*', 'arn:aws:imagebuilder:eu-west-1:aws:image/windows-server-2022-english-full-base-x86/*'] },
+      { Sid: 'NewestVersionsOfTheAwsComponents', Effect: 'Allow', Action: 'imagebuilder:GetComponent', Resource: ['arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/*', 'arn:aws:imagebuilder:eu-west-1:aws:component/update-windows/*'] },
+    ]);
+  });
+
   test('the function may retire only AMIs tagged with this pipeline', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }],
@@ -245,13 +258,13 @@ describe('the pipeline of the shipped configuration', () => {
     }
   });
 
-  test('starts a weekly patch rebuild of every image with rebuild=true; the scheduler may start this pipeline only', () => {
+  test('starts a weekly run with rebuild=scheduled (each image rebuilt only for upstream updates or age); the scheduler may start this pipeline only', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 3 ? * SUN *)',
       ScheduleExpressionTimezone: 'UTC',
       Target: {
         Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:codepipeline:startPipelineExecution']] },
-        Input: { 'Fn::Join': ['', ['{"name":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","variables":[{"name":"rebuild","value":"true"}]}']] },
+        Input: { 'Fn::Join': ['', ['{"name":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","variables":[{"name":"rebuild","value":"scheduled"}]}']] },
         RoleArn: Match.anyValue(),
         RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
       },

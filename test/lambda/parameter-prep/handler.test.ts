@@ -1,9 +1,10 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetComponentCommand, GetImageCommand, ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
-import { awsError, FakeEc2, FakeParameterStore } from './fake-aws';
+import { awsError, FakeEc2, FakeImagebuilder, FakeParameterStore } from './fake-aws';
 
 // Lambda sets AWS_REGION to the function's region; the clients without an explicit region resolve it from there.
 process.env.AWS_REGION = 'eu-west-1';
@@ -11,6 +12,7 @@ process.env.AWS_REGION = 'eu-west-1';
 const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
 const codepipeline = mockClient(CodePipelineClient);
+const imagebuilder = mockClient(ImagebuilderClient);
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const NAMES = { versionParameter: '/golden-ami/p/images/app/version', stateParameter: '/golden-ami/p/images/app/build-state' };
@@ -32,8 +34,13 @@ function event(userParameters: object | string): CodePipelineJobEvent {
     },
   };
 }
-const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false') =>
-  event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild });
+/** The image's AWS-managed parent image and component, as the step passes them. */
+const UPSTREAM = 'image/amazon-linux-2023-x86/x.x.x component/update-linux/x.x.x';
+/** What they resolve to in the fake world unless a test publishes newer versions. */
+const CURRENT = { 'image/amazon-linux-2023-x86/x.x.x': '2026.11.14/1', 'component/update-linux/x.x.x': '1.0.3/1' };
+const THIRTY_DAYS = String(30 * 86_400);
+const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false', extra: object = {}) =>
+  event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild, upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS, ...extra });
 const release = (overrides: object = {}) =>
   event({
     mode: 'release',
@@ -50,13 +57,16 @@ const release = (overrides: object = {}) =>
     regions: 'none',
     ...overrides,
   });
-const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs });
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:golden-ami-parameter-prep';
+const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => remainingMs });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let parameters: FakeParameterStore;
 let world: FakeEc2;
-const storeState = (version: string, executionId: string, fingerprint = 'fp-old') =>
-  parameters.values.set(NAMES.stateParameter, JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z' }));
+let upstreamWorld: FakeImagebuilder;
+const storeState = (version: string, executionId: string, fingerprint = 'fp-old', extra: object = {}) =>
+  parameters.values.set(NAMES.stateParameter, JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z', ...extra }));
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 const stored = (name: string) => JSON.parse(parameters.values.get(name)!);
 const puts = () => ssm.commandCalls(PutParameterCommand).map((c) => [c.args[0].input.Name, c.args[0].input.Value]);
 const success = () => codepipeline.commandCalls(PutJobSuccessResultCommand).map((c) => c.args[0].input);
@@ -69,10 +79,13 @@ beforeEach(() => {
   ssm.reset();
   ec2.reset();
   codepipeline.reset();
+  imagebuilder.reset();
   parameters = new FakeParameterStore();
   parameters.install(ssm);
   world = new FakeEc2();
   world.install(ec2);
+  upstreamWorld = new FakeImagebuilder().publish('image/amazon-linux-2023-x86', '2026.11.7/1').publish('image/amazon-linux-2023-x86', '2026.11.14/1').publish('component/update-linux', '1.0.3/1');
+  upstreamWorld.install(imagebuilder);
   reportedAt = [];
   codepipeline.on(PutJobSuccessResultCommand).callsFake(() => void reportedAt.push(Date.now()));
   codepipeline.on(PutJobFailureResultCommand).callsFake(() => void reportedAt.push(Date.now()));
@@ -95,7 +108,8 @@ describe('prepare', () => {
     await handler(prepare(), context());
     const variables = { version: '1.0.0', previousVersion: 'none', build: 'true', reason: 'first build of this image' };
     expect(puts().map(([name]) => name)).toEqual([NAMES.stateParameter, NAMES.versionParameter]);
-    expect(stored(NAMES.stateParameter)).toEqual({ version: '1.0.0', fingerprint: 'fp-new', executionId: 'exec-2', updatedAt: expect.any(String), answer: { executionId: 'exec-2', variables } });
+    // The versions the build is decided with are recorded for the next scheduled run.
+    expect(stored(NAMES.stateParameter)).toEqual({ version: '1.0.0', fingerprint: 'fp-new', executionId: 'exec-2', updatedAt: expect.any(String), upstream: CURRENT, answer: { executionId: 'exec-2', variables } });
     expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.0');
     expect(success()).toEqual([{ jobId: 'job-1', outputVariables: variables }]);
     expectOneResult();
@@ -219,6 +233,171 @@ describe('prepare', () => {
   });
 });
 
+describe('upstream versions', () => {
+  /** A state whose last build was decided `days` ago with unchanged image inputs; null: written before versions were recorded. */
+  const lastBuild = (days: number, upstream: object | null = CURRENT) => storeState('1.0.4', 'exec-1', 'fp-same', { updatedAt: daysAgo(days), ...(upstream ? { upstream } : {}) });
+  const scheduledRun = (executionId = 'exec-2', rebuild = 'scheduled') => prepare(executionId, '1.0', 'fp-same', rebuild);
+  const variables = () => success()[0].outputVariables!;
+
+  test('a push that changes nothing asks Image Builder nothing and keeps the recorded versions', async () => {
+    lastBuild(6);
+    await handler(prepare('exec-2', '1.0', 'fp-same'), context());
+    expect(variables()).toMatchObject({ build: 'false', reason: 'image inputs unchanged; keeping the current image' });
+    expect(imagebuilder.calls()).toHaveLength(0);
+    expect(stored(NAMES.stateParameter).upstream).toEqual(CURRENT);
+  });
+
+  test('a build records what the parent image and components resolve to, asking with the recipe\'s own selectors', async () => {
+    storeState('1.0.4', 'exec-1');
+    await handler(prepare('exec-2'), context());
+    expect(upstreamWorld.calls.sort()).toEqual(['arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x', 'arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x']);
+    expect(imagebuilder.commandCalls(GetImageCommand).map((c) => c.args[0].input)).toEqual([{ imageBuildVersionArn: 'arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x' }]);
+    expect(imagebuilder.commandCalls(GetComponentCommand).map((c) => c.args[0].input)).toEqual([{ componentBuildVersionArn: 'arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x' }]);
+    expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5', upstream: CURRENT });
+  });
+
+  test('a build whose lookup fails still builds; the reason says so and no versions are recorded', async () => {
+    storeState('1.0.4', 'exec-1');
+    imagebuilder.on(GetComponentCommand).rejects(awsError('ForbiddenException', 'You are not authorized to perform this operation'));
+    await handler(prepare('exec-2'), context());
+    expect(variables()).toMatchObject({
+      build: 'true',
+      reason: 'image inputs changed; upstream versions not recorded (ForbiddenException: You are not authorized to perform this operation), so the next scheduled run rebuilds',
+    });
+    expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5' });
+    expect(stored(NAMES.stateParameter).upstream).toBeUndefined();
+  });
+
+  describe('a scheduled run (rebuild=scheduled)', () => {
+    test('a newer parent image: rebuilt, and the new versions recorded', async () => {
+      lastBuild(6);
+      upstreamWorld.publish('image/amazon-linux-2023-x86', '2026.11.21/1');
+      await handler(scheduledRun(), context());
+      expect(variables()).toEqual({ version: '1.0.5', previousVersion: '1.0.4', build: 'true', reason: 'parent image amazon-linux-2023-x86 2026.11.14 → 2026.11.21' });
+      expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
+      expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.5', executionId: 'exec-2', upstream: { ...CURRENT, 'image/amazon-linux-2023-x86/x.x.x': '2026.11.21/1' } });
+    });
+
+    test('a newer AWS-managed component: rebuilt', async () => {
+      lastBuild(6);
+      upstreamWorld.publish('component/update-linux', '1.0.4/1');
+      await handler(scheduledRun(), context());
+      expect(variables()).toMatchObject({ version: '1.0.5', build: 'true', reason: 'component update-linux 1.0.3 → 1.0.4' });
+    });
+
+    test('both newer: both named', async () => {
+      lastBuild(6);
+      upstreamWorld.publish('image/amazon-linux-2023-x86', '2026.11.21/1').publish('component/update-linux', '1.0.3/2');
+      await handler(scheduledRun(), context());
+      expect(variables().reason).toBe('parent image amazon-linux-2023-x86 2026.11.14 → 2026.11.21; component update-linux 1.0.3/1 → 1.0.3/2');
+    });
+
+    test('nothing upstream changed and the last build is recent: nothing is built, the state keeps the last build', async () => {
+      lastBuild(6);
+      const before = stored(NAMES.stateParameter);
+      await handler(scheduledRun(), context());
+      const expected = { version: '1.0.4', previousVersion: '1.0.4', build: 'false', reason: 'nothing upstream changed; last build 6 days ago (max 30 days); keeping the current image' };
+      expect(variables()).toEqual(expected);
+      expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.4');
+      expect(stored(NAMES.stateParameter)).toEqual({ ...before, answer: { executionId: 'exec-2', variables: expected } });
+    });
+
+    test('the last build older than the maximum age: rebuilt though nothing upstream changed', async () => {
+      lastBuild(31);
+      await handler(scheduledRun(), context());
+      expect(variables()).toMatchObject({ version: '1.0.5', build: 'true', reason: 'last build 31 days ago (max 30 days)' });
+      // The clock starts again with this build.
+      expect(Date.now() - Date.parse(stored(NAMES.stateParameter).updatedAt)).toBeLessThan(60_000);
+    });
+
+    test('the maximum age comes from the step (operations.rebuild.maxAge)', async () => {
+      lastBuild(8);
+      await handler(prepare('exec-2', '1.0', 'fp-same', 'scheduled', { maxAgeSeconds: String(7 * 86_400) }), context());
+      expect(variables()).toMatchObject({ build: 'true', reason: 'last build 8 days ago (max 7 days)' });
+    });
+
+    test('an image named in the variable is forced, the others are checked', async () => {
+      lastBuild(6);
+      await handler(scheduledRun('exec-2', 'scheduled app'), context());
+      expect(variables()).toMatchObject({ version: '1.0.5', build: 'true', reason: 'rebuild requested' });
+      ssm.reset();
+      codepipeline.reset();
+      parameters.install(ssm);
+      lastBuild(6);
+      await handler(event({ mode: 'prepare', image: 'web', majorMinor: '1.0', ...NAMES, executionId: 'exec-3', fingerprint: 'fp-same', rebuild: 'scheduled app', upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS }), context());
+      expect(variables()).toMatchObject({ build: 'false', reason: expect.stringMatching(/^nothing upstream changed/) });
+    });
+
+    test('throttled lookups fail safe: rebuilt, the reason says the check failed, nothing recorded', async () => {
+      lastBuild(6);
+      // Image Builder's throttling error, "You have exceeded the permitted request rate for the specific operation"
+      // (https://docs.aws.amazon.com/botocore/latest/reference/services/imagebuilder/client/exceptions/CallRateLimitExceededException.html;
+      // the class of that name in @aws-sdk/client-imagebuilder): it reaches the function once the SDK's retries are spent.
+      imagebuilder.on(GetImageCommand).rejects(Object.assign(awsError('CallRateLimitExceededException', 'Rate exceeded'), { $metadata: { httpStatusCode: 429 } }));
+      await handler(scheduledRun(), context());
+      expect(variables()).toMatchObject({
+        version: '1.0.5',
+        build: 'true',
+        reason: 'could not check for upstream updates (CallRateLimitExceededException: Rate exceeded); rebuilding so that no update is missed',
+      });
+      expect(stored(NAMES.stateParameter).upstream).toBeUndefined();
+      expectOneResult();
+    });
+
+    test('a lookup that hangs is stopped by its budget and fails safe; the job still answers well before its deadline', async () => {
+      lastBuild(6);
+      imagebuilder.on(GetImageCommand).callsFake(() => {
+        const signal = ((imagebuilder.send.lastCall.args as unknown[])[1] as { abortSignal: AbortSignal }).abortSignal;
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      });
+      // 12 s left: 7 s before the reporting reserve, less 5 s kept for the SSM writes, leaves the lookup 2 s.
+      const started = Date.now();
+      await handler(scheduledRun(), context(12_000));
+      expect(variables()).toMatchObject({ build: 'true', reason: expect.stringMatching(/^could not check for upstream updates \(no answer from Image Builder within 2 s\)/) });
+      expect(reportedAt[0] - started).toBeLessThan(3_500);
+      expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
+      const calls = imagebuilder.calls().length;
+      await sleep(200);
+      expect(imagebuilder.calls().length).toBe(calls);
+    });
+
+    test('state from before versions were recorded: rebuilt once to learn them, then compared', async () => {
+      lastBuild(6, null);
+      await handler(scheduledRun('exec-2'), context());
+      expect(variables()).toMatchObject({ version: '1.0.5', build: 'true', reason: 'the last build recorded no upstream versions; rebuilding once to record them' });
+      expect(stored(NAMES.stateParameter).upstream).toEqual(CURRENT);
+      codepipeline.reset();
+      await handler(scheduledRun('exec-3'), context());
+      expect(variables()).toMatchObject({ version: '1.0.5', build: 'false', reason: 'nothing upstream changed; last build 0 seconds ago (max 30 days); keeping the current image' });
+    });
+
+    test('an image with no AWS-managed parent or component: only the age counts, and Image Builder is not asked', async () => {
+      lastBuild(6, {});
+      await handler(prepare('exec-2', '1.0', 'fp-same', 'scheduled', { upstream: 'none' }), context());
+      expect(variables()).toMatchObject({ build: 'false', reason: 'no AWS-managed parent image or component to check; last build 6 days ago (max 30 days); keeping the current image' });
+      expect(imagebuilder.calls()).toHaveLength(0);
+    });
+
+    test('the same scheduled job delivered again gets the same answer and asks Image Builder nothing more', async () => {
+      lastBuild(6);
+      await handler(scheduledRun(), context());
+      const callsOfFirst = imagebuilder.calls().length;
+      upstreamWorld.publish('component/update-linux', '1.0.4/1');
+      await handler(scheduledRun(), context());
+      const [first, second] = success().map((r) => JSON.stringify(r.outputVariables));
+      expect(second).toBe(first);
+      expect(imagebuilder.calls().length).toBe(callsOfFirst);
+    });
+
+    test('recorded versions that do not parse fail the job with the fix, and are not overwritten', async () => {
+      lastBuild(6, { 'image/amazon-linux-2023-x86/x.x.x': 'latest' });
+      await handler(scheduledRun(), context());
+      expect(puts()).toEqual([]);
+      expect(failures()[0].failureDetails?.message).toMatch(/holds upstream versions that do not parse .*Fix: remove the "upstream" field/);
+    });
+  });
+});
+
 describe('an attempt that runs out of time', () => {
   /** The options (second argument) of a call to an SDK client's send. */
   const optionsOf = (call: { args: unknown[] }) => call.args[1] as { abortSignal?: AbortSignal } | undefined;
@@ -228,6 +407,7 @@ describe('an attempt that runs out of time', () => {
   test('every AWS call of an attempt carries its abort signal; the report does not', async () => {
     await handler(prepare(), context());
     expect(ssm.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal), expect.any(AbortSignal)]);
+    expect(imagebuilder.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal)]);
     expect(optionsOf(codepipeline.send.lastCall)).toBeUndefined();
   });
 

@@ -22,6 +22,26 @@ describe('parseBuildState', () => {
   });
 });
 
+describe('recorded upstream versions', () => {
+  const state = (upstream: unknown) => JSON.stringify({ version: '1.0.5', fingerprint: 'f', executionId: 'exec-2', updatedAt: 't', upstream });
+
+  test('state written before versions were recorded parses without them; recorded ones come back as stored', () => {
+    expect(parseBuildState('/s', JSON.stringify({ version: '1.0.4', executionId: 'exec-1', updatedAt: 't' })).upstream).toBeUndefined();
+    const upstream = { 'image/amazon-linux-2023-x86/x.x.x': '2026.11.14/1', 'component/update-linux/1.0.x': '1.0.3' };
+    expect(parseBuildState('/s', state(upstream)).upstream).toEqual(upstream);
+    expect(parseBuildState('/s', state({})).upstream).toEqual({});
+  });
+
+  test.each([
+    ['a list', ['2026.11.14/1']],
+    ['a version that is not one', { 'image/amazon-linux-2023-x86/x.x.x': 'latest' }],
+    ['a key that is not a reference', { 'amazon-linux-2023-x86': '2026.11.14/1' }],
+    ['null', null],
+  ])('%s fails with the parameter and the fix', (_name, upstream) => {
+    expect(() => parseBuildState('/s', state(upstream))).toThrow(/SSM parameter \/s holds upstream versions that do not parse .* Fix: remove the "upstream" field .* the next scheduled run rebuilds the image once and records them/);
+  });
+});
+
 describe('release records', () => {
   const previous = { amiId: 'ami-00000000000000001', version: '1.0.2', commitId: 'c1', executionId: 'exec-1', releasedAt: 'a' };
   const current: ReleaseState = { amiId: 'ami-00000000000000002', version: '1.0.3', commitId: 'c2', executionId: 'exec-2', releasedAt: 'b', previous, answer: { executionId: 'exec-2', variables: { amiId: 'ami-00000000000000002' } } };

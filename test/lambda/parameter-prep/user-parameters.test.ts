@@ -1,6 +1,6 @@
 import { distributionRegions, parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
 
-const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false' };
+const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false', upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/1.0.x', maxAgeSeconds: '2592000' };
 const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none' };
 
 describe('parseUserParameters', () => {
@@ -19,8 +19,16 @@ describe('parseUserParameters', () => {
     ['a number', JSON.stringify({ ...PREPARE, majorMinor: 1.0 }), /UserParameters\.majorMinor must be a non-empty string .* \(got 1\)/],
     ['an unresolved variable', JSON.stringify({ ...RELEASE, amiId: '#{Image.AmiId}' }), /UserParameters\.amiId holds an unresolved pipeline variable \(#\{Image\.AmiId\}\)/],
     ['a release without regions', JSON.stringify({ ...RELEASE, regions: undefined }), /UserParameters\.regions must be a non-empty string for mode "release"/],
+    ['a prepare without upstream references', JSON.stringify({ ...PREPARE, upstream: undefined }), /UserParameters\.upstream must be a non-empty string for mode "prepare"/],
+    ['an upstream reference that is not one', JSON.stringify({ ...PREPARE, upstream: 'image/amazon-linux-2023-x86/x.x.x aws/update-linux/x.x.x' }), /UserParameters\.upstream must be "none" or references such as image\/amazon-linux-2023-x86\/x\.x\.x .*; "aws\/update-linux\/x\.x\.x" is not one\)\. Fix: check parentImage and components/],
+    ['an upstream reference without a version', JSON.stringify({ ...PREPARE, upstream: 'component/update-linux' }), /UserParameters\.upstream must be "none"/],
+    ['a maximum age that is not a whole number', JSON.stringify({ ...PREPARE, maxAgeSeconds: 'P30D' }), /UserParameters\.maxAgeSeconds must be a whole number of seconds \(got "P30D"\)\. Fix: check operations\.rebuild\.maxAge/],
     ['a region that is not a region code', JSON.stringify({ ...RELEASE, regions: 'us-east-1 Frankfurt' }), /UserParameters\.regions must be "none" or region codes separated by spaces \(got "us-east-1 Frankfurt"; "Frankfurt" is not a region code\)\. Fix: check distribution\.regions/],
   ])('rejects %s', (_name, text, message) => expect(() => parseUserParameters(text)).toThrow(message));
+});
+
+test('"none" stands for an image with no AWS-managed parent image or component', () => {
+  expect(parseUserParameters(JSON.stringify({ ...PREPARE, upstream: 'none' }))).toMatchObject({ upstream: 'none' });
 });
 
 describe('distributionRegions', () => {
