@@ -15,6 +15,7 @@ import { checkManagedComponent, checkParentImage } from './checks/managed-resour
 import { checkBranchName, checkSsmParameterName } from './checks/names';
 import { checkVpcCidr } from './checks/network';
 import { checkScheduleExpression, checkTimeZone } from './checks/schedule';
+import { SCHEDULED_REBUILD } from '../../lambda/parameter-prep/build-decision';
 import { checkCertificateRegion, resolveFleetReach, withNetworkDefaults } from './fleet-reach';
 import type {
   ComponentConfig,
@@ -43,6 +44,9 @@ export const CONFIG_LAYOUT = {
 export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'pipeline-assets', 'schema');
 
 const MAX_PAUSE_SECONDS = 3600;
+
+/** What the rebuild variable means by itself (lambda/parameter-prep/build-decision.ts): no image may be named so. */
+const REBUILD_WORDS = ['true', 'all', SCHEDULED_REBUILD];
 
 /** What an image gets when its file does not say, by platform. */
 export const PLATFORM_DEFAULTS: Record<Platform, { parentImage: string; buildInstanceTypes: string[]; rootVolumeGiB: number; rootDeviceName: string }> = {
@@ -297,6 +301,15 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   const fileName = path.basename(file).replace(/\.ya?ml$/, '');
   if (raw.name !== fileName) {
     problems.push({ file: f, field: 'name', message: `must equal the file name "${fileName}"`, value: raw.name, fix: `rename the file to ${raw.name}.yaml or set name: ${fileName}` });
+  }
+  if (REBUILD_WORDS.includes(String(raw.name).toLowerCase())) {
+    problems.push({
+      file: f,
+      field: 'name',
+      message: `is a word of the pipeline's rebuild variable (${REBUILD_WORDS.join(', ')}), so rebuild=${raw.name} could never name just this image`,
+      value: raw.name,
+      fix: `choose another name, e.g. ${raw.name}-image (and rename the file)`,
+    });
   }
   const platform: Platform = raw.platform;
   const defaults = PLATFORM_DEFAULTS[platform];
