@@ -354,7 +354,9 @@ describe('upstream versions', () => {
       const started = Date.now();
       await handler(scheduledRun(), context(12_000));
       expect(variables()).toMatchObject({ build: 'true', reason: expect.stringMatching(/^could not check for upstream updates \(no answer from Image Builder within 2 s\)/) });
-      expect(reportedAt[0] - started).toBeLessThan(3_500);
+      // Not a speed check (the machine may be busy): the answer comes before the 5 s the handler reserves for
+      // reporting, i.e. the lookup's budget stopped the hang rather than the job's own deadline.
+      expect(reportedAt[0] - started).toBeLessThan(7_000);
       expect(parameters.values.get(NAMES.versionParameter)).toBe('1.0.5');
       const calls = imagebuilder.calls().length;
       await sleep(200);
