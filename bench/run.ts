@@ -133,7 +133,14 @@ function main(): void {
     lambdas,
     pipelineModel: {
       actionSeconds: ACTION_SECONDS,
-      runs: runs.map((r) => ({ change: r.change, minutes: round(r.seconds / 60), imagesBuilt: r.imagesBuilt, fleetsRolled: r.fleetsRolled, noOpActions: r.actions.filter((a) => !a.work).map((a) => a.action) })),
+      runs: runs.map((r) => ({
+        change: r.change,
+        minutes: round(r.seconds / 60),
+        imagesBuilt: r.imagesBuilt,
+        fleetsRolled: r.fleetsRolled,
+        noOpActions: r.actions.filter((a) => !a.work).map((a) => a.action),
+        lanes: r.lanes.map((l) => ({ image: l.image, ownReleaseMinutes: round(l.ownReleaseSeconds / 60), fleetStartMinutes: l.fleetStartSeconds === undefined ? null : round(l.fleetStartSeconds / 60), waitMinutes: round(l.waitSeconds / 60) })),
+      })),
       seedMinutesEveryPush: round(seedMinutes),
     },
   };
@@ -171,6 +178,20 @@ function main(): void {
         minutes: round(r.seconds / 60),
         'vs seed': `${round(r.seconds / 60 / seedMinutes, 2)}x`,
       })),
+    ),
+  );
+  console.log('\nLanes per run: when each image would be released on its own, when its fleet starts, how long it waits for the others (minutes)');
+  console.log(
+    table(
+      runs.flatMap((r) =>
+        r.lanes.map((l) => ({
+          change: r.change,
+          image: l.image,
+          'own release': round(l.ownReleaseSeconds / 60),
+          'fleet starts': l.fleetStartSeconds === undefined ? 'no fleet' : round(l.fleetStartSeconds / 60),
+          'waits': round(l.waitSeconds / 60),
+        })),
+      ),
     ),
   );
   console.log(`\nwrote ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);

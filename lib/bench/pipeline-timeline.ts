@@ -44,8 +44,25 @@ export interface ActionTiming {
   readonly seconds: number;
 }
 
+/**
+ * One image's lane through a run: when its own release is done if it ran alone, and when its fleet actually starts.
+ * CodePipeline starts an action only when every action of a lower run order in its stage is done, so every release
+ * waits for the slowest build of the stage, and every fleet for the last release (see README, "How many images a
+ * pipeline holds").
+ */
+export interface LaneTiming {
+  readonly image: string;
+  /** Seconds from the start of the run until this image's release, were its lane alone. */
+  readonly ownReleaseSeconds: number;
+  /** Seconds from the start of the run until its fleet's change set starts (undefined: no fleet). */
+  readonly fleetStartSeconds?: number;
+  /** How long its fleet waits for the other images (0 without a fleet). */
+  readonly waitSeconds: number;
+}
+
 export interface RunModel {
   readonly change: string;
+  readonly lanes: readonly LaneTiming[];
   readonly actions: readonly ActionTiming[];
   readonly seconds: number;
   readonly imagesBuilt: readonly string[];
@@ -84,10 +101,19 @@ export function modelRun(images: readonly ModelImage[], change: Change): RunMode
         { action: `Fleet-${image.name} execute`, work: roll, seconds: roll ? image.fleetBatches * t('rolloutBatch') : t('changeSetNoop') },
       ];
     });
-  const wave = (branches: ActionTiming[][]) => Math.max(0, ...branches.map((b) => b.reduce((sum, a) => sum + a.seconds, 0)));
-  const seconds = actions.reduce((sum, a) => sum + a.seconds, 0) + wave(imageBranches) + wave(fleetBranches);
+  // A stage's branches advance run order by run order: each step waits for the slowest step before it in any branch.
+  const wave = (branches: ActionTiming[][]) => Math.max(0, ...branches.map((b) => b.length)) === 0 ? 0 : branches[0].reduce((sum, _, k) => sum + Math.max(...branches.map((b) => b[k]?.seconds ?? 0)), 0);
+  const prefix = actions.reduce((sum, a) => sum + a.seconds, 0);
+  const fleetStart = prefix + wave(imageBranches);
+  const seconds = fleetStart + wave(fleetBranches);
+  const lanes = images.map((image, i) => {
+    const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0);
+    const hasFleet = image.fleetBatches > 0;
+    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: hasFleet ? fleetStart - ownReleaseSeconds : 0 };
+  });
   return {
     change: change.name,
+    lanes,
     actions: [...actions, ...imageBranches.flat(), ...fleetBranches.flat()],
     seconds,
     imagesBuilt: images.filter((i) => change.rebuilt.includes(i.name)).map((i) => i.name),

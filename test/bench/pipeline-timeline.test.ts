@@ -38,6 +38,24 @@ describe('the pipeline timeline model', () => {
     expect(scheduled.seconds).toBe(fixed + windowsBranch + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
   });
 
+  test("lanes: on a scheduled run the Linux fleet waits for the Windows build, as CodePipeline's run order makes it", () => {
+    const linux = scheduled.lanes.find((l) => l.image === 'app-linux')!;
+    expect(linux.waitSeconds).toBe(ACTION_SECONDS.windowsImageBuild.seconds - ACTION_SECONDS.linuxImageBuild.seconds);
+    expect(linux.fleetStartSeconds! - linux.ownReleaseSeconds).toBe(linux.waitSeconds);
+    // An application change builds only app-linux: its fleet waits for nothing.
+    expect(appChange.lanes.find((l) => l.image === 'app-linux')!.waitSeconds).toBe(0);
+    expect(scheduled.lanes.find((l) => l.image === 'windows-iis')).toMatchObject({ fleetStartSeconds: undefined, waitSeconds: 0 });
+  });
+
+  test('a stage advances run order by run order: the slowest step of each order sets the pace', () => {
+    const two: ModelImage[] = [
+      { name: 'a', platform: 'linux', fleetBatches: 0 },
+      { name: 'b', platform: 'windows', fleetBatches: 0 },
+    ];
+    const run = modelRun(two, { name: 'both', rebuilt: ['a', 'b'], fleetsChanged: [] });
+    expect(run.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.windowsImageBuild.seconds);
+  });
+
   test('the seed builds every image on every push, one pipeline per image side by side', () => {
     expect(modelSeedRun([IMAGES[0]])).toBeGreaterThan(ACTION_SECONDS.linuxImageBuild.seconds);
     expect(modelSeedRun(IMAGES)).toBeGreaterThan(ACTION_SECONDS.windowsImageBuild.seconds);
