@@ -102,7 +102,10 @@ beforeEach(() => {
   process.env.REPOSITORY_NAME = 'golden-ami';
   awsWorks();
   logs = [];
-  for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation((line: string) => void logs.push(line));
+  const capture = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
+  jest.spyOn(console, 'log').mockImplementation(capture);
+  jest.spyOn(console, 'warn').mockImplementation(capture);
+  jest.spyOn(console, 'error').mockImplementation(capture);
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -204,7 +207,7 @@ describe('each kind of event becomes a readable alert', () => {
   test('stack events are read only back to the start of the deploy', async () => {
     cloudformation.reset();
     const page = (n: number, minutesBeforeStart: number) => ({
-      StackEvents: [{ StackId: STACK_ID, EventId: `p${n}`, Timestamp: new Date(DEPLOY_START.getTime() - minutesBeforeStart * 60_000), LogicalResourceId: 'x', ResourceType: 'AWS::SSM::Parameter', ResourceStatus: 'UPDATE_COMPLETE' }],
+      StackEvents: [{ StackId: STACK_ID, StackName: 'golden-ami-image-app-linux', EventId: `p${n}`, Timestamp: new Date(DEPLOY_START.getTime() - minutesBeforeStart * 60_000), LogicalResourceId: 'x', ResourceType: 'AWS::SSM::Parameter', ResourceStatus: 'UPDATE_COMPLETE' as const }],
       NextToken: `t${n}`,
     });
     cloudformation.on(DescribeStackEventsCommand).resolvesOnce(page(1, -5)).resolvesOnce(page(2, 10)).resolves(page(3, 20));
@@ -218,7 +221,7 @@ describe('an alert is never lost: what cannot be formatted goes out as it came',
   const raw = (event: unknown) => JSON.stringify(event, null, 2);
   const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
-  test.each([
+  test.each<[string, object, () => unknown, RegExp]>([
     ['an event no formatter knows (a CodeStar notification payload)', NOTIFICATION_PAYLOAD, () => undefined, /UnrecognizedEvent: event\.id is not a non-empty string/],
     [
       'a describe call that is denied',
