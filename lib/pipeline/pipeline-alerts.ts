@@ -66,10 +66,12 @@ export class PipelineAlerts extends Construct {
       encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // A dead-letter queue itself (of the formatter and its EventBridge targets), and of no other queue.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
     });
     Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the alert formatter and of its EventBridge targets; its alarm tells the alert topic when an event lands here.',
+      id: 'cdk-validator-cfnguard::sqs_dlq_check',
+      reason: 'This queue is itself a dead-letter queue, of the alert formatter (Lambda) and of its EventBridge targets, not of an SQS queue: no SQS queue may redrive into it (denyAll), and a queue behind it would hold events nobody is told about; its own alarm tells the alert topic.',
     });
     // EventBridge sends an event it could not deliver to the formatter to the queue; CloudWatch publishes the queue's
     // alarm to the topic. Both go through the key of the queue and of the topic.

@@ -78,7 +78,11 @@ describe('alerts of the shipped configuration', () => {
   });
 
   test('the dead-letter queue is encrypted, TLS-only, keeps events 14 days, and its alarm is told on the topic', () => {
-    synth.pipelineTemplate.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] }, MessageRetentionPeriod: 1_209_600 });
+    synth.pipelineTemplate.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      MessageRetentionPeriod: 1_209_600,
+      RedriveAllowPolicy: { redrivePermission: 'denyAll' },
+    });
     synth.pipelineTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
