@@ -299,9 +299,9 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.codepipeline'] }), Targets: target });
     synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.imagebuilder'], resources: [{ wildcard: '*:image/golden-ami-*' }] }), Targets: target });
     synth.pipelineTemplate.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyDocument: Match.stringLikeRegexp('events.amazonaws.com') });
-    // The functions are the app's own two and CDK's VPC default-security-group provider: none writes a log policy.
+    // The functions are the app's own three and CDK's VPC default-security-group provider: none writes a log policy.
     const functions = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
-    expect(functions.sort()).toEqual(['CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction']);
+    expect(functions.sort()).toEqual(['AlertsFormatterFunction', 'CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction']);
   });
 
   test('seeds each fleet\'s capacity parameters with the configured minimum', () => {
