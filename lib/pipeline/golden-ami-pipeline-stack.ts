@@ -213,9 +213,10 @@ export class GoldenAmiPipelineStack extends Stack {
     new PipelineAlerts(this, 'Alerts', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,
-      imageNamePrefix: imageBuilderName(config.name, ''),
+      imageNames: config.images.map((i) => i.name),
       key,
       operations: config.operations,
+      repository: source.repository,
     });
     new PipelineDashboard(this, 'Monitoring', {
       pipelineName: config.name,

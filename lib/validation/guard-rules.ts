@@ -16,6 +16,7 @@ export const GUARD_RULE_DIRECTORIES: Readonly<Record<string, string | null>> = {
   Lambda: 'lambda',
   Logs: 'cloudwatch',
   S3: 's3',
+  SQS: 'sqs',
   CodeCommit: null,
   CodePipeline: null,
   Events: null,

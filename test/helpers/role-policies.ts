@@ -29,6 +29,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
   'AWS::SSM::Parameter': 'Name',
   'AWS::CodePipeline::Pipeline': 'Name',
+  'AWS::CodeCommit::Repository': 'RepositoryName',
 };
 
 /** Resolves Ref, Fn::GetAtt (Arn), Fn::Join, Fn::Sub and Fn::Select/Fn::Split within one template. */
@@ -92,6 +93,7 @@ export class IntrinsicResolver {
       'AWS::CodeBuild::Project': `arn:${partition}:codebuild:${region}:${account}:project/${name}`,
       'AWS::Logs::LogGroup': `arn:${partition}:logs:${region}:${account}:log-group:${name}:*`,
       'AWS::CodeCommit::Repository': `arn:${partition}:codecommit:${region}:${account}:${name}`,
+      'AWS::SQS::Queue': `arn:${partition}:sqs:${region}:${account}:${name}`,
     };
     return arns[r.Type] ?? `${id}.Arn`;
   }

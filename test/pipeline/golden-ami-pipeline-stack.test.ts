@@ -277,16 +277,14 @@ describe('the pipeline of the shipped configuration', () => {
     ]);
   });
 
-  test('alerts go to one KMS-encrypted topic: pipeline failures and successes, and this pipeline\'s failed image builds', () => {
+  test('alerts go to one KMS-encrypted topic through the formatter: pipeline failures and successes, failed actions, this pipeline\'s failed image builds', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] } });
-    synth.pipelineTemplate.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-action-execution-failed'],
-      Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('^AlertsTopic') } }],
-    });
-    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.imagebuilder'], 'detail-type': ['EC2 Image Builder Image State Change'], detail: { state: { status: ['FAILED'] } }, resources: [{ wildcard: '*:image/golden-ami-*' }] },
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlertsTopic') } })],
-    });
+    // The detail of each rule and of the formatter is in pipeline-alerts.test.ts.
+    const targets = Object.values(synth.pipelineTemplate.findResources('AWS::Events::Rule'))
+      .filter((r) => ['aws.codepipeline', 'aws.imagebuilder'].includes(r.Properties.EventPattern?.source?.[0]) && JSON.stringify(r.Properties.EventPattern).includes('FAILED'))
+      .map((r) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0]);
+    expect(targets).toEqual([expect.stringMatching(/^AlertsFormatterFunction/), expect.stringMatching(/^AlertsFormatterFunction/), expect.stringMatching(/^AlertsFormatterFunction/)]);
+    synth.pipelineTemplate.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
     synth.pipelineTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
     synth.pipelineTemplate.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
@@ -314,9 +312,9 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.codepipeline'] }), Targets: target });
     synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.imagebuilder'], resources: [{ wildcard: '*:image/golden-ami-*' }] }), Targets: target });
     synth.pipelineTemplate.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyDocument: Match.stringLikeRegexp('events.amazonaws.com') });
-    // The functions are the app's own two and CDK's VPC default-security-group provider: none writes a log policy.
+    // The functions are the app's own three and CDK's VPC default-security-group provider: none writes a log policy.
     const functions = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
-    expect(functions.sort()).toEqual(['CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction']);
+    expect(functions.sort()).toEqual(['AlertsFormatterFunction', 'CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction']);
   });
 
   test('seeds each fleet\'s capacity parameters with the configured minimum', () => {

@@ -1,0 +1,288 @@
+import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
+import { CodeCommitClient, GetCommitCommand } from '@aws-sdk/client-codecommit';
+import { CodePipelineClient, GetPipelineExecutionCommand, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { GetImageCommand, ImagebuilderClient, ListWorkflowExecutionsCommand, ListWorkflowStepExecutionsCommand } from '@aws-sdk/client-imagebuilder';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../lambda/alert-formatter/index';
+import { BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, NOTIFICATION_PAYLOAD, PIPELINE_FAILED, PIPELINE_SUCCEEDED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
+
+process.env.AWS_REGION = 'eu-west-1';
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:golden-ami-pipeline-AlertsTopicCF7C81C9-x1';
+
+const codepipeline = mockClient(CodePipelineClient);
+const cloudformation = mockClient(CloudFormationClient);
+const imagebuilder = mockClient(ImagebuilderClient);
+const codecommit = mockClient(CodeCommitClient);
+const sns = mockClient(SNSClient);
+
+const COMMIT = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
+/** A value an action's configuration may hold (a build's environment) that must reach neither logs nor alerts. */
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-image-app-linux/0d2d9f30-0000-11f0-a000-0a1b2c3d4e5f';
+const DEPLOY_START = new Date('2026-11-20T10:20:00Z');
+const IMAGE_REASON = 'Image Builder reported a failure of the build workflow';
+
+// Response shapes: GetPipelineExecution https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GetPipelineExecution.html,
+// ListActionExecutions https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ListActionExecutions.html,
+// DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html,
+// GetImage https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html,
+// ListWorkflowExecutions / ListWorkflowStepExecutions https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListWorkflowStepExecutions.html,
+// GetCommit https://docs.aws.amazon.com/codecommit/latest/APIReference/API_GetCommit.html.
+function awsWorks(): void {
+  codepipeline.on(GetPipelineExecutionCommand).resolves({
+    pipelineExecution: {
+      pipelineName: 'golden-ami',
+      pipelineExecutionId: EXECUTION_ID,
+      status: 'Failed',
+      statusSummary: 'Pipeline execution failed',
+      artifactRevisions: [{ name: 'Source', revisionId: COMMIT, revisionSummary: 'Bump nginx to 1.27\n\nCVE-2026-1234', revisionUrl: 'https://eu-west-1.console.aws.amazon.com/codesuite/codecommit/repositories/golden-ami/commit/9f8e7d6c' }],
+      trigger: { triggerType: 'CloudWatchEvent', triggerDetail: 'arn:aws:events:eu-west-1:123456789012:rule/golden-ami-push' },
+    },
+  });
+  codepipeline.on(ListActionExecutionsCommand).resolves({
+    actionExecutionDetails: [
+      {
+        stageName: 'BuildImage',
+        actionName: 'Image-app-linux.golden-ami-image-app-linux.Deploy',
+        status: 'Failed',
+        startTime: DEPLOY_START,
+        input: { actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CloudFormation', version: '1' }, configuration: { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'golden-ami-image-app-linux', ChangeSetName: 'PipelineChange' } },
+        output: { executionResult: { externalExecutionSummary: 'Stack golden-ami-image-app-linux in UPDATE_ROLLBACK_COMPLETE state' } },
+      },
+      {
+        stageName: 'BuildImage',
+        actionName: 'Image-app-linux.Release-app-linux',
+        status: 'Failed',
+        startTime: new Date('2026-11-20T10:44:00Z'),
+        input: { actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'golden-ami-parameter-prep', UserParameters: '{"mode":"release"}' } },
+        output: { executionResult: { externalExecutionSummary: REFUSAL, errorDetails: { code: 'JobFailed', message: REFUSAL } } },
+      },
+      {
+        stageName: 'Build',
+        actionName: 'Synth',
+        status: 'Succeeded',
+        startTime: new Date('2026-11-20T10:03:00Z'),
+        input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'Synth', EnvironmentVariables: `[{"name":"TOKEN","type":"PLAINTEXT","value":"${SECRET}"}]` } },
+        output: { executionResult: { externalExecutionSummary: 'Build succeeded' } },
+      },
+    ],
+  });
+  cloudformation.on(DescribeStackEventsCommand).resolves({
+    StackEvents: [
+      { StackId: STACK_ID, StackName: 'golden-ami-image-app-linux', EventId: 'e3', Timestamp: new Date('2026-11-20T10:41:50Z'), LogicalResourceId: 'golden-ami-image-app-linux', ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'UPDATE_ROLLBACK_COMPLETE' },
+      { StackId: STACK_ID, StackName: 'golden-ami-image-app-linux', EventId: 'e2', Timestamp: new Date('2026-11-20T10:40:40Z'), LogicalResourceId: 'Image', ResourceType: 'AWS::ImageBuilder::Image', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Resource handler returned message: "Image status FAILED"' },
+      { StackId: STACK_ID, StackName: 'golden-ami-image-app-linux', EventId: 'e1', Timestamp: new Date('2026-11-20T10:20:02Z'), LogicalResourceId: 'golden-ami-image-app-linux', ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'UPDATE_IN_PROGRESS', ResourceStatusReason: 'User Initiated' },
+    ],
+  });
+  codecommit.on(GetCommitCommand).resolves({ commit: { commitId: COMMIT, message: 'Bump nginx to 1.27', author: { name: 'Jane Doe', email: 'jane@example.com', date: '1763632800 +0000' } } });
+  imagebuilder.on(GetImageCommand).resolves({ image: { arn: IMAGE_ARN, name: 'golden-ami-app-linux', version: '1.0.3/1', state: { status: 'FAILED', reason: IMAGE_REASON } } });
+  imagebuilder.on(ListWorkflowExecutionsCommand).resolves({
+    workflowExecutions: [
+      { workflowExecutionId: 'wf-11111111-2222-3333-4444-555555555555', type: 'BUILD', status: 'COMPLETED' },
+      { workflowExecutionId: 'wf-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', type: 'TEST', status: 'FAILED', message: 'Workflow execution failed' },
+    ],
+  });
+  imagebuilder.on(ListWorkflowStepExecutionsCommand, { workflowExecutionId: 'wf-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }).resolves({
+    steps: [
+      { stepExecutionId: 'step-1', name: 'LaunchTestInstance', action: 'LaunchInstance', status: 'COMPLETED' },
+      { stepExecutionId: 'step-2', name: 'RunTestSuite', action: 'RunCommand', status: 'FAILED', message: 'Test component nginx-responds failed: curl: (7) Failed to connect to localhost port 80' },
+    ],
+  });
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+}
+
+const context = (remainingMs = 29_000) => ({ getRemainingTimeInMillis: () => remainingMs });
+let logs: string[];
+
+beforeEach(() => {
+  for (const m of [codepipeline, cloudformation, imagebuilder, codecommit, sns]) m.reset();
+  process.env.TOPIC_ARN = TOPIC_ARN;
+  process.env.PIPELINE_NAME = 'golden-ami';
+  process.env.REPOSITORY_NAME = 'golden-ami';
+  awsWorks();
+  logs = [];
+  const capture = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
+  jest.spyOn(console, 'log').mockImplementation(capture);
+  jest.spyOn(console, 'warn').mockImplementation(capture);
+  jest.spyOn(console, 'error').mockImplementation(capture);
+});
+afterEach(() => jest.restoreAllMocks());
+
+/** What went to the topic, one entry per Publish: its subject, the e-mail text and the chat notification. */
+function published() {
+  return sns.commandCalls(PublishCommand).map((c) => {
+    const input = c.args[0].input;
+    const body = input.MessageStructure === 'json' ? JSON.parse(input.Message!) : { default: input.Message, email: input.Message };
+    let chat: any;
+    try {
+      chat = JSON.parse(body.default);
+    } catch {
+      chat = undefined;
+    }
+    return { topic: input.TopicArn, subject: input.Subject, email: body.email as string, chat };
+  });
+}
+
+describe('each kind of event becomes a readable alert', () => {
+  test.each([
+    [
+      'a failed deploy: the failed resource from the stack events',
+      DEPLOY_FAILED,
+      'FAILED: golden-ami: BuildImage / Image-app-linux.golden-ami-image-app-linux.Deploy failed',
+      [
+        'Action:     Image-app-linux.golden-ami-image-app-linux.Deploy (CloudFormation)',
+        'Stack:      golden-ami-image-app-linux',
+        'Commit:     9f8e7d6c5b4a "Bump nginx to 1.27" by Jane Doe <jane@example.com>',
+        '  Image (AWS::ImageBuilder::Image) CREATE_FAILED: Resource handler returned message: "Image status FAILED"',
+        `stackId=${encodeURIComponent(STACK_ID)}`,
+      ],
+    ],
+    ["a refused release: parameter-prep's message", RELEASE_REFUSED, 'FAILED: golden-ami: release of image app-linux failed', ['Image:      app-linux', `  ${REFUSAL}`]],
+    ['a failed build: its summary and its page', BUILD_FAILED, 'FAILED: golden-ami: Build / Synth failed', ['  Build terminated with state: FAILED', 'Action details:', '/codebuild/home?region=eu-west-1#/builds/']],
+    [
+      'a failed execution: each failed action',
+      PIPELINE_FAILED,
+      'FAILED: golden-ami: pipeline execution failed',
+      ['Failed actions:', '  - BuildImage / Image-app-linux.golden-ami-image-app-linux.Deploy: Stack golden-ami-image-app-linux in UPDATE_ROLLBACK_COMPLETE state', `  - BuildImage / Image-app-linux.Release-app-linux: ${REFUSAL}`],
+    ],
+    ['a failed stage', STAGE_FAILED, 'FAILED: golden-ami: stage BuildImage failed', ['Stage:      BuildImage', 'Failed actions:']],
+    ['a successful execution', PIPELINE_SUCCEEDED, 'OK: golden-ami: pipeline execution succeeded', ['Started by: an EventBridge rule (arn:aws:events:eu-west-1:123456789012:rule/golden-ami-push)']],
+    [
+      'a failed image build: the workflow step that failed',
+      IMAGE_FAILED,
+      'FAILED: golden-ami: image build golden-ami-app-linux 1.0.3/1 failed',
+      ['Image:               app-linux', '  step RunTestSuite (RunCommand) of the test workflow failed: Test component nginx-responds failed: curl: (7) Failed to connect to localhost port 80', `  ${IMAGE_REASON}`, '/imagebuilder/home?region=eu-west-1#/images/'],
+    ],
+  ])('%s', async (_, event, subject, lines) => {
+    await handler(event, context());
+    const [message, ...more] = published();
+    expect(more).toEqual([]);
+    expect(message.topic).toBe(TOPIC_ARN);
+    expect(message.subject).toBe(subject);
+    for (const line of lines) expect(message.email).toContain(line);
+    expect(message.chat).toMatchObject({ version: '1.0', source: 'custom', id: event.id, content: { textType: 'client-markdown', title: expect.stringContaining(subject.replace(/^\w+: /, '')) } });
+    // No action configuration reaches an alert or a log, nor does the event itself.
+    expect(JSON.stringify(message)).not.toContain(SECRET);
+    expect(logs.join('\n')).not.toContain(SECRET);
+    expect(logs.join('\n')).not.toContain('"detail"');
+    expect(logs.map((l) => JSON.parse(l).message)).toEqual(['formatted']);
+  });
+
+  test('the calls: the execution by its id, the stack by the name in the action configuration, the commit in the repository', async () => {
+    await handler(DEPLOY_FAILED, context());
+    expect(codepipeline.commandCalls(GetPipelineExecutionCommand)[0].args[0].input).toEqual({ pipelineName: 'golden-ami', pipelineExecutionId: EXECUTION_ID });
+    expect(codepipeline.commandCalls(ListActionExecutionsCommand)[0].args[0].input).toEqual({ pipelineName: 'golden-ami', filter: { pipelineExecutionId: EXECUTION_ID }, maxResults: 100 });
+    expect(cloudformation.commandCalls(DescribeStackEventsCommand)[0].args[0].input).toEqual({ StackName: 'golden-ami-image-app-linux' });
+    expect(codecommit.commandCalls(GetCommitCommand)[0].args[0].input).toEqual({ repositoryName: 'golden-ami', commitId: COMMIT });
+  });
+
+  test('a success needs no action executions and no stack events', async () => {
+    await handler(PIPELINE_SUCCEEDED, context());
+    expect(codepipeline.commandCalls(ListActionExecutionsCommand)).toHaveLength(0);
+    expect(cloudformation.commandCalls(DescribeStackEventsCommand)).toHaveLength(0);
+  });
+
+  test('a GitHub source (no repository): the commit without an author, and no CodeCommit call', async () => {
+    delete process.env.REPOSITORY_NAME;
+    await handler(DEPLOY_FAILED, context());
+    expect(published()[0].email).toContain('Commit:     9f8e7d6c5b4a "Bump nginx to 1.27"\n');
+    expect(codecommit.commandCalls(GetCommitCommand)).toHaveLength(0);
+  });
+
+  test('an action retried in the same execution: the reason of its latest failed attempt', async () => {
+    const attempt = (minute: number, message: string) => ({
+      stageName: 'BuildImage',
+      actionName: 'Image-app-linux.Release-app-linux',
+      status: 'Failed' as const,
+      startTime: new Date(`2026-11-20T10:${minute}:00Z`),
+      input: { actionTypeId: { category: 'Invoke' as const, owner: 'AWS' as const, provider: 'Lambda', version: '1' } },
+      output: { executionResult: { errorDetails: { code: 'JobFailed', message } } },
+    });
+    codepipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [attempt(44, 'first attempt'), attempt(52, 'second attempt'), attempt(47, 'between')] });
+    await handler(RELEASE_REFUSED, context());
+    expect(published()[0].email).toContain('Reason:\n  second attempt\n');
+  });
+
+  test('stack events are read only back to the start of the deploy', async () => {
+    cloudformation.reset();
+    const page = (n: number, minutesBeforeStart: number) => ({
+      StackEvents: [{ StackId: STACK_ID, StackName: 'golden-ami-image-app-linux', EventId: `p${n}`, Timestamp: new Date(DEPLOY_START.getTime() - minutesBeforeStart * 60_000), LogicalResourceId: 'x', ResourceType: 'AWS::SSM::Parameter', ResourceStatus: 'UPDATE_COMPLETE' as const }],
+      NextToken: `t${n}`,
+    });
+    cloudformation.on(DescribeStackEventsCommand).resolvesOnce(page(1, -5)).resolvesOnce(page(2, 10)).resolves(page(3, 20));
+    await handler(DEPLOY_FAILED, context());
+    expect(cloudformation.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
+    expect(published()[0].email).toContain('  Stack golden-ami-image-app-linux in UPDATE_ROLLBACK_COMPLETE state');
+  });
+});
+
+describe('an alert is never lost: what cannot be formatted goes out as it came', () => {
+  const raw = (event: unknown) => JSON.stringify(event, null, 2);
+  const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+
+  test.each<[string, object, () => unknown, RegExp]>([
+    ['an event no formatter knows (a CodeStar notification payload)', NOTIFICATION_PAYLOAD, () => undefined, /UnrecognizedEvent: event\.id is not a non-empty string/],
+    [
+      'a describe call that is denied',
+      DEPLOY_FAILED,
+      () => codepipeline.on(GetPipelineExecutionCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: codepipeline:GetPipelineExecution')),
+      /AccessDeniedException: not authorized/,
+    ],
+    ['stack events of a stack that is gone', DEPLOY_FAILED, () => cloudformation.on(DescribeStackEventsCommand).rejects(awsError('ValidationError', 'Stack with id golden-ami-image-app-linux does not exist')), /ValidationError: Stack with id/],
+    ['Image Builder throttling (after the SDK gave up retrying)', IMAGE_FAILED, () => imagebuilder.on(GetImageCommand).rejects(awsError('ThrottlingException', 'Rate exceeded')), /ThrottlingException: Rate exceeded/],
+    ['a commit the repository does not have', PIPELINE_FAILED, () => codecommit.on(GetCommitCommand).rejects(awsError('CommitIdDoesNotExistException', 'commit does not exist')), /CommitIdDoesNotExistException/],
+  ])('%s', async (_, event, breakIt, why) => {
+    breakIt();
+    await handler(event, context());
+    const [message, ...more] = published();
+    expect(more).toEqual([]);
+    expect(message.email).toBe(raw(event));
+    expect(message.subject).toMatch(/^ALERT \(unformatted\): aws\.(codepipeline|imagebuilder)/);
+    expect(message.chat.content.description).toMatch(why);
+    const warning = logs.map((l) => JSON.parse(l)).find((l) => l.message.startsWith('publishing the event as it came'));
+    expect(warning.error).toMatch(why);
+  });
+
+  test('a describe call that hangs: the budget ends it, cancels the call, and the raw event goes out in time', async () => {
+    imagebuilder.on(GetImageCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+    // 10.3 s left: 300 ms for describe calls, the rest kept for publishing.
+    await handler(IMAGE_FAILED, context(10_300));
+    expect(Date.now() - started).toBeLessThan(3000);
+    // The handler passes its budget's signal with every call (send's second argument).
+    const signal = (imagebuilder.commandCalls(GetImageCommand)[0].args as unknown[])[1] as { abortSignal?: AbortSignal };
+    expect(signal.abortSignal?.aborted).toBe(true);
+    expect(published()[0].email).toBe(raw(IMAGE_FAILED));
+    expect(published()[0].chat.content.description).toMatch(/BudgetExceeded: the describe calls took longer than their budget of 300 ms/);
+  });
+
+  test('publishing the formatted alert fails: the raw event is published instead', async () => {
+    sns.on(PublishCommand).rejectsOnce(awsError('InvalidParameterException', 'Invalid parameter: Message too long')).resolves({ MessageId: 'm-2' });
+    await handler(RELEASE_REFUSED, context());
+    const [formatted, fallback] = published();
+    expect(formatted.subject).toBe('FAILED: golden-ami: release of image app-linux failed');
+    expect(fallback.email).toBe(raw(RELEASE_REFUSED));
+    expect(fallback.chat.content.description).toContain('publishing the formatted alert failed');
+  });
+
+  test('the structured forms fail: the event alone, one message for every protocol', async () => {
+    sns.on(PublishCommand).rejectsOnce(awsError('InvalidParameterException', 'x')).rejectsOnce(awsError('InvalidParameterException', 'y')).resolves({ MessageId: 'm-3' });
+    await handler(BUILD_FAILED, context());
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(3);
+    expect(calls[2].args[0].input).toEqual({ TopicArn: TOPIC_ARN, Subject: 'ALERT (unformatted)', Message: JSON.stringify(BUILD_FAILED) });
+  });
+
+  test('nothing can be published: the invocation fails, so Lambda retries and then dead-letters the event', async () => {
+    sns.on(PublishCommand).rejects(awsError('KMSDisabledException', 'key is disabled'));
+    await expect(handler(DEPLOY_FAILED, context())).rejects.toThrow('key is disabled');
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(3);
+    expect(logs.map((l) => JSON.parse(l)).at(-1)).toMatchObject({ eventId: DEPLOY_FAILED.id, message: expect.stringContaining('could not be published in any form'), error: 'KMSDisabledException: key is disabled' });
+  });
+
+  test('without its settings the function fails loudly instead of guessing a topic', async () => {
+    delete process.env.TOPIC_ARN;
+    await expect(handler(DEPLOY_FAILED, context())).rejects.toThrow('TOPIC_ARN and PIPELINE_NAME must be set');
+  });
+});
