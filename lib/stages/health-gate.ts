@@ -125,6 +125,11 @@ export function linuxHealthGate(check: HealthGateCheck, target: SignalTarget): s
  *
  * cfn-signal.exe is looked up on PATH first, then under `%ProgramFiles%\Amazon\cfn-bootstrap` (where the AWS Windows AMIs
  * have it). The gate does not install it: an image without it gets no signal, and the rollout fails on its pause time.
+ *
+ * User data (not persisted) is an EC2Launch v2 "once" task: it runs when the AMI boots for the first time after Sysprep
+ * (https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2launch-v2-overview.html). An image captured with
+ * `C:\ProgramData\Amazon\EC2Launch\state\.run-once` still present skips it; Image Builder runs Sysprep before it
+ * snapshots a Windows image, and an image built any other way must end with `ec2launch.exe reset` (and `sysprep`).
  */
 export function windowsHealthGate(check: HealthGateCheck, target: SignalTarget): string[] {
   const { path, port, timeoutSeconds, pollIntervalSeconds } = validateCheck(check);
