@@ -353,9 +353,6 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   if (raw.distribution?.amiName !== undefined) problems.push(...checkAmiName(f, 'distribution.amiName', raw.distribution.amiName));
   const distribution = resolveDistribution(raw.distribution, file, problems);
   const fleet = raw.fleet ? resolveFleet(raw.fleet, platform, file, problems) : undefined;
-  if (fleet && platform === 'windows') {
-    problems.push({ file: display(file), field: 'fleet', message: 'is only supported for linux images (the health gate runs a shell script)', fix: 'remove fleet from this image, or build a linux image for the fleet' });
-  }
   const rootVolumeGiB = raw.rootVolumeGiB ?? defaults.rootVolumeGiB;
   if (platform === 'windows' && rootVolumeGiB < 30) {
     problems.push({ file: display(file), field: 'rootVolumeGiB', message: 'must be at least 30 for Windows Server', value: rootVolumeGiB, fix: 'use 30 or more, or remove the field for the default (30)' });

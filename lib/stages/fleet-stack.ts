@@ -7,6 +7,7 @@ import type { FleetConfig, ImageConfig } from '../config/model';
 import { FLEET_INSTANCE_MANAGED_POLICIES } from '../iam/fleet-stack-grants';
 import { fleetParameterNames, IMAGE_TAG_KEY, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, STACK_TAG_KEY } from '../naming';
 import { FleetLoadBalancer } from './fleet-load-balancer';
+import { linuxHealthGate, windowsHealthGate } from './health-gate';
 import { ImportedNetwork } from './imported-network';
 import { allowFromSources } from './traffic-sources';
 
@@ -22,9 +23,10 @@ export interface FleetStackProps extends StackProps {
  * only an AMI that passed the release gate is ever rolled out) and an Auto Scaling group that rolls new launch template
  * versions out in batches, each instance proving its health before the rollout goes on.
  *
- * Health gate: user data polls the application's health endpoint on the instance and signals CloudFormation. A batch
- * that does not signal success within the pause time fails the update, and CloudFormation rolls the group back to the
- * previous launch template version. (Chosen over an instance refresh because without a load balancer the only health
+ * Health gate (health-gate.ts, bash on Linux, PowerShell on Windows): user data polls the application's health endpoint
+ * on the instance (and, behind a load balancer, waits for its target group to report the instance healthy) and signals
+ * CloudFormation. A batch that does not signal success within the pause time fails the update, and CloudFormation rolls
+ * the group back to the previous launch template version. (Chosen over an instance refresh because without a load balancer the only health
  * an instance refresh sees is EC2's own, not the application's.)
  *
  * Capacity: minimum and desired capacity are SSM-typed parameters, written by the pipeline stack from configuration and
@@ -138,7 +140,9 @@ export class FleetStack extends Stack {
         { key: IMAGE_TAG_KEY, value: image.name, propagateAtLaunch: true },
       ],
     });
-    userData.addCommands(...healthGateScript(fleet, this.group.logicalId));
+    const target = { stackName: Aws.STACK_NAME, resourceLogicalId: this.group.logicalId, region: Aws.REGION };
+    const waitForTargetGroup = this.loadBalancer ? { targetGroupArn: this.loadBalancer.targetGroup.ref } : undefined;
+    userData.addCommands(...(windows ? windowsHealthGate : linuxHealthGate)(fleet.healthCheck, target, waitForTargetGroup));
     this.group.cfnOptions.creationPolicy = {
       resourceSignal: { count: Token.asNumber(desiredCapacity), timeout: fleet.rollingUpdate.pauseTime },
       autoScalingCreationPolicy: { minSuccessfulInstancesPercent: 100 },
@@ -178,26 +182,4 @@ export class FleetStack extends Stack {
       new CfnOutput(this, 'LoadBalancerDnsName', { value: this.loadBalancer.loadBalancer.attrDnsName, description: `DNS name of the ${fleet.loadBalancer!.scheme} load balancer` });
     }
   }
-}
-
-/**
- * First-boot script of a fleet instance: wait until the application answers its health check on the instance, then
- * tell CloudFormation (success or failure). Outside a rollout CloudFormation expects no signal; the refusal is
- * ignored. cfn-signal ships in the application image; the script installs it if an image lacks it.
- */
-export function healthGateScript(fleet: FleetConfig, groupLogicalId: string): string[] {
-  // The configuration loader has checked that timeoutSeconds fits in the pause time.
-  const { path, port, timeoutSeconds } = fleet.healthCheck;
-  return [
-    '# golden-ami-pipeline health gate',
-    `HEALTH_URL='http://127.0.0.1:${port}${path}'`,
-    `DEADLINE=$((SECONDS + ${timeoutSeconds}))`,
-    'STATUS=1',
-    'while [ "$SECONDS" -lt "$DEADLINE" ]; do',
-    '  if curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; then STATUS=0; break; fi',
-    '  sleep 5',
-    'done',
-    '[ -x /opt/aws/bin/cfn-signal ] || dnf install -y aws-cfn-bootstrap',
-    `/opt/aws/bin/cfn-signal --exit-code "$STATUS" --stack '${Aws.STACK_NAME}' --resource '${groupLogicalId}' --region '${Aws.REGION}' || true`,
-  ];
 }

@@ -42,6 +42,19 @@ export interface SignalTarget {
   readonly region: string;
 }
 
+/**
+ * A load balancer in front of the fleet: after the application answers on the instance, the gate also waits (within
+ * the same deadline) until the target group reports this instance `healthy`, so a rollout goes on only with instances
+ * the load balancer sends traffic to. The instance role may call elasticloadbalancing:DescribeTargetHealth.
+ */
+export interface TargetGroupWait {
+  /** ARN of the fleet's target group (a token such as `targetGroup.ref`). */
+  readonly targetGroupArn: string;
+}
+
+/** The instance metadata service (IMDSv2), for the instance id; the tests point the gate at a stand-in. */
+export const IMDS_ENDPOINT = 'http://169.254.169.254';
+
 /** Default seconds between polls (and per-request limit); the value the first Linux gate used. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
 
@@ -75,10 +88,28 @@ export function healthGateWorstCaseSeconds(check: HealthGateCheck): number {
  * cfn-signal is looked up on PATH first, then at /opt/aws/bin (Amazon Linux); only if neither has it, the gate installs
  * `aws-cfn-bootstrap` with dnf and looks again.
  */
-export function linuxHealthGate(check: HealthGateCheck, target: SignalTarget): string[] {
+export function linuxHealthGate(check: HealthGateCheck, target: SignalTarget, loadBalancer?: TargetGroupWait): string[] {
   const { path, port, timeoutSeconds, pollIntervalSeconds } = validateCheck(check);
   const { stackName, resourceLogicalId, region } = validateTarget(target);
   const interval = pollIntervalSeconds;
+  const targetHealth = loadBalancer
+    ? [
+        // Only once the application answers: then wait, within the same deadline, for the load balancer's verdict.
+        '  if [ "$status" -eq 0 ]; then',
+        '    status=1',
+        `    local imds="\${GOLDEN_AMI_IMDS_ENDPOINT:-${IMDS_ENDPOINT}}" token instance state`,
+        `    token=$(curl -sS --max-time ${interval} -X PUT "$imds/latest/api/token" -H 'X-aws-ec2-metadata-token-ttl-seconds: 600') || token=`,
+        `    instance=$(curl -sS --max-time ${interval} -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/instance-id") || instance=`,
+        '    while [ -n "$instance" ] && [ "$SECONDS" -lt "$deadline" ]; do',
+        `      state=$(aws elbv2 describe-target-health --region '${region}' --target-group-arn '${loadBalancer.targetGroupArn}' --targets "Id=$instance" --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text 2>&1) || state="unknown ($state)"`,
+        '      if [ "$state" = healthy ]; then status=0; break; fi',
+        '      echo "health gate: target group reports $instance $state after $SECONDS s"',
+        `      sleep ${interval}`,
+        '    done',
+        '    [ -n "$instance" ] || echo "health gate: no instance id from the instance metadata service" >&2',
+        '  fi',
+      ]
+    : [];
   return [
     '# golden-ami-pipeline health gate: wait until the application answers 2xx, then signal CloudFormation once',
     'golden_ami_find_cfn_signal() {',
@@ -98,6 +129,7 @@ export function linuxHealthGate(check: HealthGateCheck, target: SignalTarget): s
     '    [ "$SECONDS" -lt "$deadline" ] || break',
     `    sleep ${interval}`,
     '  done',
+    ...targetHealth,
     `  if [ "$status" -eq 0 ]; then echo "health gate: healthy after $SECONDS s"; else echo "health gate: not healthy within ${timeoutSeconds} s"; fi`,
     '  cfn_signal=$(golden_ami_find_cfn_signal) || cfn_signal=',
     '  if [ -z "$cfn_signal" ]; then',
@@ -131,10 +163,36 @@ export function linuxHealthGate(check: HealthGateCheck, target: SignalTarget): s
  * `C:\ProgramData\Amazon\EC2Launch\state\.run-once` still present skips it; Image Builder runs Sysprep before it
  * snapshots a Windows image, and an image built any other way must end with `ec2launch.exe reset` (and `sysprep`).
  */
-export function windowsHealthGate(check: HealthGateCheck, target: SignalTarget): string[] {
+export function windowsHealthGate(check: HealthGateCheck, target: SignalTarget, loadBalancer?: TargetGroupWait): string[] {
   const { path, port, timeoutSeconds, pollIntervalSeconds } = validateCheck(check);
   const { stackName, resourceLogicalId, region } = validateTarget(target);
   const interval = pollIntervalSeconds;
+  // AWS Tools for Windows PowerShell ship on the AWS Windows AMIs (Get-ELB2TargetHealth).
+  const targetHealth = loadBalancer
+    ? [
+        '  if ($status -eq 0) {',
+        '    $status = 1',
+        '    $instance = $null',
+        '    try {',
+        `      $token = Invoke-RestMethod -Method Put -Uri '${IMDS_ENDPOINT}/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '600' } -TimeoutSec ${interval} -UseBasicParsing`,
+        `      $instance = Invoke-RestMethod -Uri '${IMDS_ENDPOINT}/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $token } -TimeoutSec ${interval} -UseBasicParsing`,
+        '    } catch {',
+        '      Write-Output "health gate: no instance id from the instance metadata service: $($_.Exception.Message)"',
+        '    }',
+        `    while ($null -ne $instance -and $clock.Elapsed.TotalSeconds -lt ${timeoutSeconds}) {`,
+        "      $state = 'unknown'",
+        '      try {',
+        `        $state = [string](Get-ELB2TargetHealth -TargetGroupArn '${loadBalancer.targetGroupArn}' -Target @{ Id = $instance } -Region '${region}' -ErrorAction Stop | Select-Object -First 1).TargetHealth.State`,
+        '      } catch {',
+        '        $state = "unknown ($($_.Exception.Message))"',
+        '      }',
+        "      if ($state -eq 'healthy') { $status = 0; break }",
+        '      Write-Output "health gate: target group reports $instance $state"',
+        `      Start-Sleep -Seconds ${interval}`,
+        '    }',
+        '  }',
+      ]
+    : [];
   return [
     '# golden-ami-pipeline health gate: wait until the application answers 2xx, then signal CloudFormation once',
     'function Invoke-GoldenAmiHealthGate {',
@@ -156,6 +214,7 @@ export function windowsHealthGate(check: HealthGateCheck, target: SignalTarget):
     `    if ($clock.Elapsed.TotalSeconds -ge ${timeoutSeconds}) { break }`,
     `    Start-Sleep -Seconds ${interval}`,
     '  }',
+    ...targetHealth,
     '  $elapsed = [int]$clock.Elapsed.TotalSeconds',
     `  if ($status -eq 0) { Write-Output "health gate: healthy after $elapsed s" } else { Write-Output "health gate: not healthy within ${timeoutSeconds} s" }`,
     '  $cfnSignal = $null',

@@ -28,13 +28,13 @@ function problemsFor(files: Record<string, string | null>): string[] {
 describe('the shipped configuration', () => {
   const config = loadConfig(FIXTURE_CONFIG_DIR);
 
-  test('resolves to the Linux application image with a fleet and the Windows IIS image without one', () => {
+  test('resolves to the Linux application image and the Windows IIS image, each with a fleet', () => {
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
     expect(config.images.map((i) => [i.name, i.platform, i.fleet !== undefined])).toEqual([
       ['app-linux', 'linux', true],
-      ['windows-iis', 'windows', false],
+      ['windows-iis', 'windows', true],
     ]);
     const image = config.images[0];
     expect(image.version).toBe('1.0');
@@ -109,6 +109,11 @@ describe('defaults', () => {
   test('a fleet gets the health check and rollout defaults', () => {
     const config = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: {}\n` }));
     expect(config.images[0].fleet).toEqual(DEFAULT_FLEET);
+  });
+
+  test('a Windows fleet gets a larger instance and the time a Windows first boot takes', () => {
+    const config = loadConfig(configDirWith({ 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nfleet: {}\n' }));
+    expect(config.images[1].fleet).toMatchObject({ instanceType: 't3.medium', rollingUpdate: { pauseTime: 'PT20M' }, healthCheck: { timeoutSeconds: 900 } });
   });
 
   test('an internet-facing load balancer is open to anywhere, an internal one to the pipeline VPC', () => {
@@ -205,7 +210,6 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['an AMI name without the build date', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { amiName: my-image }` }, /^images\/app-linux\.yaml: distribution\.amiName must contain \{\{ imagebuilder:buildDate \}\}, or the second build fails on a duplicate AMI name \(got "my-image"\)\. Fix: append it, e\.g\. my-image-\{\{ imagebuilder:buildDate \}\}/],
   ['an SSM output that is not a path', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { ssmParameter: latest-ami }` }, /^images\/app-linux\.yaml: distribution\.ssmParameter is not valid \(got "latest-ami"\)\. Fix: use a parameter path/],
   ['a fleet whose region the image is not distributed to', { 'pipeline.yaml': 'region: eu-west-1', 'images/app-linux.yaml': `${MINIMAL_IMAGE}distribution: { regions: [us-east-1] }\nfleet: {}` }, /^images\/app-linux\.yaml: distribution\.regions must include eu-west-1, where the image's fleet runs \(got \["us-east-1"\]\)\. Fix: add eu-west-1 to distribution\.regions, or remove the fleet/],
-  ['a fleet on a Windows image', { 'images/windows-iis.yaml': 'name: windows-iis\nversion: "1.0"\nplatform: windows\ncomponents: [iis-web-server]\nfleet: {}' }, /^images\/windows-iis\.yaml: fleet is only supported for linux images/],
   ['an image named like a rebuild word', { 'images/app-linux.yaml': null, 'images/scheduled.yaml': 'name: scheduled\nversion: "1.0"' }, /^images\/scheduled\.yaml: name is a word of the pipeline's rebuild variable \(true, all, scheduled\), so rebuild=scheduled could never name just this image \(got "scheduled"\)\. Fix: choose another name/],
   ['an internet-facing load balancer without a certificate', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { scheme: internet-facing } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.certificateArn is required for an internet-facing load balancer: plain HTTP from the internet is refused\. Fix: give the ARN of an ACM certificate/],
   ['a load balancer without a scheme', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}fleet: { loadBalancer: { certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 } }` }, /^images\/app-linux\.yaml: fleet\.loadBalancer\.scheme is required\. Fix: use internet-facing or internal/],

@@ -85,6 +85,12 @@ export interface StubOptions {
   readonly cfnSignal: 'on-path' | 'installed-by-dnf' | 'missing';
   /** Exit code of the stub cfn-signal (CloudFormation refusing a signal makes the real one exit non-zero). @default 0 */
   readonly cfnSignalExitCode?: number;
+  /**
+   * What a stub `aws elbv2 describe-target-health` answers, one state per call (the last one repeats), and the
+   * instance metadata stand-in the gate asks for its instance id.
+   * @default - no load balancer: no aws stub, no metadata stand-in
+   */
+  readonly targetHealth?: { readonly states: readonly string[]; readonly imdsEndpoint: string };
 }
 
 export interface GateRun {
@@ -95,6 +101,23 @@ export interface GateRun {
   readonly signals: SignalCall[];
   /** Argument lists of the dnf calls. */
   readonly dnfCalls: string[][];
+  /** Argument lists of the aws calls. */
+  readonly awsCalls: string[][];
+}
+
+/** A stand-in for IMDSv2: a token for PUT /latest/api/token, the instance id for a GET that presents it. */
+export async function startInstanceMetadata(instanceId: string): Promise<{ readonly endpoint: string; close(): Promise<void> }> {
+  const token = 'imds-token-for-the-test';
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'PUT' && req.url === '/latest/api/token' && req.headers['x-aws-ec2-metadata-token-ttl-seconds']) return void res.writeHead(200).end(token);
+    if (req.method === 'GET' && req.url === '/latest/meta-data/instance-id' && req.headers['x-aws-ec2-metadata-token'] === token) return void res.writeHead(200).end(instanceId);
+    res.writeHead(401).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** True when this machine has a real cfn-signal the PATH lookup would find, so "missing" cannot be staged. */
@@ -115,9 +138,24 @@ export async function runLinuxGate(script: string, stubs: StubOptions, killAfter
     const bin = join(dir, 'bin');
     const signalLog = join(dir, 'cfn-signal.calls');
     const dnfLog = join(dir, 'dnf.calls');
+    const awsLog = join(dir, 'aws.calls');
     writeFileSync(signalLog, '');
     writeFileSync(dnfLog, '');
+    writeFileSync(awsLog, '');
     mkdirSync(bin);
+    if (stubs.targetHealth) {
+      const states = join(dir, 'target-states');
+      writeFileSync(states, `${stubs.targetHealth.states.join('\n')}\n`);
+      const awsStub = [
+        '#!/bin/bash',
+        `( IFS=$'\x1f'; printf '%s\n' "$*" ) >> '${awsLog}'`,
+        // The next state; the last one stays.
+        `state=$(head -n 1 '${states}'); [ "$(wc -l < '${states}')" -gt 1 ] && sed -i 1d '${states}'`,
+        'echo "$state"',
+        '',
+      ].join('\n');
+      writeFileSync(join(bin, 'aws'), awsStub, { mode: 0o755 });
+    }
     const cfnSignalStub = [
       '#!/bin/bash',
       `( IFS=$'\\x1f'; printf '%s\\n' "$*" ) >> '${signalLog}'`,
@@ -140,7 +178,8 @@ export async function runLinuxGate(script: string, stubs: StubOptions, killAfter
 
     const started = Date.now();
     // Its own process group, so the kill below also reaches a curl that outlives bash (it would hold the output open).
-    const child = spawn('bash', [scriptFile], { detached: true, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...(stubs.targetHealth ? { GOLDEN_AMI_IMDS_ENDPOINT: stubs.targetHealth.imdsEndpoint } : {}) };
+    const child = spawn('bash', [scriptFile], { detached: true, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -159,7 +198,7 @@ export async function runLinuxGate(script: string, stubs: StubOptions, killAfter
     await Promise.all([child.stdout, child.stderr].map((stream) => (stream.closed ? undefined : once(stream, 'close'))));
     const elapsedMs = Date.now() - started;
 
-    return { exitCode, stdout, stderr, elapsedMs, signals: readCalls(signalLog).map(parseSignalCall), dnfCalls: readCalls(dnfLog) };
+    return { exitCode, stdout, stderr, elapsedMs, signals: readCalls(signalLog).map(parseSignalCall), dnfCalls: readCalls(dnfLog), awsCalls: readCalls(awsLog) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,13 +6,14 @@ import { loadConfig } from '../../lib/config/load-config';
 import { runFleetCommand } from '../../lib/operations/fleet-commands';
 import { OperatorError } from '../../lib/operations/operator-error';
 import { fixtureAssembly } from '../helpers/fixture-assembly';
-import { configDirWith, FIXTURE_CONFIG_DIR } from '../helpers/synth-app';
+import { configDirWith } from '../helpers/synth-app';
 
 const autoscaling = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const clients = { autoscaling: new AutoScalingClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }) };
-const config = loadConfig(FIXTURE_CONFIG_DIR);
+// The fixture without its Windows image: one fleet (app-linux) keeps the expected outputs short.
+const config = loadConfig(configDirWith({ 'images/windows-iis.yaml': null }));
 const GROUP = 'golden-ami-fleet-app-linux-Group-ABC123';
 const group = (overrides: object = {}) => ({
   AutoScalingGroupName: GROUP,
@@ -109,7 +110,7 @@ describe('fleet scale', () => {
   });
 
   test('an image without a fleet is not a fleet', async () => {
-    const noFleet = loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "1.0"\n' }));
+    const noFleet = loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "1.0"\n', 'images/windows-iis.yaml': null }));
     await expect(runFleetCommand(['scale', 'app-linux', '0'], noFleet, clients)).rejects.toThrow(/^unknown fleet app-linux\. Fix: use one of none \(no image file declares a fleet\)$/);
   });
 

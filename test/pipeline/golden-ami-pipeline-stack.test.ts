@@ -52,9 +52,11 @@ describe('the pipeline of the shipped configuration', () => {
       'BuildImage:3:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Deploy',
       'BuildImage:4:Lambda:Image-app-linux.Release-app-linux',
       'BuildImage:4:Lambda:Image-windows-iis.Release-windows-iis',
-      // Only app-linux declares a fleet; a wave of one stage is named after the stage.
-      'Fleet-app-linux:1:CloudFormation:Prepare',
-      'Fleet-app-linux:2:CloudFormation:Deploy',
+      // Both fleets in the next wave, side by side.
+      'DeployImage:1:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Prepare',
+      'DeployImage:1:CloudFormation:Fleet-windows-iis.golden-ami-fleet-windows-iis.Prepare',
+      'DeployImage:2:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Deploy',
+      'DeployImage:2:CloudFormation:Fleet-windows-iis.golden-ami-fleet-windows-iis.Deploy',
     ]);
   });
 
@@ -66,6 +68,7 @@ describe('the pipeline of the shipped configuration', () => {
       'golden-ami-image-app-linux': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
       'golden-ami-image-windows-iis': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
       'golden-ami-fleet-app-linux': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
+      'golden-ami-fleet-windows-iis': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
     });
   });
 
@@ -77,7 +80,7 @@ describe('the pipeline of the shipped configuration', () => {
     actions.forEach((a, i) => byRole.set(roles[i], [...(byRole.get(roles[i]) ?? []), String(a.Configuration.ProjectName ? JSON.stringify(a.Name) : a.Name)]));
     const shared = [...byRole.values()].filter((names) => names.length > 1);
     // Prepare+Deploy of one stack share that stack's deploy role (CDK Pipelines assumes one role per stack).
-    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2, 2]);
+    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2, 2, 2]);
     expect(roles.filter((r) => r.includes('golden-ami-image-windows-iis-cfn-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-image-app-linux-cfn-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-fleet-app-linux-cfn-deploy'))).toHaveLength(2);
@@ -300,7 +303,12 @@ describe('the pipeline of the shipped configuration', () => {
     expect(queries['Failures by stage']).toContain('detail.state = "FAILED"');
     expect(queries['Image builds: outcome and duration']).toContain('latest(detail.state.status) as outcome by resources.0 as image');
     const metricWidgets = widgets.filter((w) => w.type === 'metric').map((w) => [w.properties.title, JSON.stringify(w.properties.metrics)]);
-    expect(metricWidgets.map(([title]) => title)).toEqual(['golden-ami-fleet-app-linux: desired / in service / pending', 'golden-ami-fleet-app-linux: CPU']);
+    expect(metricWidgets.map(([title]) => title)).toEqual([
+      'golden-ami-fleet-app-linux: desired / in service / pending',
+      'golden-ami-fleet-app-linux: CPU',
+      'golden-ami-fleet-windows-iis: desired / in service / pending',
+      'golden-ami-fleet-windows-iis: CPU',
+    ]);
     for (const metric of ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances']) expect(metricWidgets[0][1]).toContain(`MetricName=\\"${metric}\\" \\"golden-ami-fleet-app-linux-\\"`);
     expect(metricWidgets[1][1]).toContain('{AWS/EC2,AutoScalingGroupName} MetricName=\\"CPUUtilization\\"');
     synth.pipelineTemplate.hasOutput('DashboardUrl', { Value: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/golden-ami-golden-ami' });
@@ -378,7 +386,7 @@ describe('other configurations', () => {
     expect(stagesOf(synth).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Image-app-linux']);
   });
 
-  test('three images, two with fleets: images build in parallel in one wave, fleets deploy in the next', () => {
+  test('three images, each with a fleet: images build in parallel in one wave, fleets deploy in the next', () => {
     const appFile = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
     const synth = synthApp(loadConfig(configDirWith({ 'images/api-linux.yaml': appFile.replace('name: app-linux', 'name: api-linux') })));
     const shape = stagesOf(synth)
@@ -386,7 +394,7 @@ describe('other configurations', () => {
       .map((s) => [s.Name, [...new Set(s.Actions.map((a) => String(a.Name).split('.')[0]))].sort()]);
     expect(shape).toEqual([
       ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
-      ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux']],
+      ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux', 'Fleet-windows-iis']],
     ]);
     // Within the wave, every image's release comes after its own change set and before any fleet.
     const buildImage = stagesOf(synth)[4];

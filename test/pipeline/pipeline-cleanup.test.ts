@@ -60,17 +60,17 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
     const network = idsWhere((r) => r.Type.startsWith('AWS::EC2::') || r.Type === 'Custom::VpcRestrictDefaultSG');
     const parameters = idsWhere((r) => r.Type === 'AWS::SSM::Parameter');
     const key = idsWhere((r) => r.Type === 'AWS::KMS::Key');
-    // 2 images + 1 fleet in the shipped configuration, one support stack each; a VPC of two zones.
-    expect(executionRoles).toHaveLength(3);
-    expect(supportStacks).toHaveLength(3);
+    // 2 images and 2 fleets in the shipped configuration, one support stack each; a VPC of two zones.
+    expect(executionRoles).toHaveLength(4);
+    expect(supportStacks).toHaveLength(4);
     expect(network.length).toBeGreaterThan(15);
-    // VPC id, private and public subnet ids, the fleet's two capacity numbers.
-    expect(parameters).toHaveLength(5);
+    // VPC id, private and public subnet ids, each fleet's two capacity numbers.
+    expect(parameters).toHaveLength(7);
     expect(key).toHaveLength(1);
     const needed = [...executionRoles, ...supportStacks, ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
     expect(needed.filter((id) => !afterCleanup.has(id))).toEqual([]);
     // The deploy and clean-up roles live in the support stacks, deleted only with them.
-    for (const id of ['Image-app-linux', 'Image-windows-iis', 'Fleet-app-linux']) {
+    for (const id of ['Image-app-linux', 'Image-windows-iis', 'Fleet-app-linux', 'Fleet-windows-iis']) {
       expect(Object.values(synth.supportTemplate(id).findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName).filter(Boolean).sort()).toEqual(
         expect.arrayContaining([expect.stringMatching(/-cfn-deploy$/), expect.stringMatching(/-cleanup$/)]),
       );
@@ -90,7 +90,7 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
         PipelineName: 'golden-ami',
         Images: [
           { Name: 'app-linux', Fleet: 'true', Regions: ['eu-west-1'] },
-          { Name: 'windows-iis', Fleet: 'false', Regions: ['eu-west-1'] },
+          { Name: 'windows-iis', Fleet: 'true', Regions: ['eu-west-1'] },
         ],
         Buckets: [{ Ref: Match.stringLikeRegexp('^ArtifactBucket') }, { Ref: Match.stringLikeRegexp('^ArtifactAccessLogs') }],
         SharedAmis: 'keep',

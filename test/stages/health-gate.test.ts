@@ -7,9 +7,10 @@ import {
   linuxHealthGate,
   type HealthGateCheck,
   type SignalTarget,
+  type TargetGroupWait,
   windowsHealthGate,
 } from '../../lib/stages/health-gate';
-import { type AppBehaviour, closedPort, curlPresent, realCfnSignalPresent, runLinuxGate, startApp, type StubOptions } from '../helpers/health-gate-bash';
+import { type AppBehaviour, closedPort, curlPresent, realCfnSignalPresent, runLinuxGate, startApp, startInstanceMetadata, type StubOptions } from '../helpers/health-gate-bash';
 import { argumentOf, codeOutsideStrings, commandsOf, nodesOf, parsePowerShell, syntaxErrors, variablesUsedBeforeAssignment } from '../helpers/health-gate-powershell';
 import { renderUserDataAsDeployed } from '../helpers/health-gate-render';
 
@@ -19,15 +20,17 @@ const LINUX_STACK = 'golden-ami-Fleet-app-linux';
 const WINDOWS_STACK = 'golden-ami-Fleet-app-windows';
 const REGION = 'eu-west-1';
 
-function linuxUserData(check: HealthGateCheck, before: string[] = [], after: string[] = []): string {
+const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/golde-Targe-1A2B3C4D5E6F/73e2d6bc24d8a067';
+
+function linuxUserData(check: HealthGateCheck, before: string[] = [], after: string[] = [], loadBalancer?: TargetGroupWait): string {
   const userData = ec2.UserData.forLinux();
-  userData.addCommands(...before, ...linuxHealthGate(check, TOKEN_TARGET), ...after);
+  userData.addCommands(...before, ...linuxHealthGate(check, TOKEN_TARGET, loadBalancer), ...after);
   return renderUserDataAsDeployed(userData, { 'AWS::StackName': LINUX_STACK, 'AWS::Region': REGION });
 }
 
-function windowsUserData(check: HealthGateCheck): string {
+function windowsUserData(check: HealthGateCheck, loadBalancer?: TargetGroupWait): string {
   const userData = ec2.UserData.forWindows();
-  userData.addCommands(...windowsHealthGate(check, TOKEN_TARGET));
+  userData.addCommands(...windowsHealthGate(check, TOKEN_TARGET, loadBalancer));
   return renderUserDataAsDeployed(userData, { 'AWS::StackName': WINDOWS_STACK, 'AWS::Region': REGION });
 }
 
@@ -119,7 +122,8 @@ describeRun('Linux gate, run with bash and curl against a local server', () => {
     const app = behaviour === 'down' ? undefined : await startApp(behaviour);
     try {
       const port = app?.port ?? (await closedPort());
-      const script = linuxUserData({ path: '/health', port, timeoutSeconds: TIMEOUT_SECONDS, pollIntervalSeconds: INTERVAL_SECONDS }, before, after);
+      const loadBalancer = stubs.targetHealth ? { targetGroupArn: TARGET_GROUP_ARN } : undefined;
+      const script = linuxUserData({ path: '/health', port, timeoutSeconds: TIMEOUT_SECONDS, pollIntervalSeconds: INTERVAL_SECONDS }, before, after, loadBalancer);
       const result = await runLinuxGate(script, stubs, KILL_AFTER_MS);
       return { ...result, requests: app?.requests ?? [] };
     } finally {
@@ -178,6 +182,39 @@ describeRun('Linux gate, run with bash and curl against a local server', () => {
     const result = await run({ kind: 'hang' });
     expect(result.signals).toEqual([expectedSignal('1')]);
     expect(result.elapsedMs).toBeLessThan(WORST_CASE_MS + SLACK_MS);
+  });
+
+  describe('behind a load balancer: the target group must also report the instance healthy', () => {
+    const INSTANCE = 'i-0123456789abcdef0';
+    async function behindLoadBalancer(behaviour: AppBehaviour | 'down', states: string[]) {
+      const imds = await startInstanceMetadata(INSTANCE);
+      try {
+        return await run(behaviour, { cfnSignal: 'on-path', targetHealth: { states, imdsEndpoint: imds.endpoint } });
+      } finally {
+        await imds.close();
+      }
+    }
+    const describeTargetHealth = ['elbv2', 'describe-target-health', '--region', REGION, '--target-group-arn', TARGET_GROUP_ARN, '--targets', `Id=${INSTANCE}`, '--query', 'TargetHealthDescriptions[0].TargetHealth.State', '--output', 'text'];
+
+    runConcurrently('initial, then healthy: signals 0 once, after asking about this instance (IMDSv2 id)', async () => {
+      const result = await behindLoadBalancer({ kind: 'healthy' }, ['initial', 'healthy']);
+      expect(result.signals).toEqual([expectedSignal('0')]);
+      expect(result.awsCalls).toEqual([describeTargetHealth, describeTargetHealth]);
+      expect(result.stdout).toContain(`target group reports ${INSTANCE} initial`);
+    });
+
+    runConcurrently('never healthy in the target group: signals 1 once after the deadline', async () => {
+      const result = await behindLoadBalancer({ kind: 'healthy' }, ['unhealthy']);
+      expect(result.signals).toEqual([expectedSignal('1')]);
+      expect(result.awsCalls.length).toBeGreaterThanOrEqual(2);
+      expect(result.elapsedMs).toBeLessThan(WORST_CASE_MS + SLACK_MS);
+    });
+
+    runConcurrently('an application that never answers is not asked about at the load balancer', async () => {
+      const result = await behindLoadBalancer({ kind: 'never' }, ['healthy']);
+      expect(result.signals).toEqual([expectedSignal('1')]);
+      expect(result.awsCalls).toEqual([]);
+    });
   });
 
   runConcurrently('a refused signal (outside a rollout) is logged, not fatal: lines after the gate still run', async () => {
@@ -255,6 +292,22 @@ describe('Windows gate (parsed, not run)', () => {
     for (const pattern of [/&&/, /\|\|/, /\?\?/, /\s\?\s/, /\$\(\(/, /\/dev\/null/, /\b(fi|then|done|esac)\b/]) {
       expect({ pattern: String(pattern), found: code.match(pattern)?.[0] }).toEqual({ pattern: String(pattern), found: undefined });
     }
+  });
+
+  test('behind a load balancer: parses, reads no variable before assigning it, and asks the target group about this instance', async () => {
+    const lbBody = windowsUserData(check, { targetGroupArn: TARGET_GROUP_ARN }).slice('<powershell>'.length, -'</powershell>'.length);
+    const lbTree = await parsePowerShell(lbBody);
+    expect(syntaxErrors(lbTree)).toEqual([]);
+    expect(variablesUsedBeforeAssignment(lbTree.rootNode)).toEqual([]);
+    const commands = commandsOf(lbTree.rootNode);
+    const health = commands.filter((c) => c.name === 'Get-ELB2TargetHealth');
+    expect(health).toHaveLength(1);
+    expect(argumentOf(health[0], '-TargetGroupArn')).toBe(`'${TARGET_GROUP_ARN}'`);
+    // IMDSv2: a token by PUT, then the instance id with it; both with basic parsing (no prompt) and a time limit.
+    const metadata = commands.filter((c) => c.name === 'Invoke-RestMethod');
+    expect(metadata).toHaveLength(2);
+    for (const call of metadata) expect(call.elements.map((e) => e.parameter)).toEqual(expect.arrayContaining(['-UseBasicParsing', '-TimeoutSec']));
+    expect(argumentOf(metadata[0], '-Method')).toBe('Put');
   });
 
   test('has no exit statement, so lines after the gate still run', async () => {

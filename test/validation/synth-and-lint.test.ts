@@ -121,6 +121,7 @@ function kitchenSinkConfigDir(): string {
 describeSynthAndLint('`cdk synth -c configDir=…` with every option used', () => ['-c', `configDir=${kitchenSinkConfigDir()}`], [
   'kitchen-sink-pipeline-Fleet-api-linux',
   'kitchen-sink-pipeline-Fleet-app-linux',
+  'kitchen-sink-pipeline-Fleet-windows-iis',
   'kitchen-sink-pipeline-Image-api-linux',
   'kitchen-sink-pipeline-Image-app-linux',
   'kitchen-sink-pipeline-Image-windows-iis',
