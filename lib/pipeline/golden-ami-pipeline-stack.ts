@@ -16,6 +16,7 @@ import { LoadBalancerLogDelivery } from './load-balancer-log-delivery';
 import { PipelineCleanup } from './pipeline-cleanup';
 import { scopePipelineRoleToTaggedActionRoles, tagAssumable } from './pipeline-role-scope';
 import { StageStackSupport } from './stage-stack-support';
+import { toolchainVersions } from './toolchain-versions';
 import { ParameterPrepFunction } from './parameter-prep-function';
 import { PipelineAlerts } from './pipeline-alerts';
 import { PipelineDashboard } from './pipeline-dashboard';
@@ -93,9 +94,11 @@ export class GoldenAmiPipelineStack extends Stack {
       return role;
     };
 
+    const toolchain = toolchainVersions();
     const buildApplication = new pipelines.CodeBuildStep('BuildApplication', {
       input: source.input,
       actionRole: actionRole('BuildApplicationActionRole'),
+      ...npmCache(artifactBucket, 'pipeline-assets/app/package-lock.json'),
       commands: ['cd pipeline-assets/app', 'npm ci --no-audit --no-fund', 'npm test', 'npm run build'],
       primaryOutputDirectory: 'pipeline-assets/app/dist',
     });
@@ -104,6 +107,7 @@ export class GoldenAmiPipelineStack extends Stack {
       input: source.input,
       additionalInputs: { [APPLICATION_ARTIFACT_INPUT_DIR]: buildApplication },
       actionRole: actionRole('SynthActionRole'),
+      ...npmCache(artifactBucket, 'package-lock.json'),
       env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
       commands: ['npm ci --no-audit --no-fund', `npx cdk synth --no-notices -c applicationArtifactDir=${APPLICATION_ARTIFACT_INPUT_DIR}`],
     });
@@ -116,6 +120,8 @@ export class GoldenAmiPipelineStack extends Stack {
       crossAccountKeys: false,
       useChangeSets: true,
       publishAssetsInParallel: false,
+      cliVersion: toolchain.cdkCli,
+      cdkAssetsCliVersion: toolchain.cdkAssets,
       artifactBucket,
       synth,
       codeBuildDefaults: {
@@ -293,4 +299,18 @@ export class GoldenAmiPipelineStack extends Stack {
     );
     return { bucket, accessLogs };
   }
+}
+
+/**
+ * npm's download cache for a step that runs `npm ci`, kept in the artifact bucket under a key derived from the
+ * lockfile: an unchanged lockfile restores the packages instead of downloading them, a changed one starts a new cache
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/caching-s3.html, codebuild-hash-files).
+ */
+function npmCache(bucket: s3.IBucket, lockfile: string): Pick<pipelines.CodeBuildStepProps, 'cache' | 'partialBuildSpec'> {
+  return {
+    cache: codebuild.Cache.bucket(bucket, { prefix: 'codebuild-cache' }),
+    partialBuildSpec: codebuild.BuildSpec.fromObject({
+      cache: { key: `npm-$(codebuild-hash-files ${lockfile})`, paths: ['/root/.npm/**/*'] },
+    }),
+  };
 }
