@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { idleMonthlyCost, PRICES, runCost } from '../../lib/bench/cost-model';
+import { ACTION_SECONDS, type ModelImage, modelRun, standardChanges } from '../../lib/bench/pipeline-timeline';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
+
+const templatesOf = (outdir: string) =>
+  fs
+    .readdirSync(outdir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')));
+
+describe('the idle cost model', () => {
+  test('the shipped-like fixture at rest: one NAT gateway and its address, the key, the app-linux instance', () => {
+    const idle = idleMonthlyCost(templatesOf(fixtureAssembly().outdir), [
+      { image: 'app-linux', instanceType: 't3.micro', platform: 'linux', minSize: 1 },
+      { image: 'windows-iis', instanceType: 't3.medium', platform: 'windows', minSize: 0 },
+    ]);
+    expect(idle.lines.map((l) => [l.item, l.count])).toEqual([
+      ['NAT gateway', 1],
+      ['public IPv4 address', 1],
+      ['KMS key', 1],
+      ['fleet app-linux at its minimum (t3.micro)', 1],
+    ]);
+    // 0.045 × 730 + 0.005 × 730 + 1 + 0.0104 × 730
+    expect(idle.usd).toBeCloseTo(32.85 + 3.65 + 1 + 7.592, 2);
+    expect(idle.unpriced).toEqual([]);
+  });
+
+  test('load balancers count; an instance type without a price is named, not guessed', () => {
+    const idle = idleMonthlyCost(templatesOf(fixtureAssembly('reachable-fleets').outdir), [{ image: 'web', instanceType: 'm7i.large', platform: 'linux', minSize: 2 }]);
+    expect(idle.lines.find((l) => l.item === 'Application Load Balancer')).toEqual({ item: 'Application Load Balancer', count: 2, usd: 2 * PRICES.albHour.usd * 730 });
+    expect(idle.unpriced).toEqual(['web: 2 × m7i.large (linux)']);
+  });
+});
+
+describe('the run cost model', () => {
+  const images: ModelImage[] = [
+    { name: 'app-linux', platform: 'linux', fleetBatches: 1 },
+    { name: 'windows-iis', platform: 'windows', fleetBatches: 0 },
+  ];
+  const [appChange, , , noChange] = standardChanges(images).map((c) => modelRun(images, c));
+
+  test('a run that builds nothing pays CodeBuild and action minutes only', () => {
+    const cost = runCost(noChange, images);
+    expect(cost.lines.map((l) => l.item)).toEqual(['CodeBuild minutes (small)', 'CodePipeline V2 action minutes']);
+    const codeBuildMinutes = (ACTION_SECONDS.buildApplication.seconds + ACTION_SECONDS.synth.seconds + ACTION_SECONDS.selfMutate.seconds + ACTION_SECONDS.assets.seconds) / 60;
+    expect(cost.lines[0].usd).toBeCloseTo(codeBuildMinutes * PRICES.codeBuildSmallMinute.usd, 6);
+  });
+
+  test('an application change also pays the Linux build instance for the build', () => {
+    const cost = runCost(appChange, images);
+    expect(cost.lines.find((l) => l.item.startsWith('Linux build instance'))!.usd).toBeCloseTo((ACTION_SECONDS.linuxImageBuild.seconds / 3600) * PRICES.t3SmallHour.usd, 6);
+    expect(cost.lines.some((l) => l.item.startsWith('Windows'))).toBe(false);
+  });
+});
