@@ -1,0 +1,53 @@
+/**
+ * The resource types this app's stack templates may hold (the pipeline stack, the image and fleet stage stacks, with
+ * every configuration option). CloudFormation validation builds its rule engine — seconds of work — for the types it is
+ * given, and reuses it while later templates hold no other type; off-thread-checks.ts builds it for these types while
+ * the app is still being constructed. A type missing here costs a second build at synth time, never a finding: a test
+ * fails when a synthesized template holds a type that is not listed.
+ */
+export const EXPECTED_RESOURCE_TYPES: readonly string[] = [
+  'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::CDK::Metadata',
+  'AWS::Chatbot::SlackChannelConfiguration',
+  'AWS::CloudFormation::Stack',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::CodeBuild::Project',
+  'AWS::CodeCommit::Repository',
+  'AWS::CodePipeline::Pipeline',
+  'AWS::CodeStarNotifications::NotificationRule',
+  'AWS::EC2::EIP',
+  'AWS::EC2::FlowLog',
+  'AWS::EC2::InternetGateway',
+  'AWS::EC2::LaunchTemplate',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::Route',
+  'AWS::EC2::RouteTable',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::Subnet',
+  'AWS::EC2::SubnetRouteTableAssociation',
+  'AWS::EC2::VPC',
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::Events::Rule',
+  'AWS::IAM::InstanceProfile',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::Policy',
+  'AWS::IAM::Role',
+  'AWS::ImageBuilder::Component',
+  'AWS::ImageBuilder::DistributionConfiguration',
+  'AWS::ImageBuilder::Image',
+  'AWS::ImageBuilder::ImageRecipe',
+  'AWS::ImageBuilder::InfrastructureConfiguration',
+  'AWS::KMS::Key',
+  'AWS::Lambda::Function',
+  'AWS::Logs::LogGroup',
+  'AWS::Logs::ResourcePolicy',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+  'AWS::SNS::Subscription',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SSM::Parameter',
+  'AWS::Scheduler::Schedule',
+  'Custom::GoldenAmiCleanup',
+  'Custom::VpcRestrictDefaultSG',
+];
