@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { GuardRuleSet, referencedLogicalIds } from '../../lib/validation/guard-input';
 import { guardRulePaths } from '../../lib/validation/guard-rules';
-import { fixtureAssembly } from '../helpers/fixture-assembly';
+import { RobustCfnGuardValidator } from '../../lib/validation/robust-cfn-guard';
+import { fixtureAssembly, PRESYNTHESIZED_FIXTURES } from '../helpers/fixture-assembly';
 
 const rules = (...texts: string[]) => new GuardRuleSet(texts.map((text, i) => ({ file: `rule-${i}.guard`, text })));
 
@@ -115,12 +115,12 @@ describe('GuardRuleSet', () => {
 describe('cfn-guard on reduced templates', () => {
   /** Runs the plugin exactly as CDK does, in this thread, on the given template files. */
   function guardReport(templatePaths: string[]): PolicyValidationPluginReport {
-    const plugin = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: guardRulePaths() });
+    const plugin = new RobustCfnGuardValidator({ controlTowerRulesEnabled: false, rules: guardRulePaths() });
     return plugin.validate({ templatePaths } as IPolicyValidationContext);
   }
 
-  test('finds exactly what it finds on the whole templates of the fixture (findings acknowledged in the app included)', () => {
-    const { outdir, assembly } = fixtureAssembly();
+  test.each(PRESYNTHESIZED_FIXTURES)('finds exactly what it finds on the whole templates of the %s fixture (findings acknowledged in the app included)', (fixture) => {
+    const { outdir, assembly } = fixtureAssembly(fixture);
     const originals = assembly.stacksRecursively.map((s) => s.templateFullPath);
     const set = GuardRuleSet.fromPaths(guardRulePaths());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-guard-input-'));

@@ -12,7 +12,7 @@ import { addValidations } from '../../lib/validation/add-validations';
 import { EXPECTED_RESOURCE_TYPES } from '../../lib/validation/expected-resource-types';
 import { guardRulePaths } from '../../lib/validation/guard-rules';
 import { RobustCfnGuardValidator } from '../../lib/validation/robust-cfn-guard';
-import { fixtureAssembly } from '../helpers/fixture-assembly';
+import { fixtureAssembly, PRESYNTHESIZED_FIXTURES } from '../helpers/fixture-assembly';
 
 /** The feature flag cdk.json sets: CloudFormation validation errors fail the synth. */
 const CONTEXT = { '@aws-cdk/core:validateAgainstDefaultRules': true };
@@ -142,8 +142,8 @@ describe('cfn-guard and CloudFormation validation in worker threads', () => {
 });
 
 describe('the resource types the CloudFormation validator is built for ahead of synth', () => {
-  test('include every type of the fixture\'s templates, nested stacks included', () => {
-    const { outdir } = fixtureAssembly();
+  test.each(PRESYNTHESIZED_FIXTURES)('include every type of the %s fixture\'s templates, nested stacks included', (fixture) => {
+    const { outdir } = fixtureAssembly(fixture);
     const types = new Set<string>();
     for (const file of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json'))) {
       for (const resource of Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')).Resources)) types.add(resource.Type);
