@@ -4,6 +4,8 @@ import { EXPECTED_RESOURCE_TYPES } from './expected-resource-types';
 import { guardRulePaths } from './guard-rules';
 import { OffThreadChecks } from './off-thread-checks';
 
+const appsWithValidations = new WeakSet<App>();
+
 /**
  * Adds the policy checks every synth runs — in `npm test`, in `cdk synth` and in the pipeline's own Synth step — so a
  * finding stops a change before anything deploys: cdk-nag's AWS Solutions and NIST 800-53 rev 5 packs, the cfn-guard
@@ -15,6 +17,9 @@ import { OffThreadChecks } from './off-thread-checks';
  * before constructing the app's stacks, so the CloudFormation validator gets ready meanwhile.
  */
 export function addValidations(app: App): void {
+  // Once per app: CDK accepts one CloudFormation validation plugin, and twice the packs would report everything twice.
+  if (appsWithValidations.has(app)) return;
+  appsWithValidations.add(app);
   const offThread = new OffThreadChecks(app, {
     guard: { controlTowerRulesEnabled: false, rules: guardRulePaths() },
     expectedResourceTypes: EXPECTED_RESOURCE_TYPES,

@@ -90,9 +90,12 @@ export class BlockingWorker {
         if (answer.error !== undefined) throw new Error(answer.error);
         return answer.value;
       }
+      if (Atomics.load(signal, STATE) === CLOSED) {
+        throw new Error(`${path.basename(this.props.entry)} stopped without answering request ${ticket} (the worker thread exited; see the error above, if any)`);
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`${path.basename(this.props.entry)} gave no answer within ${timeoutMs / 1000} s (request ${ticket}); the worker thread may have crashed`);
+        throw new Error(`${path.basename(this.props.entry)} gave no answer within ${timeoutMs / 1000} s (request ${ticket})`);
       }
       Atomics.wait(signal, ANSWERS, seen, left);
     }
@@ -179,6 +182,12 @@ export function serveBlockingRequests(handle: (request: unknown) => unknown): vo
       else armIdleExit();
     }, idleExitMs);
   };
+  // However the thread ends (an uncaught error, process.exit in a plugin), a waiting main thread learns it at once.
+  process.on('exit', () => {
+    Atomics.store(signal, STATE, CLOSED);
+    Atomics.add(signal, ANSWERS, 1);
+    Atomics.notify(signal, ANSWERS);
+  });
   port.on('message', ({ id, request, answer: wanted }: { id: number; request: unknown; answer: boolean }) => {
     let answer: Answer;
     try {

@@ -57,6 +57,18 @@ describe('BlockingWorker', () => {
     }
   });
 
+  test('a worker that exits while a request waits fails that request at once, and the next request gets a new worker', () => {
+    const worker = new BlockingWorker({ entry: ENTRY, data: { prefix: '' } });
+    try {
+      const start = Date.now();
+      expect(() => worker.receive(worker.send({ exit: true }), 30_000)).toThrow(/echo-worker\.fixture\.ts stopped without answering request/);
+      expect(Date.now() - start).toBeLessThan(10_000);
+      expect(worker.receive(worker.send({ echo: 'again' }), 30_000)).toBe('again');
+    } finally {
+      worker.terminate();
+    }
+  });
+
   test('gives up with an error naming the worker when no answer comes in time', () => {
     const worker = new BlockingWorker({ entry: ENTRY, data: { prefix: '' } });
     try {

@@ -4,8 +4,9 @@ import { blockingWorkerData, serveBlockingRequests } from '../../lib/validation/
 const { prefix } = blockingWorkerData<{ prefix: string }>();
 
 serveBlockingRequests((request) => {
-  const { echo, fail, busyMs } = request as { echo?: string; fail?: string; busyMs?: number };
+  const { echo, fail, exit, busyMs } = request as { echo?: string; fail?: string; exit?: boolean; busyMs?: number };
   if (fail) throw new Error(fail);
+  if (exit) process.exit(3);
   // Stands for a long synchronous validation: nothing else runs in this thread meanwhile.
   if (busyMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, busyMs);
   return `${prefix}${echo}`;

@@ -141,6 +141,16 @@ describe('cfn-guard and CloudFormation validation in worker threads', () => {
   });
 });
 
+test('addValidations twice on one app adds the checks once', () => {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-off-thread-')), context: CONTEXT });
+  addValidations(app);
+  addValidations(app);
+  new s3.Bucket(new Stack(app, 'Twice'), 'PlainBucket');
+  expect(() => app.synth()).toThrow(/Acknowledge with 'AwsSolutions::AwsSolutions-S1'/);
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as Synthesized['report'];
+  expect(report.pluginReports.map((p) => p.pluginName).sort()).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'cdk-validator-cfnguard']);
+});
+
 describe('the resource types the CloudFormation validator is built for ahead of synth', () => {
   test.each(PRESYNTHESIZED_FIXTURES)('include every type of the %s fixture\'s templates, nested stacks included', (fixture) => {
     const { outdir } = fixtureAssembly(fixture);
