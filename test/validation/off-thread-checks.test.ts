@@ -8,11 +8,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { loadConfig } from '../../lib/config/load-config';
+import { defineGoldenAmiApp } from '../../lib/golden-ami-app';
 import { addValidations } from '../../lib/validation/add-validations';
 import { EXPECTED_RESOURCE_TYPES } from '../../lib/validation/expected-resource-types';
 import { guardRulePaths } from '../../lib/validation/guard-rules';
 import { RobustCfnGuardValidator } from '../../lib/validation/robust-cfn-guard';
 import { fixtureAssembly, PRESYNTHESIZED_FIXTURES } from '../helpers/fixture-assembly';
+import { CDK_CONTEXT, configDirWith, FIXTURE_CONFIG_DIR, SHIPPED_CONFIG_DIR, testArtifactDir } from '../helpers/synth-app';
 
 /** The feature flag cdk.json sets: CloudFormation validation errors fail the synth. */
 const CONTEXT = { '@aws-cdk/core:validateAgainstDefaultRules': true };
@@ -152,13 +155,32 @@ test('addValidations twice on one app adds the checks once', () => {
 });
 
 describe('the resource types the CloudFormation validator is built for ahead of synth', () => {
+  // A type missing here makes every synth build the validator's engine a second time: add it to EXPECTED_RESOURCE_TYPES.
+  /** The test fixture with the options that add resources of their own: e-mail and Slack alerts. */
+  const withAlerts = () =>
+    configDirWith({
+      'pipeline.yaml': fs
+        .readFileSync(path.join(FIXTURE_CONFIG_DIR, 'pipeline.yaml'), 'utf8')
+        .replace('alertEmails: []', 'alertEmails: [ops@example.com]\n  slack: { workspaceId: T0123456789, channelId: C0123456789 }'),
+    });
+  test.each([
+    ['the shipped configuration', () => SHIPPED_CONFIG_DIR],
+    ['a configuration with e-mail and Slack alerts', withAlerts],
+  ])('include every type of the resources %s declares', (_title, configDir) => {
+    const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-types-')) });
+    const config = loadConfig(configDir());
+    defineGoldenAmiApp(app, { config, applicationArtifactDir: testArtifactDir(), env: { account: '123456789012', region: 'eu-west-1' } });
+    if (configDir === withAlerts) expect(config.operations).toMatchObject({ alertEmails: ['ops@example.com'], slack: { channelId: 'C0123456789' } });
+    const types = new Set(app.node.findAll().filter(CfnResource.isCfnResource).map((r) => r.cfnResourceType));
+    expect([...types].filter((t) => !EXPECTED_RESOURCE_TYPES.includes(t)).sort()).toEqual([]);
+  });
+
   test.each(PRESYNTHESIZED_FIXTURES)('include every type of the %s fixture\'s templates, nested stacks included', (fixture) => {
     const { outdir } = fixtureAssembly(fixture);
     const types = new Set<string>();
     for (const file of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json'))) {
       for (const resource of Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')).Resources)) types.add(resource.Type);
     }
-    // A type missing here makes every synth build the validator's engine a second time: add it to EXPECTED_RESOURCE_TYPES.
     expect([...types].filter((t) => !EXPECTED_RESOURCE_TYPES.includes(t)).sort()).toEqual([]);
   });
 });
