@@ -109,6 +109,8 @@ export class OffThreadChecks {
       }
       CloudFormationValidateWorker.start();
     }
+    // The guard worker, too, starts now: its thread, its modules and the rule files are ready when the templates are.
+    guardWorker.send({ kind: 'guard-warm-up', props: props.guard } satisfies ValidationRequest, false);
   }
 
   /**

@@ -31,6 +31,7 @@ export type ValidationRequest =
   | { readonly kind: 'cfn-version' }
   | { readonly kind: 'cfn-warm-up'; readonly resourceTypes: readonly string[] }
   | { readonly kind: 'cfn-validate'; readonly context: TemplatesContext }
+  | { readonly kind: 'guard-warm-up'; readonly props: RobustCfnGuardValidatorProps }
   | { readonly kind: 'guard'; readonly props: RobustCfnGuardValidatorProps; readonly context: TemplatesContext };
 
 /** The answer to a `cfn-validate` request. */
@@ -44,6 +45,13 @@ let cloudFormationValidate: CloudFormationValidatePlugin | undefined;
 const validator = () => (cloudFormationValidate ??= new CloudFormationValidatePlugin());
 
 const guardRuleSets = new Map<string, GuardRuleSet>();
+
+/** The rule set of these props, read once per worker (the warm-up reads it while the app is constructed). */
+function guardRuleSet(props: RobustCfnGuardValidatorProps): GuardRuleSet {
+  const key = JSON.stringify(props);
+  if (!guardRuleSets.has(key)) guardRuleSets.set(key, GuardRuleSet.fromPaths(guardRulePathsOf(props)));
+  return guardRuleSets.get(key)!;
+}
 
 /**
  * Builds the CloudFormation validator's engine before the templates exist: CDK builds it on the first validation, for
@@ -68,9 +76,7 @@ function warmUp(resourceTypes: readonly string[]): void {
  */
 function guard(props: RobustCfnGuardValidatorProps, context: TemplatesContext): PolicyValidationPluginReport {
   const plugin = new RobustCfnGuardValidator(props);
-  const key = JSON.stringify(props);
-  if (!guardRuleSets.has(key)) guardRuleSets.set(key, GuardRuleSet.fromPaths(guardRulePathsOf(props)));
-  const rules = guardRuleSets.get(key)!;
+  const rules = guardRuleSet(props);
   if (!rules.reducible) return plugin.validate(withoutConstructTree(context));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-guard-'));
   try {
@@ -103,6 +109,8 @@ function handle(request: ValidationRequest): unknown {
       return warmUp(request.resourceTypes);
     case 'cfn-validate':
       return { report: validator().validate(withoutConstructTree(request.context)), version: validator().version ?? 'unknown' } satisfies CfnValidateAnswer;
+    case 'guard-warm-up':
+      return guardRuleSet(request.props).reducible;
     case 'guard':
       return guard(request.props, request.context);
   }
