@@ -10,11 +10,15 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/config-error';
 import { loadConfig } from '../lib/config/load-config';
 import { defineGoldenAmiApp, synthGoldenAmiApp } from '../lib/golden-ami-app';
+import { addValidations } from '../lib/validation/add-validations';
 import { DeploymentLimitError } from '../lib/validation/deployment-limits';
 import { applicationArtifactDir } from './application-artifact';
 
 function main(): void {
   const app = new App();
+  // First: the policy checks' worker threads get ready while the configuration loads and the stacks are constructed
+  // (defineGoldenAmiApp adds them again, which changes nothing).
+  addValidations(app);
   const configDir = path.resolve(app.node.tryGetContext('configDir') ?? path.join(__dirname, '..', 'pipeline-assets'));
   const config = loadConfig(configDir, { defaultRegion: process.env.CDK_DEFAULT_REGION });
   defineGoldenAmiApp(app, {

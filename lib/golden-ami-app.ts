@@ -20,6 +20,8 @@ export interface GoldenAmiAppProps {
 
 /** Puts the pipeline stack (and through it every stage) into `app`, with the policy checks. */
 export function defineGoldenAmiApp(app: App, props: GoldenAmiAppProps): GoldenAmiPipelineStack {
+  // First: the off-thread checks get ready while the stacks are constructed.
+  addValidations(app);
   const stack = new GoldenAmiPipelineStack(app, pipelineStackName(props.config.name), {
     env: props.env,
     description: stackDescription(props.config.name, 'the self-mutating pipeline that builds and rolls out golden AMIs'),
@@ -28,7 +30,6 @@ export function defineGoldenAmiApp(app: App, props: GoldenAmiAppProps): GoldenAm
     // Without indentation the template is about half the size: CloudFormation counts every byte against its 1 MB.
     suppressTemplateIndentation: true,
   });
-  addValidations(app);
   return stack;
 }
 

@@ -12,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fleetStackName, imageBuilderName, imageStackName, PIPELINE_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
+import { esbuildCode } from './esbuild-code';
 
 /** Props for AlertFormatterFunction. */
 export interface AlertFormatterFunctionProps {
@@ -54,8 +55,9 @@ export class AlertFormatterFunction extends Construct {
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: `${props.pipelineName}-alert-formatter`,
-      entry: path.join(__dirname, '..', '..', 'lambda', 'alert-formatter', 'index.ts'),
-      handler: 'handler',
+      // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
+      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'alert-formatter', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -72,13 +74,6 @@ export class AlertFormatterFunction extends Construct {
       // when it could publish the alert in no form at all.
       retryAttempts: 2,
       deadLetterQueue: props.deadLetterQueue,
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-      },
     });
     // (Lambda's dead-letter configuration grants sqs:SendMessage on the queue.) The topic and the queue are encrypted
     // with the pipeline key: a publisher and a sender need kms:GenerateDataKey and kms:Decrypt on it

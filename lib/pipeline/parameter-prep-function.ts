@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IMAGE_TAG_KEY, imagesParameterRoot, parameterPrepFunctionName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
+import { esbuildCode } from './esbuild-code';
 
 /** Props for ParameterPrepFunction. */
 export interface ParameterPrepFunctionProps {
@@ -51,8 +52,9 @@ export class ParameterPrepFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       // Named, so that the action roles in the support stacks can name it without a reference to this stack.
       functionName: parameterPrepFunctionName(props.pipelineName),
-      entry: path.join(__dirname, '..', '..', 'lambda', 'parameter-prep', 'index.ts'),
-      handler: 'handler',
+      // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
+      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'parameter-prep', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -60,13 +62,6 @@ export class ParameterPrepFunction extends Construct {
       timeout: Duration.seconds(60),
       description: `golden-ami-pipeline ${props.pipelineName}: image versions and releases`,
       logGroup,
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-      },
     });
 
     const stack = Stack.of(this);

@@ -12,6 +12,7 @@ import type { ImageConfig } from '../config/model';
 import { CLEANUP_LOGICAL_ID, IMAGE_TAG_KEY, imagesParameterRoot, PIPELINE_TAG_KEY } from '../naming';
 import { assumeTaggedRolesStatement } from './pipeline-role-scope';
 import { NagNames } from '../validation/nag-names';
+import { esbuildCode } from './esbuild-code';
 
 /** Props for PipelineCleanup. */
 export interface PipelineCleanupProps {
@@ -63,8 +64,9 @@ export class PipelineCleanup extends Construct {
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName,
-      entry: path.join(__dirname, '..', '..', 'lambda', 'cleanup', 'index.ts'),
-      handler: 'handler',
+      // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
+      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'cleanup', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -72,7 +74,6 @@ export class PipelineCleanup extends Construct {
       timeout: Duration.minutes(15),
       description: `golden-ami-pipeline ${pipelineName}: removes what the pipeline created when it is deleted, and prunes removed images`,
       logGroup,
-      bundling: { minify: true, sourceMap: false, target: 'node24', externalModules: ['@aws-sdk/*'], forceDockerBundling: false },
     });
     const role = this.function.role!;
     this.role = role;

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { CfnGuardValidatorProps } from '@cdklabs/cdk-validator-cfnguard';
 
 /**
  * The cfn-guard Control Tower rule directory for each CloudFormation service namespace this app deploys (null: the
@@ -30,8 +31,18 @@ export const GUARD_RULE_DIRECTORIES: Readonly<Record<string, string | null>> = {
   CloudFormation: null,
 };
 
+/** The Control Tower rule set bundled with @cdklabs/cdk-validator-cfnguard. */
+function controlTowerRoot(): string {
+  return path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+}
+
 /** Absolute paths of the rule directories to run. */
 export function guardRulePaths(): string[] {
-  const root = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  const root = controlTowerRoot();
   return [...new Set(Object.values(GUARD_RULE_DIRECTORIES).filter((d): d is string => d !== null))].sort().map((d) => path.join(root, d));
+}
+
+/** The rule paths a CfnGuardValidator with these props runs (its constructor's order: Control Tower rules, then `rules`). */
+export function guardRulePathsOf(props: CfnGuardValidatorProps): string[] {
+  return [...((props.controlTowerRulesEnabled ?? true) ? [controlTowerRoot()] : []), ...(props.rules ?? [])];
 }

@@ -12,6 +12,9 @@ import { CfnGuardValidator, type CfnGuardValidatorProps } from '@cdklabs/cdk-val
  * cfn-guard binary on the same rules and templates and reads the raw results itself: one violation per rule, naming
  * every resource the rule's failed checks point into. Every other result is the plugin's own.
  */
+/** Props for RobustCfnGuardValidator: CfnGuardValidator's, with the rule paths given (its fallback runs them). */
+export type RobustCfnGuardValidatorProps = CfnGuardValidatorProps & { readonly rules: string[] };
+
 export class RobustCfnGuardValidator implements IPolicyValidationPluginBeta1 {
   public readonly name: string;
   public readonly version?: string;
@@ -19,7 +22,7 @@ export class RobustCfnGuardValidator implements IPolicyValidationPluginBeta1 {
   private readonly inner: CfnGuardValidator;
   private readonly rulePaths: string[];
 
-  constructor(props: CfnGuardValidatorProps & { readonly rules: string[] }) {
+  constructor(props: RobustCfnGuardValidatorProps) {
     this.inner = new CfnGuardValidator(props);
     this.name = this.inner.name;
     this.version = this.inner.version;
