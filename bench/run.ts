@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../lib/config/load-config';
 import { ACTION_SECONDS, modelRun, modelSeedRun, standardChanges, type ModelImage } from '../lib/bench/pipeline-timeline';
+import { idleMonthlyCost, PRICES, PRICES_AS_OF, runCost } from '../lib/bench/cost-model';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.bench');
@@ -119,6 +120,15 @@ function main(): void {
   }));
   const seedMinutes = modelSeedRun(images) / 60;
   const runs = standardChanges(images).map((change) => modelRun(images, change));
+  const appTemplates = fs
+    .readdirSync(synth.outdir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(synth.outdir, f), 'utf8')));
+  const fleets = config.images.flatMap((i) => (i.fleet ? [{ image: i.name, instanceType: i.fleet.instanceType, platform: i.platform, minSize: i.fleet.minSize }] : []));
+  // At rest as configured, and with every fleet scaled to zero (npm run fleet -- scale <image> 0).
+  const idle = idleMonthlyCost(appTemplates, fleets);
+  const idleAtZero = idleMonthlyCost(appTemplates, fleets.map((f) => ({ ...f, minSize: 0 })));
+  const runCosts = runs.map((r) => ({ change: r.change, ...runCost(r, images) }));
 
   const results = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -142,6 +152,16 @@ function main(): void {
         lanes: r.lanes.map((l) => ({ image: l.image, ownReleaseMinutes: round(l.ownReleaseSeconds / 60), fleetStartMinutes: l.fleetStartSeconds === undefined ? null : round(l.fleetStartSeconds / 60), waitMinutes: round(l.waitSeconds / 60) })),
       })),
       seedMinutesEveryPush: round(seedMinutes),
+    },
+    cost: {
+      pricesAsOf: PRICES_AS_OF,
+      prices: PRICES,
+      idleMonthlyUsd: round(idle.usd, 2),
+      idleMonthlyUsdFleetsAtZero: round(idleAtZero.usd, 2),
+      idleLines: idle.lines.map((l) => ({ ...l, usd: round(l.usd, 2) })),
+      unpriced: idle.unpriced,
+      goalIdleMonthlyUsdFleetsAtZero: 5,
+      runs: runCosts.map((r) => ({ change: r.change, usd: round(r.usd, 3), lines: r.lines.map((l) => ({ ...l, usd: round(l.usd, 3) })) })),
     },
   };
   fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -180,6 +200,10 @@ function main(): void {
       })),
     ),
   );
+  console.log(`\nCost (us-east-1 list prices of ${PRICES_AS_OF}, lib/bench/cost-model.ts): at rest $${round(idle.usd, 2)}/month as configured, $${round(idleAtZero.usd, 2)}/month with every fleet at zero (goal <= $5)`);
+  console.log(table(idle.lines.map((l) => ({ item: l.item, count: l.count, 'USD/month': round(l.usd, 2) }))));
+  if (idle.unpriced.length > 0) console.log(`not priced (add their price to the model): ${idle.unpriced.join('; ')}`);
+  console.log(table(runCosts.map((r) => ({ change: r.change, 'USD per run': round(r.usd, 3), of: r.lines.map((l) => `${l.item} ${round(l.usd, 3)}`).join(', ') }))));
   console.log('\nLanes per run: when each image would be released on its own, when its fleet starts, how long it waits for the others (minutes)');
   console.log(
     table(

@@ -56,7 +56,7 @@ export interface LaneTiming {
   readonly ownReleaseSeconds: number;
   /** Seconds from the start of the run until its fleet's change set starts (undefined: no fleet). */
   readonly fleetStartSeconds?: number;
-  /** How long its fleet waits for the other images (0 without a fleet). */
+  /** How long its fleet's rollout waits for the other images (0 without a fleet, or when its fleet does not roll). */
   readonly waitSeconds: number;
 }
 
@@ -109,7 +109,8 @@ export function modelRun(images: readonly ModelImage[], change: Change): RunMode
   const lanes = images.map((image, i) => {
     const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0);
     const hasFleet = image.fleetBatches > 0;
-    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: hasFleet ? fleetStart - ownReleaseSeconds : 0 };
+    // Only a fleet that rolls out waits; the others' change sets are no-ops.
+    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: rolled.includes(image) ? fleetStart - ownReleaseSeconds : 0 };
   });
   return {
     change: change.name,
