@@ -5,23 +5,12 @@
  * largest template's bytes and resources, and the pipeline's stages with their action counts.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { applicationArtifactDir } from '../bin/application-artifact';
-import { scaledConfig } from '../lib/bench/scaled-config';
-import { loadConfig } from '../lib/config/load-config';
+import { benchApp } from '../lib/bench/bench-app';
 import { defineGoldenAmiApp, synthGoldenAmiApp } from '../lib/golden-ami-app';
 
-const ROOT = path.join(__dirname, '..');
-const count = Number(process.argv[2] ?? 0);
-const shipped = loadConfig(path.join(ROOT, 'pipeline-assets'));
-const config = count > 0 ? scaledConfig(shipped, count) : shipped;
-const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
-const artifact = applicationArtifactDir(undefined);
-
 const start = process.hrtime.bigint();
-const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-scale-')) });
+const { app, config, artifact } = benchApp(Number(process.argv[2] ?? 0), 'golden-ami-scale-');
 defineGoldenAmiApp(app, { config, applicationArtifactDir: artifact });
 const assembly = synthGoldenAmiApp(app, config);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;

@@ -14,21 +14,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CloudFormationValidatePlugin, type IPolicyValidationContext, type IPolicyValidationPlugin } from 'aws-cdk-lib';
-import { applicationArtifactDir } from '../bin/application-artifact';
-import { scaledConfig } from '../lib/bench/scaled-config';
-import { loadConfig } from '../lib/config/load-config';
+import { CloudFormationValidatePlugin, type IPolicyValidationContext, type IPolicyValidationPlugin } from 'aws-cdk-lib';
+import { benchApp } from '../lib/bench/bench-app';
 import { defineGoldenAmiApp } from '../lib/golden-ami-app';
 import { GuardRuleSet } from '../lib/validation/guard-input';
 import { guardRulePaths } from '../lib/validation/guard-rules';
 import { RobustCfnGuardValidator } from '../lib/validation/robust-cfn-guard';
 
-const ROOT = path.join(__dirname, '..');
 const count = Number(process.argv[2] ?? 0);
-const shipped = loadConfig(path.join(ROOT, 'pipeline-assets'));
-const config = count > 0 ? scaledConfig(shipped, count) : shipped;
-const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
-const artifact = applicationArtifactDir(undefined);
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const timed = <T>(f: () => T): [T, number] => {
@@ -38,7 +31,7 @@ const timed = <T>(f: () => T): [T, number] => {
 };
 
 // The synth, as bench/scale-synth.ts does it, with the plugins' calls timed from outside.
-const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-timings-')) });
+const { app, config, artifact } = benchApp(count, 'golden-ami-timings-');
 const [, constructMs] = timed(() => defineGoldenAmiApp(app, { config, applicationArtifactDir: artifact }));
 const plugins = (app as unknown as { _validationPlugins: IPolicyValidationPlugin[] })._validationPlugins;
 let firstCall: number | undefined;
