@@ -38,6 +38,14 @@ export function imageParameterNames(pipelineName: string, imageName: string): Im
   };
 }
 
+/**
+ * The image's scan policy (JSON), which the release step reads. CloudFormation owns it (the image's support stack
+ * writes it from the configuration), so it is not among the parameters the function writes and the clean-up deletes.
+ */
+export function scanPolicyParameterName(pipelineName: string, imageName: string): string {
+  return `${imagesParameterRoot(pipelineName)}/${imageName}/scan-policy`;
+}
+
 /** SSM parameters describing the network build instances and fleets use (written by the pipeline stack). */
 export function networkParameterNames(pipelineName: string): { readonly vpcId: string; readonly subnetIds: string; readonly publicSubnetIds: string } {
   const base = `${ssmRoot(pipelineName)}/network`;

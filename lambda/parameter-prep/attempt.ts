@@ -32,14 +32,15 @@ export function pages<Client, Input, Page>(
   client: Client,
   input: Input,
   signal: AbortSignal,
+  pageSize = 1000,
 ): AsyncIterable<Page> {
   const withCommand = <T>(command: T): T => {
     signal.throwIfAborted();
     return command;
   };
-  // 1000 is the largest page DescribeImages and DescribeSnapshots allow; setting it makes every request a paginated
-  // one, which EC2 recommends (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
-  return paginate({ client, pageSize: 1000, withCommand }, input, { abortSignal: signal });
+  // 1000, the default, is the largest page DescribeImages and DescribeSnapshots allow; setting it makes every request
+  // a paginated one, which EC2 recommends (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
+  return paginate({ client, pageSize, withCommand }, input, { abortSignal: signal });
 }
 
 /**

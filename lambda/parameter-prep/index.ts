@@ -6,8 +6,9 @@
  *   overrides). A run started by the rebuild schedule also looks up the image's AWS-managed parent image and
  *   components (upstream-lookup.ts) and builds when one is newer than the last build recorded, or when that build is
  *   older than the maximum age (build-decision.ts).
- * mode "release": verifies the AMI the image stack produced, records it as the release its fleet resolves, then
- *   tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
+ * mode "release": verifies the AMI the image stack produced, gates it on Amazon Inspector's findings of its build
+ *   (scan-lookup.ts, scan-gate.ts; the image's policy is in SSM, scan-policy.ts), records it as the release its fleet
+ *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
@@ -17,15 +18,19 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
+import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
 import { housekeep, type Ec2 } from './housekeeping';
 import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
+import { judgeFindings, refusalMessage, scanVariables } from './scan-gate';
+import { buildFindings, buildScan, incompleteScan, requireInspectorForEc2, type Inspector2 } from './scan-lookup';
+import { parseScanPolicy, type ScanPolicy } from './scan-policy';
 import { awsOwnedArnPrefix, parseUpstreamReferences } from './upstream';
 import { lookUpUpstream, type Imagebuilder, type UpstreamLookup } from './upstream-lookup';
 import { distributionRegions, maxAgeSeconds, parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
-import { amiRejection } from './verify-ami';
+import { amiRejection, builtBy } from './verify-ami';
 import { parseMajorMinor, parseVersion } from './versioning';
 
 export { describeError } from './attempt';
@@ -66,6 +71,18 @@ function imagebuilder(): Promise<Imagebuilder> {
     });
   }
   return imagebuilderClient;
+}
+
+// Needed only when an image that is scanned is built or released: loaded then, once per container.
+let inspectorClient: Promise<Inspector2> | undefined;
+function inspector(): Promise<Inspector2> {
+  if (!inspectorClient) {
+    inspectorClient = import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) }));
+    inspectorClient.catch(() => {
+      inspectorClient = undefined;
+    });
+  }
+  return inspectorClient;
 }
 
 /** The part of the CodePipeline job event this function reads. */
@@ -204,6 +221,11 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<{ variab
     build: String(decision.build),
     reason: `${decision.reason}${unrecorded}`,
   };
+  if (decision.build) {
+    // A build that will be scanned needs Inspector: refused now rather than after the build's hour (state untouched).
+    const policy = await scanPolicy(p.scanPolicyParameter, attempt.signal);
+    if (policy.enabled) await requireInspectorForEc2(inspector, attempt.signal, { image: p.image, file: policy.file, region: regionOf(attempt) });
+  }
   const answer: StoredAnswer = { executionId: p.executionId, variables };
   // version/fingerprint/executionId/upstream stay those of the last build decided; the answer is stored for every decision.
   const newState: BuildState =
@@ -247,11 +269,13 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variab
     if (err.name === 'InvalidAMIID.NotFound' || err.name === 'InvalidAMIID.Unavailable') return { Images: [] };
     throw err;
   });
-  const rejection = amiRejection(described.Images?.[0], p);
+  const ami = described.Images?.[0];
+  const rejection = amiRejection(ami, p);
   if (rejection) throw new Error(`${p.image}: ${rejection}`);
 
   let record: ReleaseState;
   let summary: string;
+  let scan: OutputVariables;
   if (current && (current.amiId === p.amiId || current.rolledBackFrom === p.amiId)) {
     // Already released (a run that built nothing new), or rolled back from by an operator: keep the record as it is
     // and repair the hand-off.
@@ -259,7 +283,10 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variab
     record = kept;
     await putParameter(p.releaseAmiParameter, record.amiId, amiDescription, signal, 'aws:ec2:image');
     summary = record.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${record.amiId}`;
+    scan = { scan: `not judged again: ${p.amiId} ${record.amiId === p.amiId ? 'was judged when it was released' : 'was rolled back from'}` };
   } else {
+    // The gate: nothing is written before it passes, so a refused AMI leaves the release (and the fleet) as it was.
+    scan = await scanGate(p, builtBy(ami!)!, current?.amiId, attempt);
     const previous = current ? recordOf(current) : undefined;
     record = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
     await putParameter(p.releaseParameter, JSON.stringify(record), releaseDescription(p), signal);
@@ -286,10 +313,42 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variab
     version: record.version,
     previousAmiId: record.previous?.amiId ?? 'none',
     rolledBack: String(record.amiId !== p.amiId),
+    ...scan,
     ...housekeeping,
   };
   await storeReleaseAnswer(p, record, { executionId: p.executionId, variables }, attempt);
   return { variables, summary };
+}
+
+/**
+ * Judges the AMI's build on its vulnerability scan under the image's policy: the output variables of a pass, or an
+ * error (the action's failure message) that carries the findings summary and the fix.
+ */
+async function scanGate(p: ReleaseParameters, buildArn: string, currentAmi: string | undefined, attempt: Attempt): Promise<OutputVariables> {
+  const policy = await scanPolicy(p.scanPolicyParameter, attempt.signal);
+  if (!policy.enabled) return { scan: `off: ${policy.reason} (scanning.enabled is false in ${policy.file})` };
+  const region = regionOf(attempt);
+  await requireInspectorForEc2(inspector, attempt.signal, { image: p.image, file: policy.file, region });
+  const incomplete = incompleteScan(await buildScan(imagebuilder, buildArn, attempt.signal), { image: p.image, amiId: p.amiId, buildArn, region, file: policy.file });
+  if (incomplete) throw new Error(incomplete);
+  const verdict = judgeFindings(await buildFindings(imagebuilder, buildArn, attempt.signal), policy, new Date().toISOString().slice(0, 10));
+  attempt.log('scan judged', { findings: verdict.counts, blocking: verdict.blocking.length, failOn: policy.failOn });
+  if (verdict.blocking.length > 0) throw new Error(refusalMessage({ image: p.image, amiId: p.amiId, version: p.version, current: currentAmi }, policy, verdict));
+  return scanVariables(verdict, policy.failOn);
+}
+
+/** The image's scan policy; a missing parameter is a pipeline that has not updated itself yet. */
+async function scanPolicy(name: string, signal: AbortSignal): Promise<ScanPolicy> {
+  const text = await getParameter(name, signal);
+  if (text === undefined) {
+    throw new Error(`SSM parameter ${name} (the image's scan policy) does not exist. Fix: let the pipeline update itself (its UpdatePipeline stage creates it), then retry the stage`);
+  }
+  return parseScanPolicy(name, text);
+}
+
+/** The function's region (Lambda sets AWS_REGION), else the one in its ARN. */
+function regionOf(attempt: Attempt): string {
+  return process.env.AWS_REGION ?? attempt.functionArn.split(':')[3];
 }
 
 /**

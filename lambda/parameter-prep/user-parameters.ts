@@ -31,6 +31,8 @@ export interface PrepareParameters {
   readonly upstream: string;
   /** A scheduled run rebuilds an image whose last build is older than this many seconds (a whole number, as text). */
   readonly maxAgeSeconds: string;
+  /** SSM parameter holding the image's scan policy (scan-policy.ts): a build that will be scanned needs Inspector on. */
+  readonly scanPolicyParameter: string;
 }
 
 /** Verify the AMI the image stack produced and record it as the release its fleet runs. */
@@ -61,13 +63,15 @@ export interface ReleaseParameters {
    * value). Their copies get the same snapshot tags and retention.
    */
   readonly regions: string;
+  /** SSM parameter holding the image's scan policy (scan-policy.ts), which the release gate applies. */
+  readonly scanPolicyParameter: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
-  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions'],
+  prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds', 'scanPolicyParameter'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */

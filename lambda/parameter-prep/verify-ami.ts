@@ -24,7 +24,7 @@ export function amiRejection(ami: AmiFacts | undefined, expected: ExpectedAmi): 
   if (ami.State !== 'available') {
     return `AMI ${expected.amiId} is ${ami.State ?? 'in an unknown state'}, not available. Fix: wait for it to become available (or inspect the failed build in Image Builder), then retry the stage`;
   }
-  const arn = ami.Tags?.find((t) => t.Key === IMAGE_BUILDER_ARN_TAG)?.Value;
+  const arn = builtBy(ami);
   if (!arn) {
     return `AMI ${expected.amiId} has no ${IMAGE_BUILDER_ARN_TAG} tag, so it was not produced by Image Builder; refusing to release it`;
   }
@@ -34,4 +34,9 @@ export function amiRejection(ami: AmiFacts | undefined, expected: ExpectedAmi): 
     return `AMI ${expected.amiId} was built by ${arn}, not by recipe ${expected.recipeName.toLowerCase()} version ${expected.version}; refusing to release an image this pipeline run did not build`;
   }
   return undefined;
+}
+
+/** The image build version ARN Image Builder tagged the AMI with, if any. */
+export function builtBy(ami: AmiFacts): string | undefined {
+  return ami.Tags?.find((t) => t.Key === IMAGE_BUILDER_ARN_TAG)?.Value;
 }

@@ -14,6 +14,7 @@ import { checkAmiName, checkImageDescription } from './checks/lengths';
 import { checkManagedComponent, checkParentImage } from './checks/managed-resources';
 import { checkBranchName, checkSsmParameterName } from './checks/names';
 import { checkVpcCidr } from './checks/network';
+import { resolveScanning } from './checks/scanning';
 import { checkScheduleExpression, checkTimeZone } from './checks/schedule';
 import { SCHEDULED_REBUILD } from '../../lambda/parameter-prep/build-decision';
 import { checkCertificateRegion, resolveFleetReach, withNetworkDefaults } from './fleet-reach';
@@ -353,6 +354,7 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   if (raw.distribution?.amiName !== undefined) problems.push(...checkAmiName(f, 'distribution.amiName', raw.distribution.amiName));
   const distribution = resolveDistribution(raw.distribution, file, problems);
   const fleet = raw.fleet ? resolveFleet(raw.fleet, platform, file, problems) : undefined;
+  const scanning = resolveScanning(f, raw.scanning ?? {}, raw.tests, problems);
   const rootVolumeGiB = raw.rootVolumeGiB ?? defaults.rootVolumeGiB;
   if (platform === 'windows' && rootVolumeGiB < 30) {
     problems.push({ file: display(file), field: 'rootVolumeGiB', message: 'must be at least 30 for Windows Server', value: rootVolumeGiB, fix: 'use 30 or more, or remove the field for the default (30)' });
@@ -371,6 +373,7 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
     rootDeviceName: raw.rootDeviceName ?? defaults.rootDeviceName,
     tests: raw.tests,
     testTimeoutMinutes: raw.testTimeoutMinutes,
+    scanning,
     distribution,
     fleet,
   };

@@ -5,6 +5,8 @@
  * what the constructs receive, so no construct ever has to think about a missing field.
  */
 
+import type { ScanPolicy } from '../../lambda/parameter-prep/scan-policy';
+
 /** Where the pipeline's code comes from. */
 export type SourceConfig =
   | {
@@ -145,6 +147,12 @@ export interface DistributionConfig {
   readonly ssmParameter?: string;
 }
 
+/**
+ * The vulnerability scan of each build (Amazon Inspector, through Image Builder's test-instance scan) and the release
+ * gate on its findings: the policy the release step applies (lambda/parameter-prep/scan-policy.ts).
+ */
+export type ScanningConfig = ScanPolicy;
+
 /** One golden image, from pipeline-assets/images/<name>.yaml. */
 export interface ImageConfig {
   readonly name: string;
@@ -163,6 +171,8 @@ export interface ImageConfig {
   readonly rootDeviceName: string;
   readonly tests: boolean;
   readonly testTimeoutMinutes: number;
+  /** @default - scanned, a CRITICAL finding blocks the release, nothing ignored */
+  readonly scanning: ScanningConfig;
   readonly distribution: DistributionConfig;
   /** @default - no fleet: the image is built and released only. */
   readonly fleet?: FleetConfig;

@@ -15,6 +15,7 @@ import { FleetCapacity } from './fleet-capacity';
 import { LoadBalancerLogDelivery } from './load-balancer-log-delivery';
 import { PipelineCleanup } from './pipeline-cleanup';
 import { scopePipelineRoleToTaggedActionRoles, tagAssumable } from './pipeline-role-scope';
+import { ScanPolicyParameter } from './scan-policy-parameter';
 import { StageStackSupport } from './stage-stack-support';
 import { toolchainVersions } from './toolchain-versions';
 import { ParameterPrepFunction } from './parameter-prep-function';
@@ -180,6 +181,7 @@ export class GoldenAmiPipelineStack extends Stack {
         recipeName: pipelines.StackOutputReference.fromCfnOutput(stage.stack.recipeNameOutput),
       };
       const support = supportOf(stage.stack, (ctx) => imageStackGrants(ctx, config.name, image), BUILD_INSTANCE_MANAGED_POLICIES);
+      new ScanPolicyParameter(support, 'ScanPolicy', { pipelineName: config.name, image });
       const fn = support.parameterPrepFunction;
       // Resolved when the pipeline template is written, after the image stack is complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });

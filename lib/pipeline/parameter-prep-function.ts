@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { IMAGE_TAG_KEY, imagesParameterRoot, parameterPrepFunctionName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
+import { IMAGE_TAG_KEY, imageParameterNames, imagesParameterRoot, parameterPrepFunctionName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
 import { esbuildCode } from './esbuild-code';
 
@@ -67,11 +67,17 @@ export class ParameterPrepFunction extends Construct {
     const stack = Stack.of(this);
     // The hierarchy of this pipeline's image parameters (the pipeline name is a whole level of the path): a list of
     // exact names would grow with every image past IAM's 10,240-character limit on a role's inline policies.
+    const imageParameter = (leaf: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${imagesParameterRoot(props.pipelineName).slice(1)}/${leaf}` });
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadTheParametersOfThisPipelinesImages', actions: ['ssm:GetParameter'], resources: [imageParameter('*')] }));
+    // The parameters the function keeps, for every image ("*" in place of the image's name).
+    const writtenParameters = Object.values(imageParameterNames(props.pipelineName, '*'));
+    // Written: only the parameters the function keeps per image. The scan policy, which CloudFormation writes from
+    // the configuration, is read only: the step it gates cannot loosen it.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'VersionsAndReleasesOfThisPipelinesImages',
-        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${imagesParameterRoot(props.pipelineName).slice(1)}/*` })],
+        actions: ['ssm:PutParameter'],
+        resources: writtenParameters.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })),
       }),
     );
     // The Lambda actions invoke the function by name from the support stacks, so CodePipeline's action cannot grant
@@ -93,6 +99,21 @@ export class ParameterPrepFunction extends Construct {
     for (const grant of upstreamGrants) {
       this.function.addToRolePolicy(new iam.PolicyStatement({ sid: grant.sid, actions: [grant.action], resources: upstreamNames(grant.kind).map((name) => awsOwned(grant.kind, name)) }));
     }
+
+    // The release gate reads the scan Image Builder recorded with the build (GetImage) of this pipeline's images only
+    // (the image resources carry golden-ami:pipeline), then its findings. ListImageScanFindings takes no required
+    // resource (service authorization reference: the image resource type is optional), and BatchGetAccountStatus none.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ScanStateOfThisPipelinesImageBuilds',
+        actions: ['imagebuilder:GetImage'],
+        resources: [stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: '*' })],
+        conditions: { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: props.pipelineName } },
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ScanFindingsAndInspectorStatus', actions: ['imagebuilder:ListImageScanFindings', 'inspector2:BatchGetAccountStatus'], resources: ['*'] }),
+    );
 
     // The AMIs and snapshots the release step retires live in the stack's region and in each distribution region.
     const otherRegions = [...new Set(props.distributionRegions ?? [])].filter((r) => Token.isUnresolved(stack.region) || r !== stack.region);
@@ -153,11 +174,19 @@ export class ParameterPrepFunction extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ec2:DescribeImages, ec2:DescribeSnapshots and codepipeline:PutJobSuccessResult/PutJobFailureResult support no resource-level permissions; every SSM action is granted on the parameters of this pipeline\'s images.',
+        reason: 'ec2:DescribeImages, ec2:DescribeSnapshots, codepipeline:PutJobSuccessResult/PutJobFailureResult and inspector2:BatchGetAccountStatus support no resource-level permissions; imagebuilder:ListImageScanFindings has no required resource and is read-only (the call names the one image build version it lists); every SSM action is granted on the parameters of this pipeline\'s images.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${imagesParameterRoot(props.pipelineName)}/*`)}]`,
-        reason: `The version, build-state and release parameters of the images of pipeline ${props.pipelineName} (${imagesParameterRoot(props.pipelineName)}/<image>/…): the pipeline name is a whole level of the path, so no other pipeline's parameters match; images come and go with the configuration.`,
+        reason: `Read only (ssm:GetParameter): the parameters of the images of pipeline ${props.pipelineName} (${imagesParameterRoot(props.pipelineName)}/<image>/…), including the scan policies; the pipeline name is a whole level of the path, so no other pipeline's parameters match; images come and go with the configuration.`,
+      },
+      ...writtenParameters.map((name) => ({
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${name}`)}]`,
+        reason: `ssm:PutParameter on ${name.split('/').pop()} of each image of pipeline ${props.pipelineName}: images come and go with the configuration, and the pipeline name is a whole level of the path.`,
+      })),
+      {
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('imagebuilder', 'image/*')}]`,
+        reason: `imagebuilder:GetImage (read only) on image build versions tagged golden-ami:pipeline=${props.pipelineName}: the release gate reads the scan state of the build it releases, whose version is only known at run time.`,
       },
       ...upstreamGrants.flatMap((grant) =>
         upstreamNames(grant.kind).map((name) => ({

@@ -11,7 +11,7 @@ import {
   StackOutputReference,
 } from 'aws-cdk-lib/pipelines';
 import type { ImageConfig, RebuildConfig } from '../config/model';
-import { imageParameterNames } from '../naming';
+import { imageParameterNames, scanPolicyParameterName } from '../naming';
 import { upstreamReferences } from './upstream-references';
 
 /** A UserParameters value: literal, CodePipeline variable expression, or an output of a stack deployed earlier. */
@@ -70,12 +70,14 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
         upstream: upstream.length > 0 ? upstream.join(' ') : 'none',
         maxAgeSeconds: String(rebuild.maxAgeSeconds),
+        scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
       },
     });
   }
 
   /**
-   * The step that verifies the AMI the image stack produced, releases it to the fleet, and then tags the snapshots of
+   * The step that verifies the AMI the image stack produced, gates it on its vulnerability scan (the policy in the
+   * image's scan-policy parameter), releases it to the fleet, and then tags the snapshots of
    * the AMI and its copies and applies retention, in the pipeline's region and each of the image's distribution
    * regions (`image.distribution.regions`).
    */
@@ -113,6 +115,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         deleteBeyond: String(retention.deleteBeyond),
         // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
         regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
+        scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
       },
     });
   }
