@@ -16,7 +16,8 @@ import {
   type Image,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { GetComponentCommand, GetImageCommand, type ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import { GetComponentCommand, GetImageCommand, type ImageScanFinding, type ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
+import { BatchGetAccountStatusCommand, type Inspector2Client } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -56,6 +57,12 @@ export class FakeImagebuilder {
   public readonly calls: string[] = [];
   /** `image/<name>` or `component/<name>` → available build versions, `1.0.3/1`. */
   private readonly available = new Map<string, string[]>();
+  /** The account's own image builds, by build version ARN. */
+  private readonly builds = new Map<string, OwnBuild>();
+  /** ListImageScanFindings requests answered (or refused). */
+  public findingPages = 0;
+  /** Set to answer every ListImageScanFindings with ThrottlingException, as a throttled account does. */
+  public throttleFindings = false;
 
   constructor(private readonly arnPrefix = 'arn:aws:imagebuilder:eu-west-1:aws:') {}
 
@@ -65,8 +72,47 @@ export class FakeImagebuilder {
     return this;
   }
 
+  /**
+   * Adds a build of one of the account's own images: whether it was scanned, the scan state Image Builder recorded
+   * (GetImage's image.scanState, https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ImageScanState.html)
+   * and the findings it kept.
+   */
+  public addBuild(arn: string, build: OwnBuild): this {
+    this.builds.set(arn, build);
+    return this;
+  }
+
   public install(imagebuilder: AwsClientStub<ImagebuilderClient>): void {
-    imagebuilder.on(GetImageCommand).callsFake((input: { imageBuildVersionArn: string }) => ({ image: this.resolve('image', input.imageBuildVersionArn) }));
+    imagebuilder.on(GetImageCommand).callsFake((input: { imageBuildVersionArn: string }) => {
+      const own = this.builds.get(input.imageBuildVersionArn);
+      if (own) {
+        this.calls.push(input.imageBuildVersionArn);
+        return {
+          image: {
+            arn: input.imageBuildVersionArn,
+            imageScanningConfiguration: own.scanned ? { imageScanningEnabled: true } : undefined,
+            scanState: own.status ? { status: own.status, reason: own.reason } : undefined,
+          },
+        };
+      }
+      return { image: this.resolve('image', input.imageBuildVersionArn) };
+    });
+    // Filtered on one imageBuildVersionArn, at most 25 a page, nextToken to go on
+    // (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindings.html: maxResults 1–25;
+    // the filter list has a fixed number of 1 item).
+    imagebuilder.on(ListImageScanFindingsCommand).callsFake((input: { filters?: Array<{ name: string; values: string[] }>; maxResults?: number; nextToken?: string }) => {
+      this.findingPages += 1;
+      if (this.throttleFindings) throw Object.assign(awsError('ThrottlingException', 'Rate exceeded'), { $retryable: { throttling: true } });
+      if ((input.maxResults ?? 25) > 25) throw awsError('InvalidParameterValueException', 'maxResults must be between 1 and 25');
+      const filter = input.filters?.[0];
+      if (input.filters?.length !== 1 || filter?.name !== 'imageBuildVersionArn' || filter.values.length !== 1) {
+        throw new Error(`the fake lists findings of one build only (got filters ${JSON.stringify(input.filters)})`);
+      }
+      const findings = this.builds.get(filter.values[0])?.findings ?? [];
+      const start = Number(input.nextToken ?? 0);
+      const end = start + (input.maxResults ?? 25);
+      return { findings: findings.slice(start, end), nextToken: end < findings.length ? String(end) : undefined };
+    });
     imagebuilder.on(GetComponentCommand).callsFake((input: { componentBuildVersionArn: string }) => ({ component: this.resolve('component', input.componentBuildVersionArn) }));
   }
 
@@ -87,6 +133,47 @@ export class FakeImagebuilder {
     const numbers = (v: string) => v.split(/[./]/).map(Number);
     const newest = matching.sort((a, b) => numbers(a).reduce((d, n, i) => d || n - numbers(b)[i], 0)).at(-1)!;
     return { arn: `${this.arnPrefix}${kind}/${name}/${newest}`, name, version: newest.split('/')[0] };
+  }
+}
+
+/** One build of the account's own image, as Image Builder keeps it. */
+export interface OwnBuild {
+  /** Did the build ask for a scan (imageScanningConfiguration.imageScanningEnabled)? */
+  readonly scanned: boolean;
+  /** PENDING, SCANNING, COLLECTING, COMPLETED, ABANDONED, FAILED or TIMED_OUT. */
+  readonly status?: string;
+  readonly reason?: string;
+  readonly findings?: readonly ImageScanFinding[];
+}
+
+/** A finding as ListImageScanFindings returns it (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ImageScanFinding.html). */
+export function scanFinding(id: string, severity: string, pkg = 'openssl', fixedInVersion = '3.0.9', score = severity === 'CRITICAL' ? 9.8 : 7.5): ImageScanFinding {
+  return {
+    severity,
+    inspectorScore: score,
+    title: `${id} - ${pkg}`,
+    packageVulnerabilityDetails: { vulnerabilityId: id, vulnerablePackages: [{ name: pkg, version: '3.0.8', fixedInVersion }] },
+  };
+}
+
+/**
+ * Amazon Inspector's account status for the caller. BatchGetAccountStatus without account ids answers for the caller
+ * (https://docs.aws.amazon.com/inspector/v2/APIReference/API_BatchGetAccountStatus.html); an account that never
+ * activated Inspector reads DISABLED (State.status, https://docs.aws.amazon.com/inspector/v2/APIReference/API_State.html).
+ */
+export class FakeInspector {
+  public calls = 0;
+  constructor(
+    public ec2: string = 'ENABLED',
+    public account: string = 'ENABLED',
+  ) {}
+
+  public install(inspector: AwsClientStub<Inspector2Client>): void {
+    inspector.on(BatchGetAccountStatusCommand).callsFake(() => {
+      this.calls += 1;
+      const state = (status: string) => ({ status, errorCode: undefined, errorMessage: undefined });
+      return { accounts: [{ accountId: '123456789012', state: state(this.account), resourceState: { ec2: state(this.ec2), ecr: state('DISABLED') } }], failedAccounts: [] };
+    });
   }
 }
 

@@ -1,10 +1,11 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { GetComponentCommand, GetImageCommand, ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import { GetComponentCommand, GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
+import { BatchGetAccountStatusCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
-import { awsError, FakeEc2, FakeImagebuilder, FakeParameterStore } from './fake-aws';
+import { awsError, FakeEc2, FakeImagebuilder, FakeInspector, FakeParameterStore, scanFinding } from './fake-aws';
 
 // Lambda sets AWS_REGION to the function's region; the clients without an explicit region resolve it from there.
 process.env.AWS_REGION = 'eu-west-1';
@@ -13,10 +14,14 @@ const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
 const codepipeline = mockClient(CodePipelineClient);
 const imagebuilder = mockClient(ImagebuilderClient);
+const inspector2 = mockClient(Inspector2Client);
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const NAMES = { versionParameter: '/golden-ami/p/images/app/version', stateParameter: '/golden-ami/p/images/app/build-state' };
 const RELEASE_NAMES = { releaseParameter: '/golden-ami/p/images/app/release', releaseAmiParameter: '/golden-ami/p/images/app/release-ami' };
+/** The image's scan policy, as the support stack writes it (lib/pipeline/scan-policy-parameter.ts). */
+const SCAN_POLICY = '/golden-ami/p/images/app/scan-policy';
+const IMAGE_FILE = 'pipeline-assets/images/app.yaml';
 const AMI = 'ami-0123456789abcdef0';
 const PREVIOUS_AMI = 'ami-00000000000000001';
 const BUILD_ARN = 'arn:aws:imagebuilder:eu-west-1:123456789012:image/golden-ami-app/1.0.3/1';
@@ -40,7 +45,7 @@ const UPSTREAM = 'image/amazon-linux-2023-x86/x.x.x component/update-linux/x.x.x
 const CURRENT = { 'image/amazon-linux-2023-x86/x.x.x': '2026.11.14/1', 'component/update-linux/x.x.x': '1.0.3/1' };
 const THIRTY_DAYS = String(30 * 86_400);
 const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false', extra: object = {}) =>
-  event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild, upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS, ...extra });
+  event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild, upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS, scanPolicyParameter: SCAN_POLICY, ...extra });
 const release = (overrides: object = {}) =>
   event({
     mode: 'release',
@@ -55,6 +60,7 @@ const release = (overrides: object = {}) =>
     keepImages: '1',
     deleteBeyond: '2',
     regions: 'none',
+    scanPolicyParameter: SCAN_POLICY,
     ...overrides,
   });
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:golden-ami-parameter-prep';
@@ -64,6 +70,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let parameters: FakeParameterStore;
 let world: FakeEc2;
 let upstreamWorld: FakeImagebuilder;
+let inspectorWorld: FakeInspector;
+const storePolicy = (policy: object) => parameters.values.set(SCAN_POLICY, JSON.stringify({ file: IMAGE_FILE, ...policy }));
 const storeState = (version: string, executionId: string, fingerprint = 'fp-old', extra: object = {}) =>
   parameters.values.set(NAMES.stateParameter, JSON.stringify({ version, fingerprint, executionId, updatedAt: '2026-11-01T00:00:00.000Z', ...extra }));
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
@@ -80,11 +88,17 @@ beforeEach(() => {
   ec2.reset();
   codepipeline.reset();
   imagebuilder.reset();
+  inspector2.reset();
   parameters = new FakeParameterStore();
   parameters.install(ssm);
+  // Unless a test says otherwise: the default policy, Inspector on, and the build scanned with nothing found.
+  storePolicy({ enabled: true, failOn: 'CRITICAL', ignore: [] });
+  inspectorWorld = new FakeInspector();
+  inspectorWorld.install(inspector2);
   world = new FakeEc2();
   world.install(ec2);
   upstreamWorld = new FakeImagebuilder().publish('image/amazon-linux-2023-x86', '2026.11.7/1').publish('image/amazon-linux-2023-x86', '2026.11.14/1').publish('component/update-linux', '1.0.3/1');
+  upstreamWorld.addBuild(BUILD_ARN, { scanned: true, status: 'COMPLETED', findings: [] });
   upstreamWorld.install(imagebuilder);
   reportedAt = [];
   codepipeline.on(PutJobSuccessResultCommand).callsFake(() => void reportedAt.push(Date.now()));
@@ -324,7 +338,7 @@ describe('upstream versions', () => {
       codepipeline.reset();
       parameters.install(ssm);
       lastBuild(6);
-      await handler(event({ mode: 'prepare', image: 'web', majorMinor: '1.0', ...NAMES, executionId: 'exec-3', fingerprint: 'fp-same', rebuild: 'scheduled app', upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS }), context());
+      await handler(event({ mode: 'prepare', image: 'web', majorMinor: '1.0', ...NAMES, executionId: 'exec-3', fingerprint: 'fp-same', rebuild: 'scheduled app', upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS, scanPolicyParameter: SCAN_POLICY }), context());
       expect(variables()).toMatchObject({ build: 'false', reason: expect.stringMatching(/^nothing upstream changed/) });
     });
 
@@ -408,8 +422,10 @@ describe('an attempt that runs out of time', () => {
 
   test('every AWS call of an attempt carries its abort signal; the report does not', async () => {
     await handler(prepare(), context());
-    expect(ssm.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal), expect.any(AbortSignal)]);
+    // State read, scan policy read (a build is decided), state and version written.
+    expect(ssm.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal), expect.any(AbortSignal), expect.any(AbortSignal)]);
     expect(imagebuilder.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal), expect.any(AbortSignal)]);
+    expect(inspector2.send.getCalls().map((c) => optionsOf(c)?.abortSignal)).toEqual([expect.any(AbortSignal)]);
     expect(optionsOf(codepipeline.send.lastCall)).toBeUndefined();
   });
 
@@ -461,7 +477,8 @@ describe('release', () => {
     const calls = ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.Name)).toEqual([RELEASE_NAMES.releaseParameter, RELEASE_NAMES.releaseAmiParameter, RELEASE_NAMES.releaseParameter]);
     expect(calls[1]).toMatchObject({ Value: AMI, DataType: 'aws:ec2:image', Overwrite: true });
-    const variables = { amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false', deprecated: 'none', deleted: 'none', retentionError: 'none' };
+    const scan = { scan: 'passed (failOn CRITICAL)', scanFindings: 'CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0, other 0', scanWorst: 'none', scanIgnored: 'none', scanExpiredIgnores: 'none' };
+    const variables = { amiId: AMI, version: '1.0.3', previousAmiId: 'none', rolledBack: 'false', ...scan, deprecated: 'none', deleted: 'none', retentionError: 'none' };
     expect(success()[0].outputVariables).toEqual(variables);
     const record = stored(RELEASE_NAMES.releaseParameter);
     expect(record).toMatchObject({ amiId: AMI, version: '1.0.3', commitId: 'abc123', executionId: 'exec-2', answer: { executionId: 'exec-2', variables } });
@@ -739,5 +756,191 @@ describe('release', () => {
       expect(success()[0].outputVariables?.retentionError).toMatch(/^skipped: only [01] s were left before the function's deadline; the next release of app does it$/);
       expect(world.calls).toEqual(['eu-west-1 DescribeImages ami-0123456789abcdef0']);
     });
+  });
+  describe('the scan gate (Amazon Inspector findings of the build)', () => {
+    const nothingReleased = () => {
+      expect(parameters.values.has(RELEASE_NAMES.releaseAmiParameter)).toBe(false);
+      expect(parameters.values.has(RELEASE_NAMES.releaseParameter)).toBe(false);
+      expect(failures()).toHaveLength(1);
+      expectOneResult();
+    };
+    const findings = (...list: ReturnType<typeof scanFinding>[]) => upstreamWorld.addBuild(BUILD_ARN, { scanned: true, status: 'COMPLETED', findings: list });
+    const message = () => failures()[0].failureDetails!.message!;
+
+    test('a CRITICAL finding over failOn CRITICAL: not released, the fleet keeps the previous release, the message carries the summary and the fix', async () => {
+      world.addAmi('eu-west-1', { id: PREVIOUS_AMI, creationDate: '2026-10-01T00:00:00.000Z', tags: OUR_TAGS, snapshots: ['snap-prev'] });
+      storeRelease(previousRelease);
+      parameters.values.set(RELEASE_NAMES.releaseAmiParameter, PREVIOUS_AMI);
+      findings(scanFinding('CVE-2026-0001', 'CRITICAL'), scanFinding('CVE-2026-0002', 'HIGH', 'curl', '8.11.1'), scanFinding('CVE-2026-0003', 'LOW', 'zlib', 'NotAvailable', 2.1));
+      await handler(release(), context());
+      expect(puts()).toEqual([]);
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(PREVIOUS_AMI);
+      expect(stored(RELEASE_NAMES.releaseParameter)).toEqual(previousRelease);
+      expect(message()).toBe(
+        `app: AMI ${AMI} (version 1.0.3) is not released: Amazon Inspector found 1 finding at or above scanning.failOn CRITICAL (${IMAGE_FILE}). ` +
+          'Findings: CRITICAL 1, HIGH 1, MEDIUM 0, LOW 1, other 0. ' +
+          'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 3.0.8 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 3.0.8 (no fix yet). ' +
+          'Ignored: none. ' +
+          `The fleet keeps its current release (${PREVIOUS_AMI}). ` +
+          `Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app); or, for a finding that does not apply, add its id to scanning.ignore in ${IMAGE_FILE} with a reason and an expiry date, push, and the release is judged again.`,
+      );
+      // No housekeeping either: nothing of a refused release touches the image's AMIs.
+      expect(world.calls.filter((c) => !c.includes('DescribeImages ami-'))).toEqual([]);
+    });
+
+    test('findings under the threshold: released, and the output variables carry the counts and the worst findings', async () => {
+      findings(scanFinding('CVE-2026-0002', 'HIGH', 'curl', '8.11.1'), scanFinding('CVE-2026-0004', 'MEDIUM', 'glibc', '2.40-3', 5.3));
+      await handler(release(), context());
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(AMI);
+      expect(success()[0].outputVariables).toMatchObject({
+        scan: 'passed (failOn CRITICAL)',
+        scanFindings: 'CRITICAL 0, HIGH 1, MEDIUM 1, LOW 0, other 0',
+        scanWorst: 'CVE-2026-0002 HIGH 7.5: curl 3.0.8 (fixed in 8.11.1); CVE-2026-0004 MEDIUM 5.3: glibc 3.0.8 (fixed in 2.40-3)',
+        scanIgnored: 'none',
+      });
+    });
+
+    test('failOn HIGH blocks a HIGH finding that CRITICAL lets through', async () => {
+      storePolicy({ enabled: true, failOn: 'HIGH', ignore: [] });
+      findings(scanFinding('CVE-2026-0002', 'HIGH', 'curl', '8.11.1'));
+      await handler(release(), context());
+      expect(message()).toMatch(/found 1 finding at or above scanning\.failOn HIGH/);
+      nothingReleased();
+    });
+
+    test('an ignored CVE (valid until a future date) does not count; the ignore and its reason are in the output', async () => {
+      storePolicy({ enabled: true, failOn: 'CRITICAL', ignore: [{ id: 'CVE-2026-0001', reason: 'kernel module not loaded on our instances', expires: '2999-12-31' }] });
+      findings(scanFinding('CVE-2026-0001', 'CRITICAL'));
+      await handler(release(), context());
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(AMI);
+      expect(success()[0].outputVariables).toMatchObject({
+        scanFindings: 'CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0, other 0',
+        scanIgnored: 'CVE-2026-0001 until 2999-12-31 (kernel module not loaded on our instances)',
+        scanExpiredIgnores: 'none',
+      });
+    });
+
+    test('an expired ignore counts again and says so', async () => {
+      storePolicy({ enabled: true, failOn: 'CRITICAL', ignore: [{ id: 'CVE-2026-0001', reason: 'waiting for the vendor', expires: '2026-01-31' }] });
+      findings(scanFinding('CVE-2026-0001', 'CRITICAL'));
+      await handler(release(), context());
+      expect(message()).toContain('Expired ignores, counted again: CVE-2026-0001 (ignore expired 2026-01-31).');
+      nothingReleased();
+    });
+
+    test('failOn none never blocks, and still reports what was found', async () => {
+      storePolicy({ enabled: true, failOn: 'none', ignore: [] });
+      findings(scanFinding('CVE-2026-0001', 'CRITICAL'));
+      await handler(release(), context());
+      expect(success()[0].outputVariables).toMatchObject({ scan: 'passed (failOn none)', scanFindings: 'CRITICAL 1, HIGH 0, MEDIUM 0, LOW 0, other 0' });
+    });
+
+    test.each([
+      ['EC2 scanning was never activated', 'DISABLED', 'DISABLED'],
+      ['Inspector is on but not for EC2', 'DISABLED', 'ENABLED'],
+      ['EC2 scanning is being turned on', 'ENABLING', 'ENABLED'],
+    ])('Inspector off (%s) is a clear failure, never a pass', async (_name, ec2, account) => {
+      inspectorWorld.ec2 = ec2;
+      inspectorWorld.account = account;
+      await handler(release(), context());
+      expect(message()).toBe(
+        `app: the image is to be scanned, but Amazon Inspector does not scan EC2 in account 123456789012, region eu-west-1 (EC2 scanning: ${ec2}; Inspector: ${account}), so the scan cannot run. ` +
+          `Fix: activate Amazon Inspector's EC2 scanning (aws inspector2 enable --resource-types EC2 --region eu-west-1), or turn the scan of app off in ${IMAGE_FILE} (scanning.enabled: false, with scanning.reason)`,
+      );
+      nothingReleased();
+    });
+
+    test.each([
+      ['still collecting', { scanned: true, status: 'COLLECTING' }, /is still COLLECTING\. Fix: retry this action in a few minutes$/],
+      ['abandoned', { scanned: true, status: 'ABANDONED', reason: 'Amazon Inspector is not enabled' }, /did not complete \(ABANDONED: Amazon Inspector is not enabled\), and an image is never released on a scan that did not happen/],
+      ['timed out', { scanned: true, status: 'TIMED_OUT' }, /did not complete \(TIMED_OUT\)/],
+      ['without a scan state', { scanned: true }, /did not complete \(no scan state\)/],
+      ['a build that asked for no scan', { scanned: false }, /was not scanned for vulnerabilities, and pipeline-assets\/images\/app\.yaml asks for a scan\. Fix: rebuild it \(start the pipeline with the variable rebuild=app\)/],
+    ])('a scan that did not complete (%s) blocks the release', async (_name, build, expected) => {
+      upstreamWorld.addBuild(BUILD_ARN, build);
+      await handler(release(), context());
+      expect(message()).toMatch(expected);
+      expect(imagebuilder.commandCalls(ListImageScanFindingsCommand)).toHaveLength(0);
+      nothingReleased();
+    });
+
+    test('ListImageScanFindings throttled past the SDK retries: a failure naming the throttling, nothing released, no hang', async () => {
+      upstreamWorld.throttleFindings = true;
+      const started = Date.now();
+      await handler(release(), context());
+      expect(message()).toMatch(/^ThrottlingException: Rate exceeded/);
+      // The SDK's own retries (standard mode, 5 attempts) sit behind send, which the mock replaces: what reaches the
+      // handler is the error they end with. No page was judged.
+      expect(upstreamWorld.findingPages).toBe(1);
+      expect(Date.now() - started).toBeLessThan(50_000);
+      nothingReleased();
+    });
+
+    test('findings are read page by page, 25 at a time, and every page is judged', async () => {
+      findings(...Array.from({ length: 60 }, (_, i) => scanFinding(`CVE-2026-1${String(i).padStart(3, '0')}`, 'MEDIUM', 'pkg', '1.1', 4)), scanFinding('CVE-2026-0001', 'CRITICAL'));
+      await handler(release(), context());
+      expect(imagebuilder.commandCalls(ListImageScanFindingsCommand).map((c) => c.args[0].input.maxResults)).toEqual([25, 25, 25]);
+      expect(message()).toContain('Findings: CRITICAL 1, HIGH 0, MEDIUM 60, LOW 0, other 0.');
+      nothingReleased();
+    });
+
+    test('scanning turned off: released without asking Inspector, and the output says why', async () => {
+      storePolicy({ enabled: false, reason: 'air-gapped lab image' });
+      await handler(release(), context());
+      expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, scan: `off: air-gapped lab image (scanning.enabled is false in ${IMAGE_FILE})` });
+      expect(inspector2.calls()).toHaveLength(0);
+      expect(imagebuilder.calls()).toHaveLength(0);
+    });
+
+    test('an AMI already released is not judged again (no new build)', async () => {
+      storeRelease({ amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'x' });
+      await handler(release({ executionId: 'exec-3' }), context());
+      expect(success()[0].outputVariables).toMatchObject({ scan: `not judged again: ${AMI} was judged when it was released` });
+      expect(inspector2.calls()).toHaveLength(0);
+    });
+
+    test('a refused AMI is judged again by the next run, and released once the policy ignores its finding', async () => {
+      findings(scanFinding('CVE-2026-0001', 'CRITICAL'));
+      await handler(release(), context());
+      nothingReleased();
+      storePolicy({ enabled: true, failOn: 'CRITICAL', ignore: [{ id: 'CVE-2026-0001', reason: 'not reachable', expires: '2999-01-01' }] });
+      await handler(release({ executionId: 'exec-3' }), context());
+      expect(parameters.values.get(RELEASE_NAMES.releaseAmiParameter)).toBe(AMI);
+    });
+
+    test('a missing scan policy is a pipeline that has not updated itself: a failure with the fix', async () => {
+      parameters.values.delete(SCAN_POLICY);
+      await handler(release(), context());
+      expect(message()).toBe(`SSM parameter ${SCAN_POLICY} (the image's scan policy) does not exist. Fix: let the pipeline update itself (its UpdatePipeline stage creates it), then retry the stage`);
+      nothingReleased();
+    });
+  });
+});
+
+describe('prepare refuses a build that could not be scanned', () => {
+  test('Inspector off and a build decided: failure before the build, with the fix; state and hand-off untouched', async () => {
+    storeState('1.0.4', 'exec-1');
+    inspectorWorld.ec2 = 'DISABLED';
+    await handler(prepare('exec-2'), context());
+    expect(failures()[0].failureDetails?.message).toMatch(/^app: the image is to be scanned, but Amazon Inspector does not scan EC2 .*Fix: activate Amazon Inspector's EC2 scanning/);
+    expect(puts()).toEqual([]);
+    expect(stored(NAMES.stateParameter)).toMatchObject({ version: '1.0.4', executionId: 'exec-1' });
+    expectOneResult();
+  });
+
+  test('no build decided: Inspector is not asked', async () => {
+    storeState('1.0.4', 'exec-1', 'fp-same');
+    inspectorWorld.ec2 = 'DISABLED';
+    await handler(prepare('exec-2', '1.0', 'fp-same'), context());
+    expect(success()[0].outputVariables).toMatchObject({ build: 'false' });
+    expect(inspectorWorld.calls).toBe(0);
+  });
+
+  test('scanning off: a build is decided without asking Inspector', async () => {
+    storePolicy({ enabled: false, reason: 'air-gapped lab image' });
+    inspectorWorld.ec2 = 'DISABLED';
+    await handler(prepare(), context());
+    expect(success()[0].outputVariables).toMatchObject({ build: 'true' });
+    expect(inspectorWorld.calls).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { distributionRegions, parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
 
-const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false', upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/1.0.x', maxAgeSeconds: '2592000' };
-const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none' };
+const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false', upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/1.0.x', maxAgeSeconds: '2592000', scanPolicyParameter: '/p' };
+const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none', scanPolicyParameter: '/p' };
 
 describe('parseUserParameters', () => {
   test('accepts both modes', () => {
@@ -18,6 +18,7 @@ describe('parseUserParameters', () => {
     ['an empty field', JSON.stringify({ ...RELEASE, amiId: ' ' }), /UserParameters\.amiId must be a non-empty string for mode "release"/],
     ['a number', JSON.stringify({ ...PREPARE, majorMinor: 1.0 }), /UserParameters\.majorMinor must be a non-empty string .* \(got 1\)/],
     ['an unresolved variable', JSON.stringify({ ...RELEASE, amiId: '#{Image.AmiId}' }), /UserParameters\.amiId holds an unresolved pipeline variable \(#\{Image\.AmiId\}\)/],
+    ['a release without its scan policy', JSON.stringify({ ...RELEASE, scanPolicyParameter: undefined }), /UserParameters\.scanPolicyParameter must be a non-empty string for mode "release"/],
     ['a release without regions', JSON.stringify({ ...RELEASE, regions: undefined }), /UserParameters\.regions must be a non-empty string for mode "release"/],
     ['a prepare without upstream references', JSON.stringify({ ...PREPARE, upstream: undefined }), /UserParameters\.upstream must be a non-empty string for mode "prepare"/],
     ['an upstream reference that is not one', JSON.stringify({ ...PREPARE, upstream: 'image/amazon-linux-2023-x86/x.x.x aws/update-linux/x.x.x' }), /UserParameters\.upstream must be "none" or references such as image\/amazon-linux-2023-x86\/x\.x\.x .*; "aws\/update-linux\/x\.x\.x" is not one\)\. Fix: check parentImage and components/],
