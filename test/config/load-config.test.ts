@@ -81,10 +81,18 @@ describe('defaults', () => {
       rootDeviceName: '/dev/xvda',
       tests: true,
       testTimeoutMinutes: 60,
+      scanning: { enabled: true, file: expect.stringMatching(/images\/app-linux\.yaml$/), failOn: 'CRITICAL', ignore: [] },
       distribution: { regions: [], accounts: [], organizationArns: [], organizationalUnitArns: [], amiTags: {} },
       fleet: undefined,
     });
     expect(image.components.map((c) => c.name)).toEqual(['app-service']);
+  });
+
+  test('a scanning section resolves to the policy the release step applies; an unquoted date stays a date string', () => {
+    const scanned = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning:\n  failOn: HIGH\n  ignore:\n    - { id: CVE-2024-12345, reason: kernel module not loaded, expires: 2027-01-31 }\n` })).images[0];
+    expect(scanned.scanning).toEqual({ enabled: true, file: expect.any(String), failOn: 'HIGH', ignore: [{ id: 'CVE-2024-12345', reason: 'kernel module not loaded', expires: '2027-01-31' }] });
+    const off = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false\nscanning: { enabled: false, reason: lab image scanned elsewhere }\n` })).images[0];
+    expect(off.scanning).toEqual({ enabled: false, file: expect.any(String), reason: 'lab image scanned elsewhere' });
   });
 
   test('an empty pipeline.yaml means every pipeline default', () => {
@@ -234,6 +242,17 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['a malformed alert e-mail', { 'pipeline.yaml': 'operations: { alertEmails: [ops-at-example] }' }, /^pipeline\.yaml: operations\.alertEmails\[0\] is not valid \(got "ops-at-example"\)\. Fix: use an e-mail address/],
   ['Slack without a channel', { 'pipeline.yaml': 'operations: { slack: { workspaceId: T0123456789 } }' }, /^pipeline\.yaml: operations\.slack\.channelId is required\. Fix: use the channel id/],
   ['deleting AMIs sooner than keeping them', { 'pipeline.yaml': 'operations: { amiRetention: { keep: 5, deleteBeyond: 3 } }' }, /^pipeline\.yaml: operations\.amiRetention\.deleteBeyond must be at least operations\.amiRetention\.keep \(5\) \(got 3\)\. Fix: use 5 or more/],
+  ['scanning without tests', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false` }, /^images\/app-linux\.yaml: scanning\.enabled is true, but tests is false: Amazon Inspector scans the instance Image Builder launches for the tests \(got true\)\. Fix: set tests: true, or turn scanning off/],
+  ['scanning off without a reason', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { enabled: false }` }, /^images\/app-linux\.yaml: scanning\.reason is required when scanning\.enabled is false: every release of an unscanned image shows it\. Fix: say why/],
+  ['an ignore list while scanning is off', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { enabled: false, reason: lab image, ignore: [{ id: CVE-2024-1, reason: x y z, expires: 2027-01-01 }] }` }, /^images\/app-linux\.yaml: scanning\.ignore has entries, but scanning is off, so nothing would be ignored \(got \["CVE-2024-1"\]\)/],
+  ['a reason while scanning is on', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { reason: because }` }, /^images\/app-linux\.yaml: scanning\.reason is only for turning scanning off \(got "because"\)\. Fix: remove it/],
+  ['an unknown severity', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { failOn: LOW }` }, /^images\/app-linux\.yaml: scanning\.failOn must be one of CRITICAL, HIGH, MEDIUM, none \(got "LOW"\)\. Fix: use CRITICAL, HIGH, MEDIUM or none/],
+  ['an ignore entry without an expiry', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { ignore: [{ id: CVE-2024-1, reason: not loaded }] }` }, /^images\/app-linux\.yaml: scanning\.ignore\[0\]\.expires is required\. Fix: write a date as YYYY-MM-DD/],
+  ['an ignore entry without a reason', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { ignore: [{ id: CVE-2024-1, expires: 2027-01-31 }] }` }, /^images\/app-linux\.yaml: scanning\.ignore\[0\]\.reason is required/],
+  ['an impossible expiry date', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { ignore: [{ id: CVE-2024-1, reason: not loaded, expires: 2027-02-30 }] }` }, /^images\/app-linux\.yaml: scanning\.ignore\[0\]\.expires is not a calendar date \(got "2027-02-30"\)\. Fix: write a real date/],
+  ['an expiry that is not a date', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { ignore: [{ id: CVE-2024-1, reason: not loaded, expires: next year }] }` }, /^images\/app-linux\.yaml: scanning\.ignore\[0\]\.expires is not valid \(got "next year"\)\. Fix: write a date as YYYY-MM-DD/],
+  ['a CVE ignored twice', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { ignore: [{ id: CVE-2024-1, reason: a b c, expires: 2027-01-01 }, { id: CVE-2024-1, reason: d e f, expires: 2027-02-01 }] }` }, /^images\/app-linux\.yaml: scanning\.ignore\[1\]\.id is listed twice \(got "CVE-2024-1"\)\. Fix: keep one entry per id/],
+  ['an ignore list too large to store', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning:\n  ignore:\n${Array.from({ length: 20 }, (_, i) => `    - { id: CVE-2024-${1000 + i}, reason: "${'r'.repeat(250)}", expires: 2027-01-01 }`).join('\n')}` }, /^images\/app-linux\.yaml: scanning\.ignore makes a scan policy of \d+ characters with 20 entries; the pipeline stores it in one standard SSM parameter, at most 4096\. Fix: shorten the reasons/],
   ['component document without phases', { 'components/app-service.yaml': 'name: x\nschemaVersion: 1.0' }, /^components\/app-service\.yaml: phases must list at least one phase/],
 ];
 

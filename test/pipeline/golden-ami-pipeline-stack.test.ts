@@ -186,6 +186,7 @@ describe('the pipeline of the shipped configuration', () => {
       // What a scheduled run compares: the recipe's AWS-managed parent image and component, as the recipe names them.
       upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/x.x.x',
       maxAgeSeconds: '2592000',
+      scanPolicyParameter: '/golden-ami/golden-ami/images/app-linux/scan-policy',
     });
     const deploy = stage(stages, 'BuildImage').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE' && a.Configuration.StackName === 'golden-ami-image-app-linux')!;
     // The execute action publishes the image stack's outputs as variables; release reads them from there.
@@ -205,6 +206,7 @@ describe('the pipeline of the shipped configuration', () => {
       deleteBeyond: '10',
       // Distribution regions besides the pipeline's own: the shipped images have none.
       regions: 'none',
+      scanPolicyParameter: '/golden-ami/golden-ami/images/app-linux/scan-policy',
     });
     expect(stages[0].Actions[0].Namespace).toEqual(expect.any(String));
   });
@@ -215,20 +217,42 @@ describe('the pipeline of the shipped configuration', () => {
     });
   });
 
-  test('the function may read and write the image parameters of this pipeline, and no other parameter', () => {
+  test('the function may read the image parameters of this pipeline and write only those it keeps, not the scan policy', () => {
     const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const ssm = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('ssm:')));
     // The pipeline name is a whole level of the path: /golden-ami/golden-ami-image-factory/… does not match.
+    const images = 'arn:aws:ssm:eu-west-1:123456789012:parameter/golden-ami/golden-ami/images';
     expect(ssm).toEqual([
-      expect.objectContaining({ Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/golden-ami/golden-ami/images/*' }),
+      expect.objectContaining({ Action: 'ssm:GetParameter', Resource: `${images}/*` }),
+      expect.objectContaining({ Action: 'ssm:PutParameter', Resource: ['build-state', 'release', 'release-ami', 'version'].map((leaf) => `${images}/*/${leaf}`) }),
     ]);
+  });
+
+  test("the image's scan policy is written by CloudFormation from the image file, and its build scanned", () => {
+    const parameters = synth.supportTemplate('Image-app-linux').findResources('AWS::SSM::Parameter', { Properties: { Name: '/golden-ami/golden-ami/images/app-linux/scan-policy' } });
+    const [parameter] = Object.values(parameters);
+    expect(JSON.parse(parameter.Properties.Value)).toEqual({ enabled: true, file: expect.stringMatching(/images\/app-linux\.yaml$/), failOn: 'CRITICAL', ignore: [] });
+    synth.stageTemplate('Image-app-linux').hasResourceProperties('AWS::ImageBuilder::Image', { ImageScanningConfiguration: { ImageScanningEnabled: true } });
+  });
+
+  test('the function reads the scan state of its own builds only, their findings and Inspector\'s status', () => {
+    synth.pipelineTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Sid: 'ScanStateOfThisPipelinesImageBuilds', Effect: 'Allow', Action: 'imagebuilder:GetImage', Resource: 'arn:aws:imagebuilder:eu-west-1:123456789012:image/*', Condition: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' } } },
+          { Sid: 'ScanFindingsAndInspectorStatus', Effect: 'Allow', Action: ['imagebuilder:ListImageScanFindings', 'inspector2:BatchGetAccountStatus'], Resource: '*' },
+        ]),
+      },
+    });
   });
 
   test('the function may read the versions of exactly the AWS-owned parent images and components the images use', () => {
     const policies = synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const imagebuilder = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('imagebuilder:')));
+    // Of the AWS-owned account (the scan gate's own statements are checked above).
+    const imagebuilder = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('imagebuilder:')) && /:imagebuilder:[^:]+:aws:/.test(String(st.Resource)));
     expect(imagebuilder).toEqual([
       { Sid: 'NewestVersionsOfTheParentImages', Effect: 'Allow', Action: 'imagebuilder:GetImage', Resource: ['arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/*', 'arn:aws:imagebuilder:eu-west-1:aws:image/windows-server-2022-english-full-base-x86/*'] },
       { Sid: 'NewestVersionsOfTheAwsComponents', Effect: 'Allow', Action: 'imagebuilder:GetComponent', Resource: ['arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/*', 'arn:aws:imagebuilder:eu-west-1:aws:component/update-windows/*'] },

@@ -41,6 +41,19 @@ describe('the image fingerprint', () => {
     expect(other.fingerprint).toBe(baseline.fingerprint);
   });
 
+  test('changing the scan policy (threshold, ignore list) leaves the image alone: the same AMI is judged again', () => {
+    const policyOnly = variant({ 'images/app-linux.yaml': `${imageFile}\nscanning:\n  failOn: HIGH\n  ignore:\n    - { id: CVE-2024-12345, reason: not loaded here, expires: 2027-01-31 }\n` });
+    expect(policyOnly.scanning).toMatchObject({ enabled: true, failOn: 'HIGH' });
+    const other = imageStackOf(policyOnly);
+    expect(other.template).toBe(baseline.template);
+    expect(other.fingerprint).toBe(baseline.fingerprint);
+  });
+
+  test('turning the scan off changes the image resource, so the next run builds a new version', () => {
+    const unscanned = variant({ 'images/app-linux.yaml': `${imageFile}\nscanning: { enabled: false, reason: lab image scanned elsewhere }\n` });
+    expect(imageStackOf(unscanned).fingerprint).not.toBe(baseline.fingerprint);
+  });
+
   test('changes when a component document changes', () => {
     const component = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'components', 'app-service.yaml'), 'utf8');
     const changed = variant({ 'components/app-service.yaml': component.replace('seq 1 60', 'seq 1 90') });

@@ -133,6 +133,16 @@ const MATRIX: Record<string, Case[]> = {
     allow('move the release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
     allow('report a job result', 'codepipeline:PutJobSuccessResult', '*'),
     allow('deregister an AMI of this pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
+    // The scan gate: the image's scan policy is read, never written (the step it gates cannot loosen it); the scan
+    // state of this pipeline's own builds, their findings and Inspector's account status are read; nothing else.
+    allow('read the scan policy of an image', 'ssm:GetParameter', param(`${APP_LINUX}/scan-policy`)),
+    deny('loosen the scan policy of an image', 'ssm:PutParameter', param(`${APP_LINUX}/scan-policy`)),
+    allow("read the scan state of this pipeline's image build", 'imagebuilder:GetImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.0.3/1'), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
+    deny("read another pipeline's image build", 'imagebuilder:GetImage', ARN('imagebuilder', 'image/other-app-linux/1.0.3/1'), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory' }),
+    allow('list the scan findings of a build', 'imagebuilder:ListImageScanFindings', '*'),
+    allow("read Inspector's status", 'inspector2:BatchGetAccountStatus', '*'),
+    deny('turn Inspector off', 'inspector2:Disable', '*'),
+    deny('delete an image build', 'imagebuilder:DeleteImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.0.3/1'), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     deny('rewrite the network the stacks use', 'ssm:PutParameter', param('/golden-ami/golden-ami/network/vpc-id')),
     deny("change a fleet's capacity", 'ssm:PutParameter', param('/golden-ami/golden-ami/fleets/app-linux/desired-capacity')),
     deny("write another pipeline's parameters", 'ssm:PutParameter', param('/golden-ami/other-pipeline/images/app-linux/version')),
@@ -368,5 +378,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(200);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(208);
 });

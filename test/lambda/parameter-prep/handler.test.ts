@@ -1,7 +1,7 @@
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetComponentCommand, GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
-import { BatchGetAccountStatusCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
+import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
