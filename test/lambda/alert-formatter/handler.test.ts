@@ -169,6 +169,34 @@ describe('each kind of event becomes a readable alert', () => {
     expect(logs.map((l) => JSON.parse(l).message)).toEqual(['formatted']);
   });
 
+  test("a release refused on its vulnerability scan: the findings summary and the fix reach e-mail and chat whole", async () => {
+    // The message the release step reports (test/lambda/parameter-prep/handler.test.ts pins its exact form); CodePipeline
+    // shows it as the action's summary and error message.
+    const scanRefusal = [
+      'app-linux: AMI ami-0123456789abcdef0 (version 1.0.3) is not released: Amazon Inspector found 1 finding at or above scanning.failOn CRITICAL (pipeline-assets/images/app-linux.yaml).',
+      'Findings: CRITICAL 1, HIGH 1, MEDIUM 0, LOW 1, other 0.',
+      'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 8.11.0 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 1.3 (no fix yet).',
+      'Ignored: none.',
+      'The fleet keeps its current release (ami-00000000000000001).',
+      'Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app-linux); or, for a finding that does not apply, add its id to scanning.ignore in pipeline-assets/images/app-linux.yaml with a reason and an expiry date, push, and the release is judged again.',
+    ].join(' ');
+    const event = { ...RELEASE_REFUSED, detail: { ...RELEASE_REFUSED.detail, 'execution-result': { ...RELEASE_REFUSED.detail['execution-result'], 'external-execution-summary': scanRefusal } } };
+    const listed = await codepipeline.send(new ListActionExecutionsCommand({ pipelineName: 'golden-ami' }));
+    codepipeline.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: listed.actionExecutionDetails!.map((a) =>
+        a.actionName === 'Image-app-linux.Release-app-linux' ? { ...a, output: { executionResult: { externalExecutionSummary: scanRefusal, errorDetails: { code: 'JobFailed', message: scanRefusal } } } } : a,
+      ),
+    });
+    await handler(event, context());
+    const [message] = published();
+    const flat = (text: string) => text.replace(/\s+/g, ' ');
+    expect(message.subject).toBe('FAILED: golden-ami: release of image app-linux failed');
+    for (const part of ['Findings: CRITICAL 1, HIGH 1', 'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9)', 'The fleet keeps its current release (ami-00000000000000001).', 'add its id to scanning.ignore']) {
+      expect(flat(message.email)).toContain(part);
+      expect(flat(message.chat.content.description)).toContain(part);
+    }
+  });
+
   test('the calls: the execution by its id, the stack by the name in the action configuration, the commit in the repository', async () => {
     await handler(DEPLOY_FAILED, context());
     expect(codepipeline.commandCalls(GetPipelineExecutionCommand)[0].args[0].input).toEqual({ pipelineName: 'golden-ami', pipelineExecutionId: EXECUTION_ID });
