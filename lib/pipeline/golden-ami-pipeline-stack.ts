@@ -34,7 +34,7 @@ import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-
 import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
 import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
 import { acknowledgeSingleRolePolicies } from '../iam/single-role-policies';
-import { fleetStackName, imageBuilderName, parameterPrepFunctionName, PIPELINE_TAG_KEY, stackExecutionRoleName } from '../naming';
+import { fleetStackName, parameterPrepFunctionName, PIPELINE_TAG_KEY, stackExecutionRoleName } from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -229,7 +229,7 @@ export class GoldenAmiPipelineStack extends Stack {
     new PipelineDashboard(this, 'Monitoring', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,
-      imageNamePrefix: imageBuilderName(config.name, ''),
+      imageNames: config.images.map((i) => i.name),
       fleetStackNames: config.images.filter((i) => i.fleet).map((i) => fleetStackName(config.name, i.name)),
       key,
     });

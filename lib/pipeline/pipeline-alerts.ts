@@ -157,16 +157,17 @@ export class PipelineAlerts extends Construct {
 export const MAX_EVENT_PATTERN_CHARACTERS = 1900;
 
 /**
- * The patterns of the rules on the failed builds of a pipeline's images: each image by the exact prefix of its build
+ * The patterns of the rules on the builds of a pipeline's images (by default the failed ones; 'all' for every state
+ * change): each image by the exact prefix of its build
  * ARNs, `arn:<partition>:imagebuilder:<region>:<account>:image/<name>/` (a `prefix` match: EventBridge limits the rules
  * with wildcards to 30 per event bus), each pattern within MAX_EVENT_PATTERN_CHARACTERS — about 20 images a rule when
  * pipeline and image names are the 30 characters the schema allows. No image, no pattern: an empty `resources` would
  * match every image of the account.
  */
-export function imageRulePatterns(stack: Stack, pipelineName: string, imageNames: readonly string[]): events.EventPattern[] {
+export function imageRulePatterns(stack: Stack, pipelineName: string, imageNames: readonly string[], states: readonly string[] | 'all' = ['FAILED']): events.EventPattern[] {
   const source = ['aws.imagebuilder'];
   const detailType = ['EC2 Image Builder Image State Change'];
-  const detail = { state: { status: ['FAILED'] } };
+  const detail = states === 'all' ? undefined : { state: { status: [...states] } };
   const prefix = (image: string, s: Pick<Stack, 'partition' | 'region' | 'account'> = stack) =>
     stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: `${imageBuilderName(pipelineName, image)}/`, partition: s.partition, region: s.region, account: s.account });
   // Measured as deployed: CloudFormation renders Match.prefix as {"prefix": …}; a partition, region or account not known

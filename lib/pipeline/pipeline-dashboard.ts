@@ -6,13 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { imageRulePatterns } from './pipeline-alerts';
 
 /** Props for PipelineDashboard. */
 export interface PipelineDashboardProps {
   readonly pipelineName: string;
   readonly pipeline: codepipeline.IPipeline;
-  /** Prefix of this pipeline's Image Builder image names. */
-  readonly imageNamePrefix: string;
+  /** The pipeline's images (their builds are logged by exact Image Builder name). */
+  readonly imageNames: readonly string[];
   /** Fleet stack names; their Auto Scaling groups are named after them. */
   readonly fleetStackNames: readonly string[];
   readonly key: kms.IKey;
@@ -56,19 +57,20 @@ export class PipelineDashboard extends Construct {
       },
       targets: [toEventLog],
     });
-    const imageBuildEvents = new events.Rule(this, 'ImageBuildEvents', {
-      description: `Image Builder builds of pipeline ${props.pipelineName}, for its dashboard`,
-      eventPattern: {
-        source: ['aws.imagebuilder'],
-        detailType: ['EC2 Image Builder Image State Change'],
-        resources: [{ wildcard: `*:image/${props.imageNamePrefix}*` } as unknown as string],
-      },
-      targets: [toEventLog],
-    });
+    // Each image by its exact Image Builder name, as the alert rules (a name prefix would also log the builds of a
+    // pipeline whose name starts the same); as many rules as EventBridge's pattern size needs.
+    const imageBuildEvents = imageRulePatterns(Stack.of(this), props.pipelineName, props.imageNames, 'all').map(
+      (eventPattern, i) =>
+        new events.Rule(this, i === 0 ? 'ImageBuildEvents' : `ImageBuildEvents${i + 1}`, {
+          description: `Image Builder builds of pipeline ${props.pipelineName}, for its dashboard`,
+          eventPattern,
+          targets: [toEventLog],
+        }),
+    );
 
     // The targets name the log group by ARN, so order its creation (and its policy) first explicitly.
     pipelineEvents.node.addDependency(eventLog);
-    imageBuildEvents.node.addDependency(eventLog);
+    for (const rule of imageBuildEvents) rule.node.addDependency(eventLog);
 
     const query = (title: string, lines: string[], width = 8) =>
       new cloudwatch.LogQueryWidget({ title, logGroupNames: [eventLog.logGroupName], queryLines: lines, width, height: 6, view: cloudwatch.LogQueryVisualizationType.TABLE });

@@ -342,7 +342,16 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/golden-ami/golden-ami', RetentionInDays: 365, KmsKeyId: Match.anyValue() });
     const target = [{ Arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/events/golden-ami/golden-ami', Id: 'Target0' }];
     synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.codepipeline'] }), Targets: target });
-    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.imagebuilder'], resources: [{ wildcard: '*:image/golden-ami-*' }] }), Targets: target });
+    // Every state change of this pipeline's builds, each image by its exact name: a name prefix would also log the
+    // builds of a pipeline named golden-ami-web.
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.imagebuilder'],
+        'detail-type': ['EC2 Image Builder Image State Change'],
+        resources: [{ prefix: 'arn:aws:imagebuilder:eu-west-1:123456789012:image/golden-ami-app-linux/' }, { prefix: 'arn:aws:imagebuilder:eu-west-1:123456789012:image/golden-ami-windows-iis/' }],
+      },
+      Targets: target,
+    });
     synth.pipelineTemplate.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyDocument: Match.stringLikeRegexp('events.amazonaws.com') });
     // The functions are the app's own three and CDK's VPC default-security-group provider: none writes a log policy.
     const functions = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));

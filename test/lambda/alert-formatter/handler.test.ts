@@ -181,7 +181,8 @@ describe('each kind of event becomes a readable alert', () => {
       'Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app-linux); or, for a finding that does not apply, add its id to scanning.ignore in pipeline-assets/images/app-linux.yaml with a reason and an expiry date, push, and the release is judged again.',
     ].join(' ');
     const event = { ...RELEASE_REFUSED, detail: { ...RELEASE_REFUSED.detail, 'execution-result': { ...RELEASE_REFUSED.detail['execution-result'], 'external-execution-summary': scanRefusal } } };
-    const listed = await codepipeline.send(new ListActionExecutionsCommand({ pipelineName: 'golden-ami' }));
+    // What the mocked CodePipeline answers now (any client instance is the mock), with the release action's result replaced.
+    const listed = await new CodePipelineClient({ region: 'eu-west-1' }).send(new ListActionExecutionsCommand({ pipelineName: 'golden-ami' }));
     codepipeline.on(ListActionExecutionsCommand).resolves({
       actionExecutionDetails: listed.actionExecutionDetails!.map((a) =>
         a.actionName === 'Image-app-linux.Release-app-linux' ? { ...a, output: { executionResult: { externalExecutionSummary: scanRefusal, errorDetails: { code: 'JobFailed', message: scanRefusal } } } } : a,
