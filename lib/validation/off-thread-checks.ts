@@ -7,6 +7,7 @@ import {
   type PolicyValidationPluginReport,
 } from 'aws-cdk-lib';
 import { BlockingWorker } from './blocking-worker';
+import { nestedStackTemplates } from './nested-templates';
 import { RobustCfnGuardValidator, type RobustCfnGuardValidatorProps } from './robust-cfn-guard';
 import type { CfnValidateAnswer, TemplatesContext, ValidationRequest } from './validation-worker';
 
@@ -134,9 +135,13 @@ export class OffThreadChecks {
     };
   }
 
-  /** Hands this synth's templates to the workers. */
+  /** Hands this synth's templates to the workers, with those of the nested stacks (nested-templates.ts). */
   private start(context: IPolicyValidationContext): Job {
-    const templates: TemplatesContext = { templatePaths: context.templatePaths, stackTemplates: context.stackTemplates };
+    const nested = nestedStackTemplates(context);
+    const templates: TemplatesContext = {
+      templatePaths: [...context.templatePaths, ...nested.map((t) => t.templatePath)],
+      stackTemplates: [...context.stackTemplates, ...nested],
+    };
     this.job = {
       templates: context.templatePaths.join('\n'),
       guard: guardWorker.send({ kind: 'guard', props: this.props.guard, context: templates } satisfies ValidationRequest),

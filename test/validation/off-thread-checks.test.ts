@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -81,6 +81,48 @@ function comparable(value: unknown): unknown {
 const plugin = (synth: Synthesized, name: string) => synth.report.pluginReports.filter((p) => p.pluginName === name);
 const pathsOf = (violations: readonly Violation[] | undefined, rule: string) =>
   (violations ?? []).filter((v) => v.ruleName === rule).flatMap((v) => v.violatingConstructs.map((c) => c.constructPath)).sort();
+
+describe('nested stacks are checked too', () => {
+  // CDK hands plugins the templates of stack artifacts only; a nested stack's template is an asset of its parent.
+  let synth: Synthesized;
+  beforeAll(() => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-nested-')), context: { ...CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
+    addValidations(app);
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const parent = new Stack(app, 'Parent', { env });
+    const nested = new NestedStack(parent, 'Support');
+    const bucket = new s3.Bucket(nested, 'NestedBucket', { enforceSSL: true, versioned: true });
+    Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'Access logs of this test bucket are not needed.' });
+    new CfnResource(nested, 'NestedBad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
+    // A nested stack of a nested stack, and one in a stage.
+    new s3.Bucket(new NestedStack(nested, 'Deeper'), 'DeeperBucket', { enforceSSL: true });
+    new s3.Bucket(new NestedStack(new Stack(new Stage(app, 'Stage', { env }), 'Inner'), 'InnerSupport'), 'StageNestedBucket', { enforceSSL: true });
+    let error = '';
+    try {
+      app.synth();
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    synth = { error, report: JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) };
+  });
+
+  test('a cfn-guard finding in a nested stack, at any depth and in a stage, is reported on its construct', () => {
+    const [guard] = plugin(synth, 'cdk-validator-cfnguard');
+    expect(pathsOf(guard.violations, 's3_bucket_versioning_enabled_check')).toEqual(['Parent/Support/Deeper/DeeperBucket/Resource', 'Stage/Inner/InnerSupport/StageNestedBucket/Resource']);
+    expect(synth.error).toMatch(/Acknowledge with 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check'/);
+  });
+
+  test('an acknowledgement next to a nested resource applies', () => {
+    const [guard] = plugin(synth, 'cdk-validator-cfnguard');
+    expect(pathsOf(guard.suppressedViolations, 's3_bucket_logging_enabled_check')).toEqual(['Parent/Support/NestedBucket/Resource']);
+    expect(pathsOf(guard.violations, 's3_bucket_logging_enabled_check')).not.toContain('Parent/Support/NestedBucket/Resource');
+  });
+
+  test('a CloudFormation validation error in a nested stack fails the synth', () => {
+    const [cloudFormation] = plugin(synth, 'CloudFormation Validate');
+    expect(pathsOf(cloudFormation.violations, 'F3002')).toEqual(['Parent/Support/NestedBad']);
+  });
+});
 
 describe('cfn-guard and CloudFormation validation in worker threads', () => {
   let offThread: Synthesized;
