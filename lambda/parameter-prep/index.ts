@@ -61,29 +61,24 @@ function ec2In(region?: string): Promise<Ec2> {
   return ec2;
 }
 
-// Needed only when prepare decides to build or a scheduled run checks the upstream: loaded then, once per container.
-let imagebuilderClient: Promise<Imagebuilder> | undefined;
-function imagebuilder(): Promise<Imagebuilder> {
-  if (!imagebuilderClient) {
-    imagebuilderClient = import('@aws-sdk/client-imagebuilder').then((sdk: typeof ImagebuilderSdk) => ({ sdk, client: new sdk.ImagebuilderClient(clientConfig) }));
-    imagebuilderClient.catch(() => {
-      imagebuilderClient = undefined;
-    });
-  }
-  return imagebuilderClient;
+/** `load`, run on the first call and kept for the container's life; a load that failed is tried again by the next call. */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    if (!loaded) {
+      loaded = load();
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+    }
+    return loaded;
+  };
 }
 
-// Needed only when an image that is scanned is built or released: loaded then, once per container.
-let inspectorClient: Promise<Inspector2> | undefined;
-function inspector(): Promise<Inspector2> {
-  if (!inspectorClient) {
-    inspectorClient = import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) }));
-    inspectorClient.catch(() => {
-      inspectorClient = undefined;
-    });
-  }
-  return inspectorClient;
-}
+// Needed only when prepare decides to build, a scheduled run checks the upstream, or a release reads its scan.
+const imagebuilder = onFirstUse<Imagebuilder>(() => import('@aws-sdk/client-imagebuilder').then((sdk: typeof ImagebuilderSdk) => ({ sdk, client: new sdk.ImagebuilderClient(clientConfig) })));
+// Needed only when an image that is scanned is built or released.
+const inspector = onFirstUse<Inspector2>(() => import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) })));
 
 /** The part of the CodePipeline job event this function reads. */
 export interface CodePipelineJobEvent {
