@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../lib/config/load-config';
 import { ACTION_SECONDS, modelRun, modelSeedRun, standardChanges, type ModelImage } from '../lib/bench/pipeline-timeline';
-import { idleMonthlyCost, PRICES, PRICES_AS_OF, runCost } from '../lib/bench/cost-model';
+import { idleMonthlyCost, networkChoices, PRICES, PRICES_AS_OF, runCost } from '../lib/bench/cost-model';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.bench');
@@ -140,6 +140,8 @@ function main(): void {
   const idle = idleMonthlyCost(appTemplates, fleets);
   const idleAtZero = idleMonthlyCost(appTemplates, fleets.map((f) => ({ ...f, minSize: 0 })));
   const runCosts = runs.map((r) => ({ change: r.change, ...runCost(r, images) }));
+  const zones = config.network.kind === 'create' ? config.network.maxAzs : 0;
+  const choices = networkChoices(idleAtZero, zones);
 
   const results = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -171,6 +173,7 @@ function main(): void {
       idleMonthlyUsdFleetsAtZero: round(idleAtZero.usd, 2),
       idleLines: idle.lines.map((l) => ({ ...l, usd: round(l.usd, 2) })),
       unpriced: idle.unpriced,
+      networkChoices: choices.map((c) => ({ ...c, idleUsd: round(c.idleUsd, 2), runningHourUsd: round(c.runningHourUsd, 3) })),
       goalIdleMonthlyUsdFleetsAtZero: 5,
       runs: runCosts.map((r) => ({ change: r.change, usd: round(r.usd, 3), lines: r.lines.map((l) => ({ ...l, usd: round(l.usd, 3) })) })),
     },
@@ -215,6 +218,8 @@ function main(): void {
   console.log(`\nCost (us-east-1 list prices of ${PRICES_AS_OF}, lib/bench/cost-model.ts): at rest $${round(idle.usd, 2)}/month as configured, $${round(idleAtZero.usd, 2)}/month with every fleet at zero (goal <= $5)`);
   console.log(table(idle.lines.map((l) => ({ item: l.item, count: l.count, 'USD/month': round(l.usd, 2) }))));
   if (idle.unpriced.length > 0) console.log(`not priced (add their price to the model): ${idle.unpriced.join('; ')}`);
+  console.log('\nThe network choices, at rest with every fleet at zero (goal <= $5), and while a fleet runs (on top of its instances):');
+  console.log(table(choices.map((c) => ({ choice: c.choice, 'USD/month at rest': round(c.idleUsd, 2), 'USD/hour running': round(c.runningHourUsd, 3), available: c.available, 'gives up': c.tradeOff }))));
   console.log(table(runCosts.map((r) => ({ change: r.change, 'USD per run': round(r.usd, 3), of: r.lines.map((l) => `${l.item} ${round(l.usd, 3)}`).join(', ') }))));
   console.log('\nLanes per run: when each image would be released on its own, when its fleet starts, how long it waits for the others (minutes)');
   console.log(

@@ -23,6 +23,8 @@ export const PRICES = {
   t3LargeWindowsHour: { usd: 0.1108, basis: 't3.large Windows on demand, per hour (the Windows build instance)' },
   t3MicroHour: { usd: 0.0104, basis: 't3.micro Linux on demand, per hour (the shipped Linux fleet)' },
   t3MediumWindowsHour: { usd: 0.06, basis: 't3.medium Windows on demand, per hour (the shipped Windows fleet)' },
+  t4gNanoHour: { usd: 0.0042, basis: 't4g.nano Linux on demand, per hour (a NAT instance)' },
+  gp3GbMonth: { usd: 0.08, basis: 'EBS gp3, per GB-month (a NAT instance\'s 8 GB root volume)' },
 } as const;
 
 const HOURS_PER_MONTH = 730;
@@ -111,4 +113,76 @@ export function runCost(run: RunModel, images: readonly ModelImage[]): { lines: 
   ];
   const kept = lines.filter((l) => l.count > 0);
   return { lines: kept, usd: kept.reduce((sum, l) => sum + l.usd, 0) };
+}
+
+/** One way to give private build and fleet instances their way out, priced at rest (every fleet at zero). */
+export interface NetworkChoice {
+  readonly choice: string;
+  /** Monthly cost at rest with this choice in place of the shipped NAT gateways. */
+  readonly idleUsd: number;
+  /** What it costs while a fleet runs, per hour, on top of the fleet's instances. */
+  readonly runningHourUsd: number;
+  /** Whether the pipeline offers it today. */
+  readonly available: 'yes' | 'no (design)';
+  /** What it gives up, in security or operations. */
+  readonly tradeOff: string;
+}
+
+/**
+ * Interface endpoints a private fleet would need without any internet route: Systems Manager (ssm, ssmmessages,
+ * ec2messages), CloudFormation (cfn-signal) and Elastic Load Balancing (the health gate's target health). S3's gateway
+ * endpoint is free.
+ */
+export const FLEET_INTERFACE_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages', 'cloudformation', 'elasticloadbalancing'] as const;
+
+/**
+ * The network choices for the idle cost, weighed against each other from the idle cost with every fleet at zero as
+ * shipped (`atZero`, from the templates): each replaces the NAT gateways and their addresses with what it needs.
+ * `zones` is the created VPC's number of zones (interface endpoints are billed per zone).
+ */
+export function networkChoices(atZero: { readonly lines: readonly CostLine[]; readonly usd: number }, zones: number): NetworkChoice[] {
+  const egress = atZero.lines.filter((l) => l.item === 'NAT gateway' || l.item === 'public IPv4 address').reduce((sum, l) => sum + l.usd, 0);
+  const natGateways = atZero.lines.find((l) => l.item === 'NAT gateway')?.count ?? 0;
+  const withoutEgress = atZero.usd - egress;
+  const month = (hourUsd: number) => hourUsd * HOURS_PER_MONTH;
+  const natHour = PRICES.natGatewayHour.usd + PRICES.publicIpv4Hour.usd;
+  const natInstance = month(PRICES.t4gNanoHour.usd + PRICES.publicIpv4Hour.usd) + 8 * PRICES.gp3GbMonth.usd;
+  const endpoints = FLEET_INTERFACE_ENDPOINTS.length * zones * month(PRICES.interfaceEndpointAzHour.usd);
+  return [
+    {
+      choice: `NAT gateway, always on (as shipped: ${natGateways})`,
+      idleUsd: atZero.usd,
+      runningHourUsd: 0,
+      available: 'yes',
+      tradeOff: 'none: private build and fleet instances, managed and highly available egress; pays for it when nothing runs',
+    },
+    {
+      choice: 'an existing VPC (network.vpcId) whose egress the account already runs',
+      idleUsd: withoutEgress,
+      runningHourUsd: 0,
+      available: 'yes',
+      tradeOff: "the pipeline's share only: the account's NAT or proxy is paid elsewhere, and its rules decide what builds and fleets reach",
+    },
+    {
+      choice: 'NAT instance (t4g.nano, always on)',
+      idleUsd: withoutEgress + natInstance,
+      runningHourUsd: 0,
+      available: 'no (design)',
+      tradeOff: 'one instance to patch and a single point of failure for egress; about 5 Gbit/s burst',
+    },
+    {
+      choice: `interface endpoints instead of NAT (${FLEET_INTERFACE_ENDPOINTS.join(', ')}; ${zones} zones), builds in public subnets`,
+      idleUsd: withoutEgress + endpoints,
+      runningHourUsd: 0,
+      available: 'no (design)',
+      tradeOff: 'fleets reach AWS APIs only (no package repositories); build instances get a public IP for the build (no inbound rule)',
+    },
+    {
+      choice: 'egress on demand: builds in public subnets, a NAT gateway only while a fleet runs',
+      idleUsd: withoutEgress,
+      runningHourUsd: natHour,
+      available: 'no (design)',
+      tradeOff: 'build instances get a public IP for the build (no inbound rule); resuming a fleet waits for the NAT gateway (about 2 minutes)',
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { idleMonthlyCost, PRICES, runCost } from '../../lib/bench/cost-model';
+import { idleMonthlyCost, networkChoices, PRICES, runCost } from '../../lib/bench/cost-model';
 import { ACTION_SECONDS, type ModelImage, modelRun, standardChanges } from '../../lib/bench/pipeline-timeline';
 import { fixtureAssembly } from '../helpers/fixture-assembly';
 
@@ -31,6 +31,34 @@ describe('the idle cost model', () => {
     const idle = idleMonthlyCost(templatesOf(fixtureAssembly('reachable-fleets').outdir), [{ image: 'web', instanceType: 'm7i.large', platform: 'linux', minSize: 2 }]);
     expect(idle.lines.find((l) => l.item === 'Application Load Balancer')).toEqual({ item: 'Application Load Balancer', count: 2, usd: 2 * PRICES.albHour.usd * 730 });
     expect(idle.unpriced).toEqual(['web: 2 × m7i.large (linux)']);
+  });
+});
+
+describe('the network choices', () => {
+  // The shipped-like fixture with every fleet at zero: NAT gateway $32.85, its address $3.65, the key $1.
+  const atZero = { lines: [{ item: 'NAT gateway', count: 1, usd: 32.85 }, { item: 'public IPv4 address', count: 1, usd: 3.65 }, { item: 'KMS key', count: 1, usd: 1 }], usd: 37.5 };
+  const choices = networkChoices(atZero, 2);
+  const idle = (start: string) => choices.find((c) => c.choice.startsWith(start))!;
+
+  test.each<[string, number, number, string]>([
+    ['NAT gateway, always on', 37.5, 0, 'yes'],
+    // Only the pipeline's own key: the account's egress is paid elsewhere.
+    ['an existing VPC', 1, 0, 'yes'],
+    // 1 + 730 × (0.0042 + 0.005) + 8 × 0.08
+    ['NAT instance', 1 + 730 * 0.0092 + 0.64, 0, 'no (design)'],
+    // 1 + 5 endpoints × 2 zones × 730 × 0.01
+    ['interface endpoints instead of NAT', 1 + 73, 0, 'no (design)'],
+    // At rest nothing but the key; a running fleet adds the NAT gateway and its address by the hour.
+    ['egress on demand', 1, 0.05, 'no (design)'],
+  ])('%s: $%d a month at rest', (start, usd, hourly, available) => {
+    expect(idle(start).idleUsd).toBeCloseTo(usd, 2);
+    expect(idle(start).runningHourUsd).toBeCloseTo(hourly, 4);
+    expect(idle(start).available).toBe(available);
+    expect(idle(start).tradeOff).not.toBe('');
+  });
+
+  test('only the choices that remove an always-on NAT meet the goal of $5 at rest', () => {
+    expect(choices.filter((c) => c.idleUsd <= 5).map((c) => c.choice.split(' ')[0])).toEqual(['an', 'egress']);
   });
 });
 
