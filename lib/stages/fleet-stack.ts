@@ -105,6 +105,9 @@ export class FleetStack extends Stack {
       instanceType: new ec2.InstanceType(fleet.instanceType),
       role,
       securityGroup,
+      // Never a public address, whatever the subnet's auto-assign setting (an existing VPC's subnets may have it on):
+      // the instances reach out through the VPC's egress and are reached through Session Manager or the load balancer.
+      associatePublicIpAddress: false,
       requireImdsv2: true,
       httpPutResponseHopLimit: 1,
       blockDevices: [

@@ -19,11 +19,13 @@ describe('the fleet stack of the shipped application image', () => {
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ ImageId: { Ref: 'ReleasedAmi' } }) });
   });
 
-  test('the launch template requires IMDSv2, encrypts the root volume and has no SSH key', () => {
+  test('the launch template requires IMDSv2, encrypts the root volume, has no SSH key and never a public address', () => {
     const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate'));
     const data = lt.Properties.LaunchTemplateData;
     expect(data).toMatchObject({
       InstanceType: 't3.micro',
+      // Whatever the subnet's auto-assign setting: an existing VPC's private subnets may have it on.
+      NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [{ 'Fn::GetAtt': [expect.stringMatching(/^InstanceSecurityGroup/), 'GroupId'] }] }],
       MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 10, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }],
       IamInstanceProfile: { Arn: expect.anything() },
