@@ -76,11 +76,13 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
     const waiting = await advanceStacks(stacks, scope.pipelineName, clients, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
   }
-  if (scope.amis) {
-    for (const region of scope.amis.regions) {
+  // Each selection on its own: an image's AMIs in the regions it left, never the same image's in regions it keeps.
+  const selections = [...(scope.amis ? [scope.amis] : []), ...(scope.amisLeftBehind ?? []).map((l) => ({ regions: l.regions, images: [l.image] }))];
+  for (const amis of selections) {
+    for (const region of amis.regions) {
       const ec2 = clients.ec2(region);
-      await deregisterAmis(ec2, region, scope, log);
-      await deleteLeftoverSnapshots(ec2, region, scope, log);
+      await deregisterAmis(ec2, region, { ...scope, amis }, log);
+      await deleteLeftoverSnapshots(ec2, region, { ...scope, amis }, log);
     }
   }
   await deleteParameters(scope.parameters, clients.ssm, log);

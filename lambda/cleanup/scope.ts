@@ -35,6 +35,12 @@ export interface CleanupScope {
    * whose golden-ami:image tag is one of them.
    */
   readonly amis?: { readonly regions: readonly string[]; readonly images?: readonly string[] };
+  /**
+   * AMIs (and their snapshots) of images that stay, in regions they are no longer distributed to: per image, the
+   * regions it left. The release step's retention only looks at the regions an image goes to, so nothing else would
+   * ever remove these copies.
+   */
+  readonly amisLeftBehind?: ReadonlyArray<{ readonly image: string; readonly regions: readonly string[] }>;
   readonly parameters: readonly string[];
   readonly buckets: readonly string[];
   readonly sharedAmis: SharedAmiPolicy;
@@ -58,8 +64,8 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
 }
 
 /**
- * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, and everything of an
- * image that was removed. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
+ * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, everything of an
+ * image that was removed, and the AMIs of an image in the regions removed from its distribution. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
  * its old resources are not pruned but left to a teardown of the old name.
  */
 export function pruneScope(previous: CleanupProperties, current: CleanupProperties): CleanupScope | undefined {
@@ -68,12 +74,18 @@ export function pruneScope(previous: CleanupProperties, current: CleanupProperti
   const now = new Map(current.Images.map((i) => [i.Name, i]));
   const removed = previous.Images.filter((i) => !now.has(i.Name));
   const fleetRemoved = previous.Images.filter((i) => hasFleet(i) && !(now.has(i.Name) && hasFleet(now.get(i.Name)!)));
-  if (removed.length === 0 && fleetRemoved.length === 0) return undefined;
+  const leftBehind = previous.Images.flatMap((i) => {
+    const staying = now.get(i.Name);
+    const regions = staying ? unique(i.Regions.filter((r) => !staying.Regions.includes(r))) : [];
+    return regions.length > 0 ? [{ image: i.Name, regions }] : [];
+  });
+  if (removed.length === 0 && fleetRemoved.length === 0 && leftBehind.length === 0) return undefined;
   return {
     pipelineName: pipeline,
     fleetStacks: fleetRemoved.map((i) => fleetStackName(pipeline, i.Name)),
     imageStacks: removed.map((i) => imageStackName(pipeline, i.Name)),
     amis: removed.length > 0 ? { regions: unique(removed.flatMap((i) => i.Regions)), images: removed.map((i) => i.Name) } : undefined,
+    amisLeftBehind: leftBehind.length > 0 ? leftBehind : undefined,
     parameters: removed.flatMap((i) => Object.values(imageParameterNames(pipeline, i.Name))),
     buckets: [],
     sharedAmis: current.SharedAmis,

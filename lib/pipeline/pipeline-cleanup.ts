@@ -55,7 +55,6 @@ export class PipelineCleanup extends Construct {
     const { pipelineName } = props;
     const functionName = `${pipelineName}-cleanup`;
     const regionsOf = (image: ImageConfig) => [...new Set([stack.region, ...image.distribution.regions])];
-    const allRegions = [...new Set(props.images.flatMap(regionsOf))];
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -88,7 +87,10 @@ export class PipelineCleanup extends Construct {
       }),
     );
     addToRole(new iam.PolicyStatement({ sid: 'FindThePipelinesAmisAndSnapshots', actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
-    const inRegions = (resource: string) => allRegions.map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource }));
+    // Every region, not the configured ones: a prune runs after this policy was updated, and must still reach the AMIs
+    // of a region an image no longer goes to (or of an image removed with its regions). Each statement is conditioned
+    // on this pipeline's tag, which is what makes an AMI or snapshot its own.
+    const inRegions = (resource: string) => [stack.formatArn({ service: 'ec2', region: '*', account: '', resource })];
     const taggedWithThisPipeline = { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: pipelineName } };
     addToRole(
       new iam.PolicyStatement({
@@ -150,7 +152,7 @@ export class PipelineCleanup extends Construct {
     (this.resource.node.defaultChild as CfnResource).overrideLogicalId(CLEANUP_LOGICAL_ID);
     this.resource.node.addDependency(role);
 
-    this.acknowledge(pipelineName, allRegions);
+    this.acknowledge(pipelineName);
     for (const bucket of props.buckets) {
       Validations.of(this.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${NagNames.of(this).logicalId(bucket.node.defaultChild)}.Arn>/*]`,
@@ -159,7 +161,7 @@ export class PipelineCleanup extends Construct {
     }
   }
 
-  private acknowledge(pipelineName: string, regions: string[]): void {
+  private acknowledge(pipelineName: string): void {
     const nag = NagNames.of(this);
     Validations.of(this.function).acknowledge(
       {
@@ -167,16 +169,14 @@ export class PipelineCleanup extends Construct {
         reason: "Grants only logs:CreateLogStream/PutLogEvents (and CreateLogGroup) for the function's own logs; the AWS-maintained minimum for any Lambda function.",
       },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeImages and ec2:DescribeSnapshots support no resource-level permission; the clean-up filters them by the tag golden-ami:pipeline.' },
-      ...regions.flatMap((region) => [
-        {
-          id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'image/*', false, region)}]`,
-          reason: 'AMI ids are known only at run time; the statement is conditioned on the tag golden-ami:pipeline of this pipeline, so no other AMI can be deregistered.',
-        },
-        {
-          id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'snapshot/*', false, region)}]`,
-          reason: "Snapshot ids are known only at run time. Deletion requires this pipeline's golden-ami:pipeline tag; tagging may only add this pipeline's two tags, and only to a snapshot no other pipeline tagged.",
-        },
-      ]),
+      {
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'image/*', false, '*')}]`,
+        reason: 'AMI ids are known only at run time, and a prune must reach regions the configuration no longer names; the statement is conditioned on the tag golden-ami:pipeline of this pipeline, so no other AMI can be deregistered.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('ec2', 'snapshot/*', false, '*')}]`,
+        reason: "Snapshot ids are known only at run time, in regions the configuration may no longer name. Deletion requires this pipeline's golden-ami:pipeline tag; tagging may only add this pipeline's two tags, and only to a snapshot no other pipeline tagged.",
+      },
       {
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         reason: 'The function only calls AWS APIs (CloudFormation, EC2, SSM, S3, Lambda) and reaches no private resource; in the pipeline VPC it would depend on the NAT gateway that it outlives during deletion.',

@@ -181,6 +181,9 @@ const MATRIX: Record<string, Case[]> = {
     allow("assume a stage stack's clean-up role of this pipeline", 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
     allow('deregister an AMI of this pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     allow('delete a snapshot tagged with this pipeline', 'ec2:DeleteSnapshot', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
+    // A prune runs after the policy was updated: a region the configuration no longer names must still be reachable.
+    allow('deregister an AMI of this pipeline left in a region no image goes to any more', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { region: 'ap-southeast-2', account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
+    deny('deregister an untagged AMI in any region', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { region: 'ap-southeast-2', account: '' })),
     allow("tag an untagged snapshot of this pipeline's AMI with this pipeline's tags", 'ec2:CreateTags', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' }), {
       'aws:RequestTag/golden-ami:pipeline': 'golden-ami',
       'aws:TagKeys': ['golden-ami:pipeline', 'golden-ami:image'],
@@ -378,5 +381,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(208);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(210);
 });

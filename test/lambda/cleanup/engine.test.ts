@@ -136,6 +136,18 @@ describe('advanceCleanup', () => {
     expect(a.stacks.has('golden-ami-fleet-app-linux')).toBe(true);
   });
 
+  test("AMIs left behind in a region an image no longer goes to: that image's there, not its others, not another image's there", async () => {
+    const a = account();
+    a.addAmi('us-east-1', { id: 'ami-win-us', name: 'golden-ami-windows-iis-1', tags: tags(PIPELINE, 'windows-iis'), snapshots: ['snap-win-us'] }, tags(PIPELINE, 'windows-iis'));
+    a.addAmi('eu-west-1', { id: 'ami-win-eu', name: 'golden-ami-windows-iis-1', tags: tags(PIPELINE, 'windows-iis'), snapshots: ['snap-win-eu'] }, tags(PIPELINE, 'windows-iis'));
+    await runToCompletion(a, { ...scope(), fleetStacks: [], imageStacks: [], amis: undefined, amisLeftBehind: [{ image: 'windows-iis', regions: ['us-east-1'] }], parameters: [], buckets: [] });
+    // app-linux still goes to us-east-1: its copy there stays.
+    expect(a.amis.get('us-east-1')!.map((i) => i.id)).toEqual(['ami-copy']);
+    expect(a.amis.get('eu-west-1')!.map((i) => i.id)).toContain('ami-win-eu');
+    expect(a.snapshotsIn('us-east-1').has('snap-win-us')).toBe(false);
+    expect(a.snapshotsIn('eu-west-1').has('snap-win-eu')).toBe(true);
+  });
+
   test('a stack that fails to delete during the clean-up stops it with CloudFormation\'s reason', async () => {
     const a = account();
     a.stacks.get('golden-ami-fleet-app-linux')!.deleteOutcome = 'DELETE_FAILED';

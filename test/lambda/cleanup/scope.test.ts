@@ -48,6 +48,7 @@ describe('pruneScope', () => {
       fleetStacks: ['golden-ami-fleet-app-linux'],
       imageStacks: ['golden-ami-image-app-linux'],
       amis: { regions: ['eu-west-1'], images: ['app-linux'] },
+      amisLeftBehind: undefined,
       parameters: [
         '/golden-ami/golden-ami/images/app-linux/version',
         '/golden-ami/golden-ami/images/app-linux/build-state',
@@ -65,6 +66,20 @@ describe('pruneScope', () => {
       fleetStacks: ['golden-ami-fleet-app-linux'],
       imageStacks: [],
       amis: undefined,
+      parameters: [],
+      buckets: [],
+      sharedAmis: 'keep',
+    });
+  });
+
+  test("a region removed from an image's distribution: that image's AMIs there, nothing else", () => {
+    const before = { ...WIN, Regions: ['eu-west-1', 'us-east-1', 'ap-southeast-2'] };
+    expect(pruneScope(properties([APP, before]), properties([APP, WIN]))).toEqual({
+      pipelineName: 'golden-ami',
+      fleetStacks: [],
+      imageStacks: [],
+      amis: undefined,
+      amisLeftBehind: [{ image: 'windows-iis', regions: ['ap-southeast-2'] }],
       parameters: [],
       buckets: [],
       sharedAmis: 'keep',
