@@ -109,6 +109,12 @@ const ANSWER_MARGIN_MS = 5000;
 const UPSTREAM_BUDGET_MS = 20_000;
 /** Time kept after the upstream lookup to write the state and the version (two writes in SSM). */
 const STATE_MARGIN_MS = 5000;
+/** Reading a build's findings: 25 a page, so a few thousand take tens of seconds. */
+const FINDINGS_BUDGET_MS = 60_000;
+/** The least the findings get, however little time is left (a build with a few pages reads them in well under it). */
+const MIN_FINDINGS_BUDGET_MS = 2000;
+/** Time kept after the findings for the release's writes and its answer (housekeeping takes what is left, or waits). */
+const AFTER_FINDINGS_MS = ANSWER_MARGIN_MS + 5000;
 
 /** One invocation's attempt at its job. */
 interface Attempt {
@@ -278,7 +284,13 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variab
     record = kept;
     await putParameter(p.releaseAmiParameter, record.amiId, amiDescription, signal, 'aws:ec2:image');
     summary = record.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${record.amiId}`;
-    scan = { scan: `not judged again: ${p.amiId} ${record.amiId === p.amiId ? 'was judged when it was released' : 'was rolled back from'}` };
+    if (record.amiId === p.amiId && current.executionId === p.executionId) {
+      // Released by this very execution, whose attempt stopped before it stored its answer: judged again (read only,
+      // the same findings under the same policy), so the retry answers as the first attempt would have.
+      scan = await scanGate(p, builtBy(ami!)!, current.previous?.amiId, attempt).catch((err: unknown) => ({ scan: `released by this execution; judging it again failed (${describeError(err)})` }));
+    } else {
+      scan = { scan: `not judged again: ${p.amiId} ${record.amiId === p.amiId ? 'is already released' : 'was rolled back from'}` };
+    }
   } else {
     // The gate: nothing is written before it passes, so a refused AMI leaves the release (and the fleet) as it was.
     scan = await scanGate(p, builtBy(ami!)!, current?.amiId, attempt);
@@ -326,7 +338,8 @@ async function scanGate(p: ReleaseParameters, buildArn: string, currentAmi: stri
   await requireInspectorForEc2(inspector, attempt.signal, { image: p.image, file: policy.file, region });
   const incomplete = incompleteScan(await buildScan(imagebuilder, buildArn, attempt.signal), { image: p.image, amiId: p.amiId, buildArn, region, file: policy.file });
   if (incomplete) throw new Error(incomplete);
-  const verdict = judgeFindings(await buildFindings(imagebuilder, buildArn, attempt.signal), policy, new Date().toISOString().slice(0, 10));
+  const findingsBudget = Math.max(MIN_FINDINGS_BUDGET_MS, Math.min(FINDINGS_BUDGET_MS, attempt.remainingMs() - AFTER_FINDINGS_MS));
+  const verdict = judgeFindings(await buildFindings(imagebuilder, buildArn, attempt.signal, findingsBudget), policy, new Date().toISOString().slice(0, 10));
   attempt.log('scan judged', { findings: verdict.counts, blocking: verdict.blocking.length, failOn: policy.failOn });
   if (verdict.blocking.length > 0) throw new Error(refusalMessage({ image: p.image, amiId: p.amiId, version: p.version, current: currentAmi }, policy, verdict));
   return scanVariables(verdict, policy.failOn);

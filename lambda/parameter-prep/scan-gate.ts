@@ -102,13 +102,14 @@ export function scanVariables(verdict: ScanVerdict, failOn: string): Record<stri
 /** The refusal: why the AMI is not released, what the scan found, and the two ways forward. */
 export function refusalMessage(job: { image: string; amiId: string; version: string; current?: string }, policy: Extract<ScanPolicy, { enabled: true }>, verdict: ScanVerdict): string {
   const n = verdict.blocking.length;
+  // The fix before the lists: a chat notification keeps the start of a long message.
   return [
     `${job.image}: AMI ${job.amiId} (version ${job.version}) is not released: Amazon Inspector found ${n} finding${n === 1 ? '' : 's'} at or above scanning.failOn ${policy.failOn} (${policy.file}).`,
     `Findings: ${verdict.counts}.`,
+    `The fleet keeps its current release (${job.current ?? 'none yet'}).`,
+    `Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=${job.image}); or, for a finding that does not apply, add its id to scanning.ignore in ${policy.file} with a reason and an expiry date, push, and the release is judged again.`,
     `Worst: ${verdict.worst}.`,
     `Ignored: ${verdict.ignored}.`,
     ...(verdict.expired === 'none' ? [] : [`Expired ignores, counted again: ${verdict.expired}.`]),
-    `The fleet keeps its current release (${job.current ?? 'none yet'}).`,
-    `Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=${job.image}); or, for a finding that does not apply, add its id to scanning.ignore in ${policy.file} with a reason and an expiry date, push, and the release is judged again.`,
   ].join(' ');
 }

@@ -73,8 +73,12 @@ export async function buildScan(imagebuilder: () => Promise<ImagebuilderClient>,
   return { requested: image?.imageScanningConfiguration?.imageScanningEnabled === true, status: image?.scanState?.status, reason: image?.scanState?.reason };
 }
 
-/** Every finding of the image build version `buildArn`; throws past MAX_FINDINGS rather than judge part of them. */
-export async function buildFindings(imagebuilder: () => Promise<ImagebuilderClient>, buildArn: string, signal: AbortSignal): Promise<ScanFinding[]> {
+/**
+ * Every finding of the image build version `buildArn`. Throws rather than judge part of them: past MAX_FINDINGS, or
+ * when reading them takes longer than `budgetMs` (a page is 25 findings; the release's other steps need their time).
+ */
+export async function buildFindings(imagebuilder: () => Promise<ImagebuilderClient>, buildArn: string, signal: AbortSignal, budgetMs: number): Promise<ScanFinding[]> {
+  const started = Date.now();
   const { client, sdk } = await imagebuilder();
   const findings: ScanFinding[] = [];
   const input = { filters: [{ name: 'imageBuildVersionArn', values: [buildArn] }] };
@@ -90,6 +94,12 @@ export async function buildFindings(imagebuilder: () => Promise<ImagebuilderClie
     }
     if (findings.length > MAX_FINDINGS) {
       throw new Error(`the scan of ${buildArn} has more than ${MAX_FINDINGS} findings; the release step does not judge part of a scan. Fix: review them in the Image Builder console (Security findings) and update the image's packages`);
+    }
+    // Only a read that is not done yet has run out of time.
+    if (page.nextToken && Date.now() - started > budgetMs) {
+      throw new Error(
+        `reading the findings of ${buildArn} took more than ${Math.round(budgetMs / 1000)} s (${findings.length} read so far); the release step does not judge part of a scan. Fix: retry the action; if it happens again, review the findings in the Image Builder console (Security findings) and update the image's packages`,
+      );
     }
   }
   return findings;

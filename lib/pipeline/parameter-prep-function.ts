@@ -58,8 +58,9 @@ export class ParameterPrepFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // The handler reports to CodePipeline 5 s before this, so a slow AWS call ends in a failure, not a hang.
-      timeout: Duration.seconds(60),
+      // The handler reports to CodePipeline 5 s before this, so a slow AWS call ends in a failure, not a hang. A release
+      // may read a few thousand scan findings (25 a page) before its housekeeping.
+      timeout: Duration.seconds(120),
       description: `golden-ami-pipeline ${props.pipelineName}: image versions and releases`,
       logGroup,
     });

@@ -158,7 +158,7 @@ describe('the pipeline of the shipped configuration', () => {
   });
 
   test('parameter-prep is a Node.js 24 function bundled without the AWS SDK, reached only by its two actions', () => {
-    synth.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60, Architectures: ['arm64'] });
+    synth.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 120, Architectures: ['arm64'] });
     const lambdaActions = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'Lambda');
     expect(lambdaActions.map((a) => a.Namespace).sort()).toEqual(['Prepare-app-linux', 'Prepare-windows-iis', 'Release-app-linux', 'Release-windows-iis']);
   });

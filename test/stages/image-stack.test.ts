@@ -75,10 +75,13 @@ describe('the image stack of the shipped application image', () => {
     });
   });
 
-  test('the image is built with tests on and distributed with its version tag', () => {
+  test('the image is built with tests on, scanned, tagged with the pipeline and distributed with its version tag', () => {
     template.hasResourceProperties('AWS::ImageBuilder::Image', {
       ImageTestsConfiguration: { ImageTestsEnabled: true, TimeoutMinutes: 60 },
+      ImageScanningConfiguration: { ImageScanningEnabled: true },
       EnhancedImageMetadataEnabled: true,
+      // The release step may read the scan state only of builds with this tag (GetImage's IAM condition).
+      Tags: Match.objectLike({ 'golden-ami:pipeline': 'golden-ami', 'golden-ami:image': 'app-linux' }),
     });
     template.hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
       Distributions: [

@@ -3,10 +3,10 @@ import type { ConfigProblem } from '../config-error';
 import { problem } from './problem';
 
 /**
- * Largest scan policy the pipeline stores: a standard SSM parameter holds 4 KB
+ * Largest scan policy the pipeline stores, in bytes: a standard SSM parameter holds 4 KB
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
  */
-export const MAX_SCAN_POLICY_CHARS = 4096;
+export const MAX_SCAN_POLICY_BYTES = 4096;
 
 /**
  * The image's `scanning` section (defaults already filled in by the schema) as the policy the release step applies.
@@ -37,10 +37,11 @@ export function resolveScanning(file: string, raw: Record<string, unknown>, test
     seen.add(entry.id);
   });
   const policy: ScanPolicy = { enabled: true, file, failOn: raw.failOn as 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'none', ignore };
-  const size = JSON.stringify(policy).length;
-  if (size > MAX_SCAN_POLICY_CHARS) {
+  // In bytes of UTF-8, as SSM counts: a reason with é or — takes more than one.
+  const size = Buffer.byteLength(JSON.stringify(policy), 'utf8');
+  if (size > MAX_SCAN_POLICY_BYTES) {
     problems.push(
-      problem(file, 'scanning.ignore', `makes a scan policy of ${size} characters with ${ignore.length} entries; the pipeline stores it in one standard SSM parameter, at most ${MAX_SCAN_POLICY_CHARS}`, undefined, `shorten the reasons or remove ${size - MAX_SCAN_POLICY_CHARS} characters of entries (fix the packages instead of ignoring them)`),
+      problem(file, 'scanning.ignore', `makes a scan policy of ${size} bytes with ${ignore.length} entries; the pipeline stores it in one standard SSM parameter, at most ${MAX_SCAN_POLICY_BYTES}`, undefined, `shorten the reasons or remove ${size - MAX_SCAN_POLICY_BYTES} bytes of entries (fix the packages instead of ignoring them)`),
     );
   }
   return policy;

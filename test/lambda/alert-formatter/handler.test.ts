@@ -169,16 +169,19 @@ describe('each kind of event becomes a readable alert', () => {
     expect(logs.map((l) => JSON.parse(l).message)).toEqual(['formatted']);
   });
 
-  test("a release refused on its vulnerability scan: the findings summary and the fix reach e-mail and chat whole", async () => {
+  test('a release refused on its vulnerability scan: e-mail gets the whole summary, chat at least the counts and the fix', async () => {
     // The message the release step reports (test/lambda/parameter-prep/handler.test.ts pins its exact form); CodePipeline
     // shows it as the action's summary and error message.
+    // The longest a refusal gets: the worst three, and ignore and expired lists at their cap (about 900 characters each).
+    const longList = Array.from({ length: 6 }, (_, i) => `CVE-2026-${1000 + i} until 2027-01-31 (a reason long enough to fill the list up to its cap of characters here)`).join('; ');
     const scanRefusal = [
       'app-linux: AMI ami-0123456789abcdef0 (version 1.0.3) is not released: Amazon Inspector found 1 finding at or above scanning.failOn CRITICAL (pipeline-assets/images/app-linux.yaml).',
       'Findings: CRITICAL 1, HIGH 1, MEDIUM 0, LOW 1, other 0.',
-      'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 8.11.0 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 1.3 (no fix yet).',
-      'Ignored: none.',
       'The fleet keeps its current release (ami-00000000000000001).',
       'Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app-linux); or, for a finding that does not apply, add its id to scanning.ignore in pipeline-assets/images/app-linux.yaml with a reason and an expiry date, push, and the release is judged again.',
+      'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 8.11.0 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 1.3 (no fix yet).',
+      `Ignored: ${longList}; and 3 more.`,
+      `Expired ignores, counted again: ${longList}.`,
     ].join(' ');
     const event = { ...RELEASE_REFUSED, detail: { ...RELEASE_REFUSED.detail, 'execution-result': { ...RELEASE_REFUSED.detail['execution-result'], 'external-execution-summary': scanRefusal } } };
     // What the mocked CodePipeline answers now (any client instance is the mock), with the release action's result replaced.
@@ -192,10 +195,11 @@ describe('each kind of event becomes a readable alert', () => {
     const [message] = published();
     const flat = (text: string) => text.replace(/\s+/g, ' ');
     expect(message.subject).toBe('FAILED: golden-ami: release of image app-linux failed');
-    for (const part of ['Findings: CRITICAL 1, HIGH 1', 'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9)', 'The fleet keeps its current release (ami-00000000000000001).', 'add its id to scanning.ignore']) {
-      expect(flat(message.email)).toContain(part);
+    // E-mail carries it whole; chat keeps the start, where the counts, what the fleet keeps and the fix are.
+    for (const part of ['Findings: CRITICAL 1, HIGH 1', 'The fleet keeps its current release (ami-00000000000000001).', 'add its id to scanning.ignore', 'and the release is judged again.']) {
       expect(flat(message.chat.content.description)).toContain(part);
     }
+    expect(flat(message.email)).toContain(flat(scanRefusal));
   });
 
   test('the calls: the execution by its id, the stack by the name in the action configuration, the commit in the repository', async () => {

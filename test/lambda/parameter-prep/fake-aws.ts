@@ -63,6 +63,8 @@ export class FakeImagebuilder {
   public findingPages = 0;
   /** Set to answer every ListImageScanFindings with ThrottlingException, as a throttled account does. */
   public throttleFindings = false;
+  /** How long each ListImageScanFindings page takes to answer. */
+  public findingDelayMs = 0;
 
   constructor(private readonly arnPrefix = 'arn:aws:imagebuilder:eu-west-1:aws:') {}
 
@@ -100,8 +102,9 @@ export class FakeImagebuilder {
     // Filtered on one imageBuildVersionArn, at most 25 a page, nextToken to go on
     // (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindings.html: maxResults 1–25;
     // the filter list has a fixed number of 1 item).
-    imagebuilder.on(ListImageScanFindingsCommand).callsFake((input: { filters?: Array<{ name: string; values: string[] }>; maxResults?: number; nextToken?: string }) => {
+    imagebuilder.on(ListImageScanFindingsCommand).callsFake(async (input: { filters?: Array<{ name: string; values: string[] }>; maxResults?: number; nextToken?: string }) => {
       this.findingPages += 1;
+      if (this.findingDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.findingDelayMs));
       if (this.throttleFindings) throw Object.assign(awsError('ThrottlingException', 'Rate exceeded'), { $retryable: { throttling: true } });
       if ((input.maxResults ?? 25) > 25) throw awsError('InvalidParameterValueException', 'maxResults must be between 1 and 25');
       const filter = input.filters?.[0];

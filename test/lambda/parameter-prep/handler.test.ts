@@ -779,10 +779,10 @@ describe('release', () => {
       expect(message()).toBe(
         `app: AMI ${AMI} (version 1.0.3) is not released: Amazon Inspector found 1 finding at or above scanning.failOn CRITICAL (${IMAGE_FILE}). ` +
           'Findings: CRITICAL 1, HIGH 1, MEDIUM 0, LOW 1, other 0. ' +
-          'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 3.0.8 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 3.0.8 (no fix yet). ' +
-          'Ignored: none. ' +
           `The fleet keeps its current release (${PREVIOUS_AMI}). ` +
-          `Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app); or, for a finding that does not apply, add its id to scanning.ignore in ${IMAGE_FILE} with a reason and an expiry date, push, and the release is judged again.`,
+          `Fix: update the affected packages and rebuild (start the pipeline with the variable rebuild=app); or, for a finding that does not apply, add its id to scanning.ignore in ${IMAGE_FILE} with a reason and an expiry date, push, and the release is judged again. ` +
+          'Worst: CVE-2026-0001 CRITICAL 9.8: openssl 3.0.8 (fixed in 3.0.9); CVE-2026-0002 HIGH 7.5: curl 3.0.8 (fixed in 8.11.1); CVE-2026-0003 LOW 2.1: zlib 3.0.8 (no fix yet). ' +
+          'Ignored: none.',
       );
       // No housekeeping either: nothing of a refused release touches the image's AMIs.
       expect(world.calls.filter((c) => !c.includes('DescribeImages ami-'))).toEqual([]);
@@ -884,6 +884,33 @@ describe('release', () => {
       nothingReleased();
     });
 
+    test('findings that take longer to read than their budget: a failure that says so, nothing released, time left to report', async () => {
+      findings(...Array.from({ length: 200 }, (_, i) => scanFinding(`CVE-2026-2${String(i).padStart(3, '0')}`, 'LOW', 'pkg', '1.1', 2)));
+      upstreamWorld.findingDelayMs = 400;
+      // 13 s left: 8 s for the attempt, 10 s of which would be kept for the writes and the answer: the floor of 2 s to
+      // read, and eight pages take 3.2 s.
+      const started = Date.now();
+      await handler(release(), context(13_000));
+      expect(message()).toMatch(/^reading the findings of arn:aws:imagebuilder:eu-west-1:123456789012:image\/golden-ami-app\/1\.0\.3\/1 took more than 2 s \(\d+ read so far\); the release step does not judge part of a scan\. Fix: retry the action/);
+      expect(upstreamWorld.findingPages).toBeLessThan(8);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      nothingReleased();
+    });
+
+    test('a retry after the release was written but before its answer was stored answers the same scan variables', async () => {
+      findings(scanFinding('CVE-2026-0002', 'HIGH', 'curl', '8.11.1'));
+      await handler(release(), context());
+      const first = success()[0].outputVariables!;
+      // The first attempt's answer never reached the record (it stopped after moving the release pointer).
+      const { answer: _lost, ...written } = stored(RELEASE_NAMES.releaseParameter);
+      parameters.values.set(RELEASE_NAMES.releaseParameter, JSON.stringify(written));
+      await handler(release(), context());
+      const second = success()[1].outputVariables!;
+      const scanOf = (v: Record<string, string>) => Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('scan')));
+      expect(scanOf(second)).toEqual(scanOf(first));
+      expect(scanOf(first)).toMatchObject({ scan: 'passed (failOn CRITICAL)', scanFindings: 'CRITICAL 0, HIGH 1, MEDIUM 0, LOW 0, other 0' });
+    });
+
     test('scanning turned off: released without asking Inspector, and the output says why', async () => {
       storePolicy({ enabled: false, reason: 'air-gapped lab image' });
       await handler(release(), context());
@@ -895,7 +922,7 @@ describe('release', () => {
     test('an AMI already released is not judged again (no new build)', async () => {
       storeRelease({ amiId: AMI, version: '1.0.3', executionId: 'exec-1', releasedAt: 'x' });
       await handler(release({ executionId: 'exec-3' }), context());
-      expect(success()[0].outputVariables).toMatchObject({ scan: `not judged again: ${AMI} was judged when it was released` });
+      expect(success()[0].outputVariables).toMatchObject({ scan: `not judged again: ${AMI} is already released` });
       expect(inspector2.calls()).toHaveLength(0);
     });
 
