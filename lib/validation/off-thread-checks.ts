@@ -7,7 +7,7 @@ import {
   type PolicyValidationPluginReport,
 } from 'aws-cdk-lib';
 import { BlockingWorker } from './blocking-worker';
-import { nestedStackTemplates } from './nested-templates';
+import { nestedStackTemplates, oneOfEachShape } from './nested-templates';
 import { RobustCfnGuardValidator, type RobustCfnGuardValidatorProps } from './robust-cfn-guard';
 import type { CfnValidateAnswer, TemplatesContext, ValidationRequest } from './validation-worker';
 
@@ -135,17 +135,20 @@ export class OffThreadChecks {
     };
   }
 
-  /** Hands this synth's templates to the workers, with those of the nested stacks (nested-templates.ts). */
+  /**
+   * Hands this synth's templates to the workers, with those of the nested stacks (nested-templates.ts): all of them to
+   * the CloudFormation validator, one of each shape to cfn-guard.
+   */
   private start(context: IPolicyValidationContext): Job {
     const nested = nestedStackTemplates(context);
-    const templates: TemplatesContext = {
-      templatePaths: [...context.templatePaths, ...nested.map((t) => t.templatePath)],
-      stackTemplates: [...context.stackTemplates, ...nested],
-    };
+    const withNested = (extra: typeof nested): TemplatesContext => ({
+      templatePaths: [...context.templatePaths, ...extra.map((t) => t.templatePath)],
+      stackTemplates: [...context.stackTemplates, ...extra],
+    });
     this.job = {
       templates: context.templatePaths.join('\n'),
-      guard: guardWorker.send({ kind: 'guard', props: this.props.guard, context: templates } satisfies ValidationRequest),
-      cloudFormation: this.cloudFormationValidate ? CloudFormationValidateWorker.send(templates) : undefined,
+      guard: guardWorker.send({ kind: 'guard', props: this.props.guard, context: withNested(oneOfEachShape(nested)) } satisfies ValidationRequest),
+      cloudFormation: this.cloudFormationValidate ? CloudFormationValidateWorker.send(withNested(nested)) : undefined,
     };
     return this.job;
   }

@@ -96,6 +96,13 @@ describe('nested stacks are checked too', () => {
     new CfnResource(nested, 'NestedBad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
     // A nested stack of a nested stack, and one in a stage.
     new s3.Bucket(new NestedStack(nested, 'Deeper'), 'DeeperBucket', { enforceSSL: true });
+    // Two nested stacks of the same shape (the same logical ids and types, as the support stacks of two images).
+    for (const twin of ['TwinA', 'TwinB']) {
+      const stack = new NestedStack(parent, twin);
+      const bucket = new s3.Bucket(stack, 'TwinBucket', { enforceSSL: true, versioned: true, bucketName: `twin-${twin.toLowerCase()}` });
+      Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'Access logs of this test bucket are not needed.' });
+      new CfnResource(stack, 'TwinBad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
+    }
     new s3.Bucket(new NestedStack(new Stack(new Stage(app, 'Stage', { env }), 'Inner'), 'InnerSupport'), 'StageNestedBucket', { enforceSSL: true });
     let error = '';
     try {
@@ -114,13 +121,19 @@ describe('nested stacks are checked too', () => {
 
   test('an acknowledgement next to a nested resource applies', () => {
     const [guard] = plugin(synth, 'cdk-validator-cfnguard');
-    expect(pathsOf(guard.suppressedViolations, 's3_bucket_logging_enabled_check')).toEqual(['Parent/Support/NestedBucket/Resource']);
+    expect(pathsOf(guard.suppressedViolations, 's3_bucket_logging_enabled_check')).toEqual(['Parent/Support/NestedBucket/Resource', 'Parent/TwinA/TwinBucket/Resource']);
     expect(pathsOf(guard.violations, 's3_bucket_logging_enabled_check')).not.toContain('Parent/Support/NestedBucket/Resource');
   });
 
-  test('a CloudFormation validation error in a nested stack fails the synth', () => {
+  test('a CloudFormation validation error in a nested stack fails the synth; the validator reads every nested template', () => {
     const [cloudFormation] = plugin(synth, 'CloudFormation Validate');
-    expect(pathsOf(cloudFormation.violations, 'F3002')).toEqual(['Parent/Support/NestedBad']);
+    expect(pathsOf(cloudFormation.violations, 'F3002')).toEqual(['Parent/Support/NestedBad', 'Parent/TwinA/TwinBad', 'Parent/TwinB/TwinBad']);
+  });
+
+  test('cfn-guard reads one nested template of each shape: of two twins, the first', () => {
+    const [guard] = plugin(synth, 'cdk-validator-cfnguard');
+    const twins = [...guard.violations, ...(guard.suppressedViolations ?? [])].flatMap((v) => v.violatingConstructs.map((c) => c.constructPath)).filter((p) => p.includes('/Twin'));
+    expect([...new Set(twins)]).toEqual(['Parent/TwinA/TwinBucket/Resource']);
   });
 });
 
