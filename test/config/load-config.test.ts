@@ -93,6 +93,9 @@ describe('defaults', () => {
     expect(scanned.scanning).toEqual({ enabled: true, file: expect.any(String), failOn: 'HIGH', ignore: [{ id: 'CVE-2024-12345', reason: 'kernel module not loaded', expires: '2027-01-31' }] });
     const off = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false\nscanning: { enabled: false, reason: lab image scanned elsewhere }\n` })).images[0];
     expect(off.scanning).toEqual({ enabled: false, file: expect.any(String), reason: 'lab image scanned elsewhere' });
+    // An image file from before scanning existed, with tests off, stays valid: not scanned, and its releases say why.
+    const untested = loadConfig(configDirWith({ 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false\n` })).images[0];
+    expect(untested.scanning).toEqual({ enabled: false, file: expect.any(String), reason: 'tests is false, and Inspector scans the test instance; set tests: true to scan this image' });
   });
 
   test('an empty pipeline.yaml means every pipeline default', () => {
@@ -242,7 +245,7 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['a malformed alert e-mail', { 'pipeline.yaml': 'operations: { alertEmails: [ops-at-example] }' }, /^pipeline\.yaml: operations\.alertEmails\[0\] is not valid \(got "ops-at-example"\)\. Fix: use an e-mail address/],
   ['Slack without a channel', { 'pipeline.yaml': 'operations: { slack: { workspaceId: T0123456789 } }' }, /^pipeline\.yaml: operations\.slack\.channelId is required\. Fix: use the channel id/],
   ['deleting AMIs sooner than keeping them', { 'pipeline.yaml': 'operations: { amiRetention: { keep: 5, deleteBeyond: 3 } }' }, /^pipeline\.yaml: operations\.amiRetention\.deleteBeyond must be at least operations\.amiRetention\.keep \(5\) \(got 3\)\. Fix: use 5 or more/],
-  ['scanning without tests', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false` }, /^images\/app-linux\.yaml: scanning\.enabled is true, but tests is false: Amazon Inspector scans the instance Image Builder launches for the tests \(got true\)\. Fix: set tests: true, or turn scanning off/],
+  ['scanning asked for without tests', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}tests: false\nscanning: { enabled: true }` }, /^images\/app-linux\.yaml: scanning\.enabled is true, but tests is false: Amazon Inspector scans the instance Image Builder launches for the tests \(got true\)\. Fix: set tests: true, or turn scanning off/],
   ['scanning off without a reason', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { enabled: false }` }, /^images\/app-linux\.yaml: scanning\.reason is required when scanning\.enabled is false: every release of an unscanned image shows it\. Fix: say why/],
   ['an ignore list while scanning is off', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { enabled: false, reason: lab image, ignore: [{ id: CVE-2024-1, reason: x y z, expires: 2027-01-01 }] }` }, /^images\/app-linux\.yaml: scanning\.ignore has entries, but scanning is off, so nothing would be ignored \(got \["CVE-2024-1"\]\)/],
   ['a reason while scanning is on', { 'images/app-linux.yaml': `${MINIMAL_IMAGE}scanning: { reason: because }` }, /^images\/app-linux\.yaml: scanning\.reason is only for turning scanning off \(got "because"\)\. Fix: remove it/],

@@ -10,13 +10,19 @@ export const MAX_SCAN_POLICY_BYTES = 4096;
 
 /**
  * The image's `scanning` section (defaults already filled in by the schema) as the policy the release step applies.
- * Refused: scanning without tests (Inspector scans the test instance), turning it off without a reason, a reason or
+ * Unset, `enabled` is true, or false when `tests` is. Refused: scanning asked for without tests (Inspector scans the
+ * test instance), turning it off without a reason, a reason or
  * ignore list while it is off, an impossible date, an id listed twice, a policy too large to store. An expiry date
  * already past is not refused here: time passes after a deploy too, so the release step reports expired entries.
  */
 export function resolveScanning(file: string, raw: Record<string, unknown>, tests: boolean, problems: ConfigProblem[]): ScanPolicy {
-  const enabled = raw.enabled !== false;
   const ignore = (raw.ignore as IgnoredVulnerability[] | undefined) ?? [];
+  // Unset, it follows tests: an image file written before scanning existed, with tests off, stays valid, and every
+  // release of it says why it is not scanned.
+  if (raw.enabled === undefined && !tests && raw.reason === undefined && ignore.length === 0) {
+    return { enabled: false, file, reason: 'tests is false, and Inspector scans the test instance; set tests: true to scan this image' };
+  }
+  const enabled = raw.enabled !== false;
   if (!enabled) {
     if (typeof raw.reason !== 'string') {
       problems.push(problem(file, 'scanning.reason', 'is required when scanning.enabled is false: every release of an unscanned image shows it', undefined, 'say why the image is not scanned, e.g. reason: "air-gapped lab image, scanned by the lab\'s own tooling"'));
