@@ -9,21 +9,15 @@
  * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindings.html). Nothing here ever
  * turns a scan that did not happen into a pass: every state but COMPLETED is an error that says what to do.
  */
-import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
 import { pages, send } from './attempt';
 import type { ScanFinding } from './scan-gate';
+import type { Imagebuilder } from './upstream-lookup';
 
 /** The Inspector client, with the lazily loaded SDK module it came from. */
 export interface Inspector2 {
   readonly client: Inspector2Sdk.Inspector2Client;
   readonly sdk: typeof Inspector2Sdk;
-}
-
-/** The Image Builder client, with the lazily loaded SDK module it came from. */
-export interface ImagebuilderClient {
-  readonly client: ImagebuilderSdk.ImagebuilderClient;
-  readonly sdk: typeof ImagebuilderSdk;
 }
 
 /** ListImageScanFindings' largest page. */
@@ -67,7 +61,7 @@ export interface BuildScan {
 }
 
 /** The scan state of the image build version `buildArn` (GetImage). */
-export async function buildScan(imagebuilder: () => Promise<ImagebuilderClient>, buildArn: string, signal: AbortSignal): Promise<BuildScan> {
+export async function buildScan(imagebuilder: () => Promise<Imagebuilder>, buildArn: string, signal: AbortSignal): Promise<BuildScan> {
   const { client, sdk } = await imagebuilder();
   const image = (await send(client, new sdk.GetImageCommand({ imageBuildVersionArn: buildArn }), signal)).image;
   return { requested: image?.imageScanningConfiguration?.imageScanningEnabled === true, status: image?.scanState?.status, reason: image?.scanState?.reason };
@@ -77,7 +71,7 @@ export async function buildScan(imagebuilder: () => Promise<ImagebuilderClient>,
  * Every finding of the image build version `buildArn`. Throws rather than judge part of them: past MAX_FINDINGS, or
  * when reading them takes longer than `budgetMs` (a page is 25 findings; the release's other steps need their time).
  */
-export async function buildFindings(imagebuilder: () => Promise<ImagebuilderClient>, buildArn: string, signal: AbortSignal, budgetMs: number): Promise<ScanFinding[]> {
+export async function buildFindings(imagebuilder: () => Promise<Imagebuilder>, buildArn: string, signal: AbortSignal, budgetMs: number): Promise<ScanFinding[]> {
   const started = Date.now();
   const { client, sdk } = await imagebuilder();
   const findings: ScanFinding[] = [];
