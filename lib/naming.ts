@@ -47,9 +47,23 @@ export function scanPolicyParameterName(pipelineName: string, imageName: string)
 }
 
 /** SSM parameters describing the network build instances and fleets use (written by the pipeline stack). */
-export function networkParameterNames(pipelineName: string): { readonly vpcId: string; readonly subnetIds: string; readonly publicSubnetIds: string } {
+export function networkParameterNames(pipelineName: string): {
+  readonly vpcId: string;
+  readonly subnetIds: string;
+  readonly publicSubnetIds: string;
+  /** Route tables of the private subnets (network.egress on-demand). */
+  readonly privateRouteTableIds: string;
+  /** What the Egress stack last decided: `on` or `off` (written by that stack). */
+  readonly egressState: string;
+} {
   const base = `${ssmRoot(pipelineName)}/network`;
-  return { vpcId: `${base}/vpc-id`, subnetIds: `${base}/subnet-ids`, publicSubnetIds: `${base}/public-subnet-ids` };
+  return {
+    vpcId: `${base}/vpc-id`,
+    subnetIds: `${base}/subnet-ids`,
+    publicSubnetIds: `${base}/public-subnet-ids`,
+    privateRouteTableIds: `${base}/private-route-table-ids`,
+    egressState: `${base}/egress`,
+  };
 }
 
 /** SSM parameter naming the bucket load balancers deliver access logs to (written by the pipeline stack). */
@@ -74,6 +88,11 @@ export function imageStackName(pipelineName: string, imageName: string): string 
 
 export function fleetStackName(pipelineName: string, imageName: string): string {
   return `${pipelineName}-fleet-${imageName}`;
+}
+
+/** The stack that holds the NAT gateways while a fleet runs (network.egress on-demand). */
+export function egressStackName(pipelineName: string): string {
+  return `${pipelineName}-egress`;
 }
 
 /** IAM role names are at most 64 characters; longer names keep their start and get a stable hash suffix. */

@@ -21,6 +21,7 @@ import { checkCertificateRegion, resolveFleetReach, withNetworkDefaults } from '
 import type {
   ComponentConfig,
   DistributionConfig,
+  EgressMode,
   FleetConfig,
   GoldenAmiConfig,
   ImageConfig,
@@ -524,7 +525,7 @@ function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): Netw
   if (n.vpcId !== undefined || n.subnetIds !== undefined) {
     if (n.vpcId === undefined) problems.push({ file: f, field: 'network.vpcId', message: 'is required with network.subnetIds', fix: 'give the id of the VPC the subnets belong to' });
     if (n.subnetIds === undefined) problems.push({ file: f, field: 'network.subnetIds', message: 'is required with network.vpcId', fix: 'list the private subnets (with outbound internet access) to use' });
-    for (const key of ['vpcCidr', 'maxAzs', 'natGateways']) {
+    for (const key of ['vpcCidr', 'maxAzs', 'natGateways', 'egress']) {
       if (n[key] !== undefined) problems.push({ file: f, field: `network.${key}`, message: 'applies only to a VPC the pipeline creates', value: n[key], fix: 'remove it, or remove vpcId and subnetIds to let the pipeline create a VPC' });
     }
     return problems.length > before ? undefined : { kind: 'existing', vpcId: n.vpcId, subnetIds: n.subnetIds, publicSubnetIds: n.publicSubnetIds ?? [] };
@@ -532,7 +533,7 @@ function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): Netw
   if (n.publicSubnetIds !== undefined) {
     problems.push({ file: f, field: 'network.publicSubnetIds', message: 'applies only to an existing VPC (network.vpcId); a VPC the pipeline creates has its own public subnets', value: n.publicSubnetIds, fix: 'remove it, or give network.vpcId and network.subnetIds too' });
   }
-  const network = { kind: 'create' as const, vpcCidr: n.vpcCidr ?? '10.40.0.0/16', maxAzs: n.maxAzs ?? 2, natGateways: n.natGateways ?? 1 };
+  const network = { kind: 'create' as const, vpcCidr: n.vpcCidr ?? '10.40.0.0/16', maxAzs: n.maxAzs ?? 2, natGateways: n.natGateways ?? 1, egress: (n.egress ?? 'on-demand') as EgressMode };
   problems.push(...checkVpcCidr(f, n.vpcCidr === undefined ? 'network.vpcCidr (default)' : 'network.vpcCidr', network.vpcCidr, network.maxAzs));
   if (network.natGateways > network.maxAzs) {
     problems.push({ file: f, field: 'network.natGateways', message: `must not exceed network.maxAzs (${network.maxAzs})`, value: network.natGateways, fix: `use at most ${network.maxAzs}` });

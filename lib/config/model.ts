@@ -27,6 +27,9 @@ export type SourceConfig =
       readonly connectionArn: string;
     };
 
+/** When a created VPC's NAT gateways exist: see NetworkConfig. */
+export type EgressMode = 'on-demand' | 'always';
+
 /** Network for build instances and fleets. */
 export type NetworkConfig =
   | {
@@ -34,6 +37,13 @@ export type NetworkConfig =
       readonly vpcCidr: string;
       readonly maxAzs: number;
       readonly natGateways: number;
+      /**
+       * When the NAT gateways exist. `on-demand`: only while a fleet has instances (the pipeline's Egress stack creates
+       * them from each fleet's desired capacity; build instances use the public subnets instead, with a public address
+       * and no inbound rule). `always`: in the VPC at all times, builds in the private subnets.
+       * @default 'on-demand'
+       */
+      readonly egress: EgressMode;
     }
   | {
       readonly kind: 'existing';

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
+import { EgressStage } from '../stages/egress-stage';
 import { FleetStage } from '../stages/fleet-stage';
 import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
@@ -30,6 +31,7 @@ import { PipelineNetwork } from './pipeline-network';
 import { PipelineSource } from './pipeline-source';
 import { StackExecutionRole } from './stack-execution-role';
 import type { ExecutionGrant, StageStackContext } from '../iam/execution-grants';
+import { egressStackGrants } from '../iam/egress-stack-grants';
 import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-stack-grants';
 import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
 import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
@@ -174,6 +176,7 @@ export class GoldenAmiPipelineStack extends Stack {
         pipelineName: config.name,
         image,
         applicationArtifactDir: props.applicationArtifactDir,
+        buildSubnets: network.egress ? 'public' : 'private',
       });
       const outputs = {
         amiId: pipelines.StackOutputReference.fromCfnOutput(stage.stack.amiIdOutput),
@@ -201,8 +204,15 @@ export class GoldenAmiPipelineStack extends Stack {
       });
     }
 
+    const fleetImages = config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined);
+    if (network.egress && fleetImages.length > 0) {
+      // Its own stage before the fleets: a fleet's instances need the NAT gateways from their first boot (cfn-signal).
+      const egress = new EgressStage(this, 'Egress', { env: props.env, pipelineName: config.name, fleetImageNames: fleetImages.map((i) => i.name), layout: network.egress });
+      supportOf(egress.stack, (ctx) => egressStackGrants(ctx, config.name), []);
+      this.pipeline.addStage(egress);
+    }
     const deployWave = this.pipeline.addWave('DeployImage');
-    for (const image of config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined)) {
+    for (const image of fleetImages) {
       // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
       neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });

@@ -19,6 +19,12 @@ export interface ImageStackProps extends StackProps {
    * ApplicationArtifactS3Uri parameter.
    */
   readonly applicationArtifactDir: string;
+  /**
+   * Where build and test instances run: the private subnets (egress through the VPC's NAT gateways), or the public
+   * subnets with a public address (network.egress on-demand: no NAT gateway exists while every fleet is at zero).
+   * @default 'private'
+   */
+  readonly buildSubnets?: 'private' | 'public';
 }
 
 /** Outputs of the image stack, consumed by the release step. */
@@ -131,7 +137,7 @@ export class ImageStack extends Stack {
       description: `Build and test instances of ${name}`,
       instanceProfileName: instanceProfile.ref,
       instanceTypes: [...image.buildInstanceTypes],
-      subnetId: Fn.select(0, network.subnetIds),
+      subnetId: Fn.select(0, props.buildSubnets === 'public' ? network.publicSubnetIds : network.subnetIds),
       securityGroupIds: [securityGroup.securityGroupId],
       terminateInstanceOnFailure: true,
       instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },

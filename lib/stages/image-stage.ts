@@ -11,6 +11,8 @@ export interface ImageStageProps extends StageProps {
   readonly image: ImageConfig;
   /** Directory of the built application artifact. */
   readonly applicationArtifactDir: string;
+  /** Where build and test instances run (see ImageStackProps). @default 'private' */
+  readonly buildSubnets?: 'private' | 'public';
 }
 
 /** The deployable unit CDK Pipelines puts in the BuildImage wave: one image's Image Builder stack. */
@@ -25,6 +27,7 @@ export class ImageStage extends Stage {
       pipelineName: props.pipelineName,
       image: props.image,
       applicationArtifactDir: props.applicationArtifactDir,
+      buildSubnets: props.buildSubnets,
     });
   }
 }

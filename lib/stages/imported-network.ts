@@ -16,9 +16,8 @@ export interface ImportedNetworkProps {
 export class ImportedNetwork extends Construct {
   /** The VPC, for constructs that need an IVpc (security groups). Its subnets are not known at synth time. */
   public readonly vpc: ec2.IVpc;
-  /** Subnet ids (a list token). */
-  public readonly subnetIds: string[];
   private readonly pipelineName: string;
+  private subnetParameter?: CfnParameter;
   private publicSubnetParameter?: CfnParameter;
 
   constructor(scope: Construct, id: string, props: ImportedNetworkProps) {
@@ -30,19 +29,23 @@ export class ImportedNetwork extends Construct {
       default: names.vpcId,
       description: 'SSM parameter holding the VPC id (written by the pipeline stack)',
     });
-    const subnetIds = new CfnParameter(this, 'SubnetIds', {
-      type: 'AWS::SSM::Parameter::Value<List<String>>',
-      default: names.subnetIds,
-      description: 'SSM parameter holding the private subnet ids (written by the pipeline stack)',
-    });
     // Plain names: they are what an operator sees in the CloudFormation console's Parameters tab.
     vpcId.overrideLogicalId('NetworkVpcId');
-    subnetIds.overrideLogicalId('NetworkSubnetIds');
-    this.subnetIds = subnetIds.valueAsList;
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: vpcId.valueAsString, availabilityZones: ['unknown-at-synth'] });
   }
 
-  /** Public subnet ids (a list token), for internet-facing load balancers; the parameter exists only when asked for. */
+  /** Private subnet ids (a list token); the parameter exists only when asked for (an unused one is a lint finding). */
+  public get subnetIds(): string[] {
+    this.subnetParameter ??= new CfnParameter(this, 'SubnetIds', {
+      type: 'AWS::SSM::Parameter::Value<List<String>>',
+      default: networkParameterNames(this.pipelineName).subnetIds,
+      description: 'SSM parameter holding the private subnet ids (written by the pipeline stack)',
+    });
+    this.subnetParameter.overrideLogicalId('NetworkSubnetIds');
+    return this.subnetParameter.valueAsList;
+  }
+
+  /** Public subnet ids (a list token), for internet-facing load balancers and on-demand builds; created when asked for. */
   public get publicSubnetIds(): string[] {
     this.publicSubnetParameter ??= new CfnParameter(this, 'PublicSubnetIds', {
       type: 'AWS::SSM::Parameter::Value<List<String>>',

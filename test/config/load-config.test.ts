@@ -31,7 +31,7 @@ describe('the shipped configuration', () => {
   test('resolves to the Linux application image and the Windows IIS image, each with a fleet', () => {
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
-    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, egress: 'on-demand' });
     expect(config.images.map((i) => [i.name, i.platform, i.fleet !== undefined])).toEqual([
       ['app-linux', 'linux', true],
       ['windows-iis', 'windows', true],
@@ -103,7 +103,7 @@ describe('defaults', () => {
     expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', rebuild: { maxAge: 'P30D', maxAgeSeconds: 2_592_000 }, scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } });
     expect(config.name).toBe('golden-ami');
     expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
-    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1 });
+    expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, egress: 'on-demand' });
   });
 
   test.each([

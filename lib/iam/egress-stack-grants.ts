@@ -1,0 +1,91 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { networkParameterNames, STACK_TAG_KEY } from '../naming';
+import { NagNames } from '../validation/nag-names';
+import { arnIn, describeGrant, type ExecutionGrant, parameterGrant, type StageStackContext, tagOnCreateGrant } from './execution-grants';
+
+/**
+ * What CloudFormation needs to create and delete the on-demand NAT gateways (EgressStack): Elastic IPs and NAT gateways
+ * recognised by the stack tag they are created with (aws:RequestTag) and carry ever after (aws:ResourceTag); default
+ * routes only in route tables of the pipeline VPC; the one state parameter the stack writes.
+ */
+export function egressStackGrants(ctx: StageStackContext, pipelineName: string): ExecutionGrant[] {
+  const nag = NagNames.of(ctx.scope);
+  const anyAddress = arnIn(ctx.scope, 'ec2', 'elastic-ip/*');
+  const anyGateway = arnIn(ctx.scope, 'ec2', 'natgateway/*');
+  const anyRouteTable = arnIn(ctx.scope, 'ec2', 'route-table/*');
+  const anySubnet = arnIn(ctx.scope, 'ec2', 'subnet/*');
+  const anyInterface = arnIn(ctx.scope, 'ec2', 'network-interface/*');
+  const tagged = `Elastic IP and NAT gateway ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.`;
+  const inVpc = 'Route table, subnet and network interface ids come from SSM at deploy time; the condition keeps every call inside the pipeline VPC.';
+  const ofThisStack = { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: ctx.stackName } };
+  const inThePipelineVpc = { ArnEquals: { 'ec2:Vpc': ctx.vpcArn } };
+  const stateParameter = arnIn(ctx.scope, 'ssm', `parameter${networkParameterNames(pipelineName).egressState}`);
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CreateAddressesAndNatGatewaysTaggedWithThisStack',
+        actions: ['ec2:AllocateAddress', 'ec2:CreateNatGateway'],
+        resources: [anyAddress, anyGateway],
+        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
+      }),
+      wildcards: { [nag.arn('ec2', 'elastic-ip/*')]: tagged, [nag.arn('ec2', 'natgateway/*')]: tagged },
+    },
+    {
+      // CreateNatGateway also names the address it takes: only one of this stack's.
+      statement: new iam.PolicyStatement({
+        sid: 'UseAndReleaseOnlyTheAddressesOfThisStack',
+        actions: ['ec2:CreateNatGateway', 'ec2:AssociateAddress', 'ec2:DisassociateAddress', 'ec2:ReleaseAddress'],
+        resources: [anyAddress],
+        conditions: ofThisStack,
+      }),
+      wildcards: { [nag.arn('ec2', 'elastic-ip/*')]: tagged },
+    },
+    {
+      statement: new iam.PolicyStatement({ sid: 'DeleteOnlyTheNatGatewaysOfThisStack', actions: ['ec2:DeleteNatGateway'], resources: [anyGateway], conditions: ofThisStack }),
+      wildcards: { [nag.arn('ec2', 'natgateway/*')]: tagged },
+    },
+    tagOnCreateGrant('TagAddressesOnlyWhileAllocatingThem', 'AllocateAddress', anyAddress, nag.arn('ec2', 'elastic-ip/*')),
+    tagOnCreateGrant('TagNatGatewaysOnlyWhileCreatingThem', 'CreateNatGateway', anyGateway, nag.arn('ec2', 'natgateway/*')),
+    {
+      // A NAT gateway's subnet, and the interface the service creates for it (released on delete), in the pipeline VPC.
+      statement: new iam.PolicyStatement({
+        sid: 'PlaceNatGatewaysOnlyInThePipelineVpc',
+        actions: ['ec2:CreateNatGateway', 'ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+        resources: [anySubnet, anyInterface],
+        conditions: inThePipelineVpc,
+      }),
+      wildcards: { [nag.arn('ec2', 'subnet/*')]: inVpc, [nag.arn('ec2', 'network-interface/*')]: inVpc },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'DefaultRoutesOnlyInRouteTablesOfThePipelineVpc',
+        actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
+        resources: [anyRouteTable],
+        conditions: inThePipelineVpc,
+      }),
+      wildcards: { [nag.arn('ec2', 'route-table/*')]: inVpc },
+    },
+    {
+      // A route that targets a NAT gateway names it too: only one of this stack's.
+      statement: new iam.PolicyStatement({ sid: 'RouteOnlyThroughTheNatGatewaysOfThisStack', actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute'], resources: [anyGateway], conditions: ofThisStack }),
+      wildcards: { [nag.arn('ec2', 'natgateway/*')]: tagged },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'WriteTheEgressStateParameter',
+        actions: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:AddTagsToResource', 'ssm:RemoveTagsFromResource', 'ssm:ListTagsForResource'],
+        resources: [stateParameter],
+      }),
+    },
+    describeGrant('DescribeWhatCloudFormationWaitsOn', [
+      'ec2:DescribeAddresses',
+      'ec2:DescribeAddressesAttribute',
+      'ec2:DescribeNatGateways',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcs',
+      'ssm:DescribeParameters',
+    ]),
+    parameterGrant(ctx),
+  ];
+}
