@@ -16,7 +16,7 @@ export function egressStackGrants(ctx: StageStackContext, pipelineName: string):
   const anySubnet = arnIn(ctx.scope, 'ec2', 'subnet/*');
   const anyInterface = arnIn(ctx.scope, 'ec2', 'network-interface/*');
   const tagged = `Elastic IP and NAT gateway ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.`;
-  const inVpc = 'Route table, subnet and network interface ids come from SSM at deploy time; the condition keeps every call inside the pipeline VPC.';
+  const inVpc = 'Route table and subnet ids come from SSM at deploy time, network interface ids from the service; the condition keeps every call inside the pipeline VPC.';
   const ofThisStack = { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: ctx.stackName } };
   const inThePipelineVpc = { ArnEquals: { 'ec2:Vpc': ctx.vpcArn } };
   const stateParameter = arnIn(ctx.scope, 'ssm', `parameter${networkParameterNames(pipelineName).egressState}`);
@@ -47,16 +47,21 @@ export function egressStackGrants(ctx: StageStackContext, pipelineName: string):
     tagOnCreateGrant('TagAddressesOnlyWhileAllocatingThem', 'AllocateAddress', anyAddress, nag.arn('ec2', 'elastic-ip/*')),
     tagOnCreateGrant('TagNatGatewaysOnlyWhileCreatingThem', 'CreateNatGateway', anyGateway, nag.arn('ec2', 'natgateway/*')),
     {
-      // A NAT gateway's subnet, and the interface the service creates for it (released on delete), in the pipeline VPC.
-      statement: new iam.PolicyStatement({
-        sid: 'PlaceNatGatewaysOnlyInThePipelineVpc',
-        actions: ['ec2:CreateNatGateway', 'ec2:AssociateAddress', 'ec2:DisassociateAddress'],
-        resources: [anySubnet, anyInterface],
-        conditions: inThePipelineVpc,
-      }),
-      wildcards: { [nag.arn('ec2', 'subnet/*')]: inVpc, [nag.arn('ec2', 'network-interface/*')]: inVpc },
+      // A NAT gateway's subnet, and the interface the service creates for it (whose address CloudFormation
+      // disassociates on delete), in the pipeline VPC.
+      statement: new iam.PolicyStatement({ sid: 'PlaceNatGatewaysOnlyInSubnetsOfThePipelineVpc', actions: ['ec2:CreateNatGateway'], resources: [anySubnet], conditions: inThePipelineVpc }),
+      wildcards: { [nag.arn('ec2', 'subnet/*')]: inVpc },
     },
     {
+      // CreateNatGateway names the VPC too (a resource type of the action in the service authorization reference).
+      statement: new iam.PolicyStatement({ sid: 'NatGatewaysOnlyInThePipelineVpc', actions: ['ec2:CreateNatGateway'], resources: [ctx.vpcArn] }),
+    },
+    {
+      statement: new iam.PolicyStatement({ sid: 'AddressesOnInterfacesOfThePipelineVpc', actions: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'], resources: [anyInterface], conditions: inThePipelineVpc }),
+      wildcards: { [nag.arn('ec2', 'network-interface/*')]: inVpc },
+    },
+    {
+      // Route actions name the route table only (service authorization reference): the VPC condition is their limit.
       statement: new iam.PolicyStatement({
         sid: 'DefaultRoutesOnlyInRouteTablesOfThePipelineVpc',
         actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
@@ -64,11 +69,6 @@ export function egressStackGrants(ctx: StageStackContext, pipelineName: string):
         conditions: inThePipelineVpc,
       }),
       wildcards: { [nag.arn('ec2', 'route-table/*')]: inVpc },
-    },
-    {
-      // A route that targets a NAT gateway names it too: only one of this stack's.
-      statement: new iam.PolicyStatement({ sid: 'RouteOnlyThroughTheNatGatewaysOfThisStack', actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute'], resources: [anyGateway], conditions: ofThisStack }),
-      wildcards: { [nag.arn('ec2', 'natgateway/*')]: tagged },
     },
     {
       statement: new iam.PolicyStatement({

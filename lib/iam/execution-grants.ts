@@ -169,14 +169,20 @@ export function securityGroupGrants(ctx: StageStackContext): ExecutionGrant[] {
 
 /** The SSM-typed parameters of the stack, resolved when a change set is created. */
 export function parameterGrant(ctx: StageStackContext): ExecutionGrant {
+  const patterns = ctx.parameterNames.filter((name) => name.includes('*'));
   return {
     statement: new iam.PolicyStatement({
       sid: 'ResolveTheStackParameters',
       actions: ['ssm:GetParameters'],
       resources: ctx.parameterNames.map((name) => arnIn(ctx.scope, 'ssm', `parameter${name}`)),
     }),
+    wildcards: Object.fromEntries(patterns.map((name) => [NagNames.of(ctx.scope).arn('ssm', `parameter${name}`), PARAMETER_PATTERN_REASON])),
   };
 }
+
+/** Why a stack may read its parameters by pattern (see collapseFleetCapacityNames). */
+export const PARAMETER_PATTERN_REASON =
+  "Every fleet's desired capacity, read only, by one pattern under this pipeline's own path level (one ARN per fleet would pass IAM's inline policy size at 50 fleets).";
 
 /** The service-linked role a service needs the first time it is used in an account. */
 export function serviceLinkedRoleGrant(ctx: StageStackContext, service: string, roleName: string): ExecutionGrant {

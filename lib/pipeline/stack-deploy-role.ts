@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { stackDeployRoleName, stackExecutionRoleName } from '../naming';
 import { NagNames } from '../validation/nag-names';
+import { PARAMETER_PATTERN_REASON } from '../iam/execution-grants';
 
 /** Props for StackDeployRole. */
 export interface StackDeployRoleProps {
@@ -64,10 +65,13 @@ export class StackDeployRole extends Construct {
         resources: props.parameterNames.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })),
       }),
     );
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('cloudformation', `stack/${props.stackName}/*`)}]`,
-      reason: `Stack ${props.stackName} only; CloudFormation appends a generated id to every stack ARN.`,
-    });
+    Validations.of(this.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('cloudformation', `stack/${props.stackName}/*`)}]`,
+        reason: `Stack ${props.stackName} only; CloudFormation appends a generated id to every stack ARN.`,
+      },
+      ...props.parameterNames.filter((name) => name.includes('*')).map((name) => ({ id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${name}`)}]`, reason: PARAMETER_PATTERN_REASON })),
+    );
   }
 }
 

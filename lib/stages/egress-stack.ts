@@ -1,4 +1,4 @@
-import { CfnCondition, CfnParameter, Fn, Stack, type StackProps, Tags, type ICfnConditionExpression } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Fn, type ICfnConditionExpression, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -70,6 +70,10 @@ export class EgressStack extends Stack {
       return new CfnCondition(this, `FleetRunning-${image}`, { expression: Fn.conditionNot(Fn.conditionEquals(desired.valueAsString, '0')) });
     });
     this.anyFleetRunning = new CfnCondition(this, 'AnyFleetRunning', { expression: anyOf(this, fleetRunning) });
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W9052',
+      reason: `CDK's template validator tries every combination of the fleets' desired-capacity parameters and runs out of its budget past about 20 fleets; the one condition here is an OR of "fleet N is not at zero", proven by the Egress stack tests for up to 23 fleets.`,
+    });
 
     const natGateways = Array.from({ length: layout.natGateways }, (_, i) => {
       const address = new ec2.CfnEIP(this, `NatAddress${i + 1}`, { domain: 'vpc' });

@@ -52,6 +52,9 @@ describe('the pipeline of the shipped configuration', () => {
       'BuildImage:3:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Deploy',
       'BuildImage:4:Lambda:Image-app-linux.Release-app-linux',
       'BuildImage:4:Lambda:Image-windows-iis.Release-windows-iis',
+      // network.egress on-demand: the NAT gateways come (or go) with the fleets' desired capacity, before any fleet.
+      'Egress:1:CloudFormation:Prepare',
+      'Egress:2:CloudFormation:Deploy',
       // Both fleets in the next wave, side by side.
       'DeployImage:1:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Prepare',
       'DeployImage:1:CloudFormation:Fleet-windows-iis.golden-ami-fleet-windows-iis.Prepare',
@@ -69,6 +72,7 @@ describe('the pipeline of the shipped configuration', () => {
       'golden-ami-image-windows-iis': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
       'golden-ami-fleet-app-linux': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
       'golden-ami-fleet-windows-iis': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
+      'golden-ami-egress': ['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'],
     });
   });
 
@@ -80,7 +84,8 @@ describe('the pipeline of the shipped configuration', () => {
     actions.forEach((a, i) => byRole.set(roles[i], [...(byRole.get(roles[i]) ?? []), String(a.Configuration.ProjectName ? JSON.stringify(a.Name) : a.Name)]));
     const shared = [...byRole.values()].filter((names) => names.length > 1);
     // Prepare+Deploy of one stack share that stack's deploy role (CDK Pipelines assumes one role per stack).
-    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2, 2, 2]);
+    expect(shared.map((n) => n.length).sort()).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(roles.filter((r) => r.includes('golden-ami-egress-cfn-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-image-windows-iis-cfn-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-image-app-linux-cfn-deploy'))).toHaveLength(2);
     expect(roles.filter((r) => r.includes('golden-ami-fleet-app-linux-cfn-deploy'))).toHaveLength(2);
@@ -180,6 +185,7 @@ describe('the pipeline of the shipped configuration', () => {
           pipelineName: 'golden-ami',
           image: loadConfig(FIXTURE_CONFIG_DIR).images.find((i) => i.name === 'app-linux')!,
           applicationArtifactDir: testArtifactDir(),
+          buildSubnets: 'public',
         }).stack,
       ),
       rebuild: '#{variables.rebuild}',
@@ -275,14 +281,28 @@ describe('the pipeline of the shipped configuration', () => {
     });
   });
 
-  test('creates a private network and publishes its ids to SSM for the stage stacks', () => {
+  test('creates a network without a NAT gateway (egress on demand) and publishes its ids to SSM for the stage stacks', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.40.0.0/16' });
-    synth.pipelineTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
-    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/network/vpc-id', Type: 'String' });
-    synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/golden-ami/network/subnet-ids', Type: 'StringList' });
-    for (const subnet of Object.values(synth.pipelineTemplate.findResources('AWS::EC2::Subnet'))) {
-      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    // The Egress stack holds the NAT gateway, only while a fleet runs.
+    synth.pipelineTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    synth.pipelineTemplate.resourceCountIs('AWS::EC2::EIP', 0);
+    for (const name of ['vpc-id', 'subnet-ids', 'public-subnet-ids', 'private-route-table-ids']) {
+      synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: `/golden-ami/golden-ami/network/${name}`, Type: name === 'vpc-id' ? 'String' : 'StringList' });
     }
+    const subnets = Object.values(synth.pipelineTemplate.findResources('AWS::EC2::Subnet'));
+    const tier = (s: (typeof subnets)[number]) => s.Properties.Tags.find((t: { Key: string }) => t.Key === 'aws-cdk:subnet-type').Value;
+    // Build instances get a public address in the public subnets; the private ones have no route out at rest.
+    expect(subnets.map((s) => [tier(s), s.Properties.MapPublicIpOnLaunch]).sort()).toEqual([['Isolated', false], ['Isolated', false], ['Public', true], ['Public', true]]);
+    const routes = Object.values(synth.pipelineTemplate.findResources('AWS::EC2::Route'));
+    expect(routes.every((r) => r.Properties.GatewayId !== undefined && r.Properties.NatGatewayId === undefined)).toBe(true);
+  });
+
+  test('with network.egress always, the VPC keeps its NAT gateway and private subnets route through it', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'pipeline.yaml': fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'pipeline.yaml'), 'utf8').replace(/natGateways: 1/, 'natGateways: 1\n  egress: always') })));
+    synth.pipelineTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
+    for (const subnet of Object.values(synth.pipelineTemplate.findResources('AWS::EC2::Subnet'))) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    expect(stagesOf(synth).map((s) => s.Name)).not.toContain('Egress');
+    expect(synth.stack.node.tryFindChild('Egress')).toBeUndefined();
   });
 
   test('starts a weekly run with rebuild=scheduled (each image rebuilt only for upstream updates or age); the scheduler may start this pipeline only', () => {
@@ -427,6 +447,7 @@ describe('other configurations', () => {
       .map((s) => [s.Name, [...new Set(s.Actions.map((a) => String(a.Name).split('.')[0]))].sort()]);
     expect(shape).toEqual([
       ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
+      ['Egress', ['Deploy', 'Prepare']],
       ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux', 'Fleet-windows-iis']],
     ]);
     // Within the wave, every image's release comes after its own change set and before any fleet.

@@ -60,17 +60,17 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
     const network = idsWhere((r) => r.Type.startsWith('AWS::EC2::') || r.Type === 'Custom::VpcRestrictDefaultSG');
     const parameters = idsWhere((r) => r.Type === 'AWS::SSM::Parameter');
     const key = idsWhere((r) => r.Type === 'AWS::KMS::Key');
-    // 2 images and 2 fleets in the shipped configuration, one support stack each; a VPC of two zones.
-    expect(executionRoles).toHaveLength(4);
-    expect(supportStacks).toHaveLength(4);
+    // 2 images, 2 fleets and the Egress stack in the shipped configuration, one support stack each; a VPC of two zones.
+    expect(executionRoles).toHaveLength(5);
+    expect(supportStacks).toHaveLength(5);
     expect(network.length).toBeGreaterThan(15);
-    // VPC id, private and public subnet ids, each fleet's two capacity numbers.
-    expect(parameters).toHaveLength(7);
+    // VPC id, private and public subnet ids, private route table ids, each fleet's two capacity numbers.
+    expect(parameters).toHaveLength(8);
     expect(key).toHaveLength(1);
     const needed = [...executionRoles, ...supportStacks, ...network, ...parameters, ...key, ...idsWhere((r) => r.Type === 'AWS::IAM::ManagedPolicy')];
     expect(needed.filter((id) => !afterCleanup.has(id))).toEqual([]);
     // The deploy and clean-up roles live in the support stacks, deleted only with them.
-    for (const id of ['Image-app-linux', 'Image-windows-iis', 'Fleet-app-linux', 'Fleet-windows-iis']) {
+    for (const id of ['Image-app-linux', 'Image-windows-iis', 'Egress', 'Fleet-app-linux', 'Fleet-windows-iis']) {
       expect(Object.values(synth.supportTemplate(id).findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName).filter(Boolean).sort()).toEqual(
         expect.arrayContaining([expect.stringMatching(/-cfn-deploy$/), expect.stringMatching(/-cleanup$/)]),
       );

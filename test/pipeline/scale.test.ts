@@ -26,8 +26,9 @@ describe(`${MAX_IMAGES} images, each with a fleet`, () => {
   }, 600_000);
 
   test('every template is under 1,000,000 bytes and 500 resources', () => {
-    // The pipeline stack, and per image an image stack, a fleet stack and their two support stacks.
-    expect(templates).toHaveLength(1 + 4 * MAX_IMAGES);
+    // The pipeline stack, the Egress stack and its support stack, and per image an image stack, a fleet stack and
+    // their two support stacks.
+    expect(templates).toHaveLength(3 + 4 * MAX_IMAGES);
     const pipeline = templates.find((t) => t.file === 'golden-ami-pipeline.template.json')!;
     expect(pipeline.bytes).toBeLessThan(CFN_MAX_TEMPLATE_BYTES);
     expect(pipeline.resources).toBeLessThan(CFN_MAX_RESOURCES);
@@ -40,7 +41,7 @@ describe(`${MAX_IMAGES} images, each with a fleet`, () => {
     expect(stages.every((s) => s.Actions.length <= CODEPIPELINE_MAX_ACTIONS_PER_STAGE)).toBe(true);
     // 4 actions per image (prepare, change set, execute, release) and 2 per fleet, split by CDK Pipelines into
     // consecutive stages of at most 50 actions.
-    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'BuildImage.1', 'BuildImage.2', 'BuildImage.3', 'BuildImage.4', 'DeployImage.1', 'DeployImage.2']);
+    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'BuildImage.1', 'BuildImage.2', 'BuildImage.3', 'BuildImage.4', 'Egress', 'DeployImage.1', 'DeployImage.2']);
     expect(stages.filter((s) => s.Name.startsWith('BuildImage')).flatMap((s) => s.Actions)).toHaveLength(4 * MAX_IMAGES);
     expect(stages.filter((s) => s.Name.startsWith('DeployImage')).flatMap((s) => s.Actions)).toHaveLength(2 * MAX_IMAGES);
   });
@@ -48,7 +49,7 @@ describe(`${MAX_IMAGES} images, each with a fleet`, () => {
   (CFN_LINT_AVAILABLE ? test : test.skip)('cfn-lint finds nothing in the pipeline stack and in one stack of each kind (the others are the same shape)', () => {
     const dir = synth.app.outdir;
     const pick = (re: RegExp) => templates.find((t) => re.test(t.file))!.file;
-    const files = [pick(/^golden-ami-pipeline\.template\.json$/), pick(/SupportImage.*\.nested\.template\.json$/), pick(/SupportFleet.*\.nested\.template\.json$/), pick(/Image-.*\.template\.json$/), pick(/Fleet-.*\.template\.json$/)];
+    const files = [pick(/^golden-ami-pipeline\.template\.json$/), pick(/SupportImage.*\.nested\.template\.json$/), pick(/SupportFleet.*\.nested\.template\.json$/), pick(/Image-.*\.template\.json$/), pick(/Fleet-.*\.template\.json$/), pick(/SupportEgress.*\.nested\.template\.json$/), pick(/Egress\/.*\.template\.json$/)];
     expect(cfnLintFindings(files.map((f) => path.join(dir, f)))).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ describe('the image stack of the shipped application image', () => {
 
   test('takes its version from the SSM parameter parameter-prep writes, resolved at change set creation', () => {
     template.hasParameter('ImageVersion', { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/golden-ami/golden-ami/images/app-linux/version' });
-    template.hasParameter('NetworkSubnetIds', { Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/golden-ami/golden-ami/network/subnet-ids' });
+    template.hasParameter('NetworkPublicSubnetIds', { Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/golden-ami/golden-ami/network/public-subnet-ids' });
   });
 
   test('the component installs the app from the build artifact, versioned like the recipe', () => {
@@ -50,16 +50,25 @@ describe('the image stack of the shipped application image', () => {
   });
 
   test('build instances require IMDSv2, are terminated on failure and run in the pipeline network', () => {
+    // network.egress on-demand (the default): no NAT gateway may exist, so builds run in a public subnet, whose
+    // auto-assigned public address is how they reach Systems Manager (Image Builder assigns none itself).
     template.hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', {
       InstanceTypes: ['t3.small'],
       TerminateInstanceOnFailure: true,
       InstanceMetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
-      SubnetId: { 'Fn::Select': [0, { Ref: 'NetworkSubnetIds' }] },
+      SubnetId: { 'Fn::Select': [0, { Ref: 'NetworkPublicSubnetIds' }] },
     });
+    expect(template.toJSON().Parameters.NetworkSubnetIds).toBeUndefined();
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
       VpcId: { Ref: 'NetworkVpcId' },
     });
+  });
+
+  test('with network.egress always, builds run in the private subnets behind the NAT gateway', () => {
+    const always = fixtureAssembly('reachable-fleets').stageTemplate('Image-web');
+    always.hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { SubnetId: { 'Fn::Select': [0, { Ref: 'NetworkSubnetIds' }] } });
+    expect(always.toJSON().Parameters.NetworkPublicSubnetIds).toBeUndefined();
   });
 
   test('the build instance role has SSM and Image Builder\'s policies and may read the one artifact object', () => {

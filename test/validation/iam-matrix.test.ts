@@ -21,6 +21,10 @@ const stack = (name: string) => ARN('cloudformation', `stack/${name}/0d2d9f30-00
 const IMAGE = 'golden-ami-image-app-linux';
 const OTHER_IMAGE = 'golden-ami-image-windows-iis';
 const FLEET = 'golden-ami-fleet-app-linux';
+const EGRESS = 'golden-ami-egress';
+const NAT_GATEWAY = ARN('ec2', 'natgateway/nat-0123456789abcdef0');
+const ELASTIC_IP = ARN('ec2', 'elastic-ip/eipalloc-0123456789abcdef0');
+const ROUTE_TABLE = ARN('ec2', 'route-table/rtb-0123456789abcdef0');
 const BOUNDARY = ARN('iam', 'policy/golden-ami-instance-boundary', { region: '' });
 const PIPELINE_VPC = ARN('ec2', 'vpc/NetworkVpc7FB7348F');
 const OTHER_VPC = ARN('ec2', 'vpc/vpc-0abcdef0123456789');
@@ -113,6 +117,38 @@ const MATRIX: Record<string, Case[]> = {
     deny('attach the Image Builder policy it does not use', 'iam:AttachRolePolicy', role(`${FLEET}-instance`), { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': managed('EC2InstanceProfileForImageBuilder') }),
     deny('move the release pointer', 'ssm:PutParameter', param(`${APP_LINUX}/release-ami`)),
     deny('create Image Builder resources', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
+  ],
+  // network.egress on-demand: the NAT gateway, its address and the private default routes, only while a fleet runs.
+  [`${EGRESS}-cfn-exec`]: [
+    allow('allocate an address tagged with its stack', 'ec2:AllocateAddress', ARN('ec2', 'elastic-ip/*'), { 'aws:RequestTag/golden-ami:stack': EGRESS, 'aws:TagKeys': ['golden-ami:stack'] }),
+    allow('create a NAT gateway tagged with its stack', 'ec2:CreateNatGateway', ARN('ec2', 'natgateway/*'), { 'aws:RequestTag/golden-ami:stack': EGRESS, 'aws:TagKeys': ['golden-ami:stack'] }),
+    allow('give its NAT gateway one of its own addresses', 'ec2:CreateNatGateway', ELASTIC_IP, { 'aws:ResourceTag/golden-ami:stack': EGRESS }),
+    allow('place its NAT gateway in a subnet of the pipeline VPC', 'ec2:CreateNatGateway', ARN('ec2', 'subnet/subnet-0123456789abcdef0'), { 'ec2:Vpc': PIPELINE_VPC }),
+    allow('tag a NAT gateway while creating it', 'ec2:CreateTags', NAT_GATEWAY, { 'ec2:CreateAction': 'CreateNatGateway' }),
+    allow('add the default route in a route table of the pipeline VPC', 'ec2:CreateRoute', ROUTE_TABLE, { 'ec2:Vpc': PIPELINE_VPC }),
+    allow('name the pipeline VPC for its NAT gateway', 'ec2:CreateNatGateway', PIPELINE_VPC),
+    allow('delete its NAT gateway', 'ec2:DeleteNatGateway', NAT_GATEWAY, { 'aws:ResourceTag/golden-ami:stack': EGRESS }),
+    allow('release its address', 'ec2:ReleaseAddress', ELASTIC_IP, { 'aws:ResourceTag/golden-ami:stack': EGRESS }),
+    allow('write the egress state', 'ssm:PutParameter', param('/golden-ami/golden-ami/network/egress')),
+    allow("resolve any fleet's desired capacity", 'ssm:GetParameters', param('/golden-ami/golden-ami/fleets/windows-iis/desired-capacity')),
+    deny('allocate an untagged address', 'ec2:AllocateAddress', ARN('ec2', 'elastic-ip/*')),
+    deny("create a NAT gateway tagged with another stack's name", 'ec2:CreateNatGateway', ARN('ec2', 'natgateway/*'), { 'aws:RequestTag/golden-ami:stack': 'someone-else' }),
+    deny('give its NAT gateway an address it did not allocate', 'ec2:CreateNatGateway', ELASTIC_IP),
+    deny('place a NAT gateway in a subnet of another VPC', 'ec2:CreateNatGateway', ARN('ec2', 'subnet/subnet-0123456789abcdef0'), { 'ec2:Vpc': OTHER_VPC }),
+    deny('create a NAT gateway in another VPC', 'ec2:CreateNatGateway', OTHER_VPC),
+    deny('delete a NAT gateway of another stack', 'ec2:DeleteNatGateway', NAT_GATEWAY, { 'aws:ResourceTag/golden-ami:stack': 'someone-else' }),
+    deny('release an address of another stack', 'ec2:ReleaseAddress', ELASTIC_IP, { 'aws:ResourceTag/golden-ami:stack': 'someone-else' }),
+    deny('change routes in another VPC', 'ec2:CreateRoute', ROUTE_TABLE, { 'ec2:Vpc': OTHER_VPC }),
+    deny('tag a NAT gateway outside its creation', 'ec2:CreateTags', NAT_GATEWAY, { 'aws:ResourceTag/golden-ami:stack': EGRESS }),
+    deny('change the fleet capacity', 'ssm:PutParameter', param('/golden-ami/golden-ami/fleets/app-linux/desired-capacity')),
+    deny("read another pipeline's fleet capacity", 'ssm:GetParameters', param('/golden-ami/other/fleets/app-linux/desired-capacity')),
+    deny('create a security group', 'ec2:CreateSecurityGroup', PIPELINE_VPC),
+  ],
+  [`${EGRESS}-cfn-deploy`]: [
+    allow('create a change set of its stack', 'cloudformation:CreateChangeSet', stack(EGRESS)),
+    allow("pass its stack's execution role to CloudFormation", 'iam:PassRole', role(`${EGRESS}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+    deny('create a change set of a fleet stack', 'cloudformation:CreateChangeSet', stack(FLEET)),
+    deny("pass a fleet stack's execution role", 'iam:PassRole', role(`${FLEET}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
   ],
   [`${IMAGE}-cfn-deploy`]: [
     allow('create a change set of its stack', 'cloudformation:CreateChangeSet', stack(IMAGE)),
@@ -381,5 +417,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(210);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(237);
 });

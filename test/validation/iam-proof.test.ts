@@ -59,7 +59,7 @@ describe('the IAM proof', () => {
   });
 
   test('every stage stack is deployed by its own deploy role and run by its own CloudFormation execution role', () => {
-    expect(stageStacks.length).toBe(4);
+    expect(stageStacks.length).toBe(5);
     // Execution roles in the pipeline stack, deploy roles in the stage stacks' support nested stacks.
     const roleNames = Object.values(templates)
       .flatMap((t) => Object.values(t.Resources))

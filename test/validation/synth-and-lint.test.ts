@@ -52,7 +52,7 @@ describe(title, () => {
     // Beside the pipeline stack, one support nested stack per stage stack (its roles: stage-stack-support.ts).
     const own = names.filter((n) => !n.startsWith('assembly-'));
     expect(own.filter((n) => !n.endsWith('.nested.template.json'))).toEqual([expect.stringMatching(/^[a-z-]+-pipeline\.template\.json$/)]);
-    expect(own.filter((n) => /Support(Image|Fleet).*\.nested\.template\.json$/.test(n))).toHaveLength(stageAssemblies.length);
+    expect(own.filter((n) => /Support(Image|Fleet|Egress).*\.nested\.template\.json$/.test(n))).toHaveLength(stageAssemblies.length);
   });
 
   const version = cfnLintVersion();
@@ -82,10 +82,12 @@ describe(title, () => {
 });
 }
 
-/** The stage assemblies a configuration gives: one per image, one per fleet. */
+/** The stage assemblies a configuration gives: one per image, one per fleet, and the Egress stack (fleets with egress on demand). */
 function stageAssembliesOf(configDir: string): string[] {
   const config = loadConfig(configDir);
-  return [...config.images.map((i) => `${config.name}-pipeline-Image-${i.name}`), ...config.images.filter((i) => i.fleet).map((i) => `${config.name}-pipeline-Fleet-${i.name}`)].sort();
+  const fleets = config.images.filter((i) => i.fleet);
+  const egress = config.network.kind === 'create' && config.network.egress === 'on-demand' && fleets.length > 0 ? [`${config.name}-pipeline-Egress`] : [];
+  return [...config.images.map((i) => `${config.name}-pipeline-Image-${i.name}`), ...fleets.map((i) => `${config.name}-pipeline-Fleet-${i.name}`), ...egress].sort();
 }
 
 // The user's own configuration, whatever images it holds: it must synthesize clean and lint clean.
