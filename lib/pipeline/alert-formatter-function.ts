@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { fleetStackName, imageBuilderName, imageStackName, PIPELINE_TAG_KEY } from '../naming';
+import { egressStackName, fleetStackName, imageBuilderName, imageStackName, PIPELINE_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
 import { esbuildCode } from './esbuild-code';
 
@@ -90,9 +90,10 @@ export class AlertFormatterFunction extends Construct {
         resources: [props.pipeline.pipelineArn],
       }),
     );
-    // The stage stacks of this pipeline, by the two name families lib/naming.ts gives them. A list of exact names would
-    // grow with every image toward IAM's 10,240 characters for a role's policies; the families are fixed.
-    const stackFamilies = [imageStackName(props.pipelineName, '*'), fleetStackName(props.pipelineName, '*')];
+    // The stage stacks of this pipeline, by the two name families lib/naming.ts gives them, and the one Egress stack. A
+    // list of exact names would grow with every image toward IAM's 10,240 characters for a role's policies; the
+    // families are fixed.
+    const stackFamilies = [imageStackName(props.pipelineName, '*'), fleetStackName(props.pipelineName, '*'), egressStackName(props.pipelineName)];
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadWhyAStageStackFailed',
@@ -133,7 +134,7 @@ export class AlertFormatterFunction extends Construct {
       },
       ...stackFamilies.map((name) => ({
         id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${name}/*`)}]`,
-        reason: `cloudformation:DescribeStackEvents (read only) on the ${name.endsWith('-image-*') ? 'image' : 'fleet'} stacks of pipeline ${props.pipelineName}, named ${name} by lib/naming.ts; CloudFormation appends a generated id to every stack ARN.`,
+        reason: `cloudformation:DescribeStackEvents (read only) on ${name.endsWith('*') ? `the ${name.endsWith('-image-*') ? 'image' : 'fleet'} stacks` : 'the Egress stack'} of pipeline ${props.pipelineName}, named ${name} by lib/naming.ts; CloudFormation appends a generated id to every stack ARN.`,
       })),
       {
         id: `AwsSolutions-IAM5[Resource::${nag.arn('imagebuilder', `image/${imageFamily}/*`)}]`,
