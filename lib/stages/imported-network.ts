@@ -17,8 +17,6 @@ export class ImportedNetwork extends Construct {
   /** The VPC, for constructs that need an IVpc (security groups). Its subnets are not known at synth time. */
   public readonly vpc: ec2.IVpc;
   private readonly pipelineName: string;
-  private subnetParameter?: CfnParameter;
-  private publicSubnetParameter?: CfnParameter;
 
   constructor(scope: Construct, id: string, props: ImportedNetworkProps) {
     super(scope, id);
@@ -36,23 +34,25 @@ export class ImportedNetwork extends Construct {
 
   /** Private subnet ids (a list token); the parameter exists only when asked for (an unused one is a lint finding). */
   public get subnetIds(): string[] {
-    this.subnetParameter ??= new CfnParameter(this, 'SubnetIds', {
-      type: 'AWS::SSM::Parameter::Value<List<String>>',
-      default: networkParameterNames(this.pipelineName).subnetIds,
-      description: 'SSM parameter holding the private subnet ids (written by the pipeline stack)',
-    });
-    this.subnetParameter.overrideLogicalId('NetworkSubnetIds');
-    return this.subnetParameter.valueAsList;
+    return this.subnetList('SubnetIds', 'subnetIds', 'private');
   }
 
   /** Public subnet ids (a list token), for internet-facing load balancers and on-demand builds; created when asked for. */
   public get publicSubnetIds(): string[] {
-    this.publicSubnetParameter ??= new CfnParameter(this, 'PublicSubnetIds', {
-      type: 'AWS::SSM::Parameter::Value<List<String>>',
-      default: networkParameterNames(this.pipelineName).publicSubnetIds,
-      description: 'SSM parameter holding the public subnet ids (written by the pipeline stack)',
-    });
-    this.publicSubnetParameter.overrideLogicalId('NetworkPublicSubnetIds');
-    return this.publicSubnetParameter.valueAsList;
+    return this.subnetList('PublicSubnetIds', 'publicSubnetIds', 'public');
+  }
+
+  /** The SSM-typed list parameter of one kind of subnet, created on first use under a plain logical id. */
+  private subnetList(id: string, name: 'subnetIds' | 'publicSubnetIds', kind: string): string[] {
+    let parameter = this.node.tryFindChild(id) as CfnParameter | undefined;
+    if (!parameter) {
+      parameter = new CfnParameter(this, id, {
+        type: 'AWS::SSM::Parameter::Value<List<String>>',
+        default: networkParameterNames(this.pipelineName)[name],
+        description: `SSM parameter holding the ${kind} subnet ids (written by the pipeline stack)`,
+      });
+      parameter.overrideLogicalId(`Network${id}`);
+    }
+    return parameter.valueAsList;
   }
 }
