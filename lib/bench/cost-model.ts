@@ -3,6 +3,7 @@
  * templates, and per run from the timeline model. List prices of us-east-1, with their date and source; a model for
  * comparing changes, not a bill (no free tier, no data transfer, no storage growth).
  */
+import { ANY_FLEET_RUNNING_CONDITION } from '../stages/egress-stack';
 import type { ModelImage, RunModel } from './pipeline-timeline';
 
 /** The date the prices below were read. */
@@ -36,10 +37,21 @@ export interface CostLine {
   readonly usd: number;
 }
 
-type Template = { Resources?: Record<string, { Type: string; Properties?: Record<string, any> }> };
+type Resource = { Type: string; Condition?: string; Properties?: Record<string, any> };
+type Template = { Resources?: Record<string, Resource> };
 
-function count(templates: readonly Template[], type: string, where: (properties: Record<string, any>) => boolean = () => true): number {
-  return templates.flatMap((t) => Object.values(t.Resources ?? {})).filter((r) => r.Type === type && where(r.Properties ?? {})).length;
+/**
+ * The resources that exist at rest with these fleets. A resource under the Egress stack's AnyFleetRunning condition
+ * (the on-demand NAT gateways, their addresses and routes) exists only while some fleet has instances; one under any
+ * other condition is counted as if it existed (conservative: the model would rather overstate a cost than miss one).
+ */
+function existingResources(templates: readonly Template[], fleets: readonly IdleFleet[]): Resource[] {
+  const anyFleetRunning = fleets.some((f) => f.minSize > 0);
+  return templates.flatMap((t) => Object.values(t.Resources ?? {})).filter((r) => r.Condition !== ANY_FLEET_RUNNING_CONDITION || anyFleetRunning);
+}
+
+function count(resources: readonly Resource[], type: string, where: (properties: Record<string, any>) => boolean = () => true): number {
+  return resources.filter((r) => r.Type === type && where(r.Properties ?? {})).length;
 }
 
 /** The instance price per hour of a fleet's instances. */
@@ -58,21 +70,21 @@ export interface IdleFleet {
 }
 
 /**
- * Monthly cost at rest, from every template of the app: NAT gateways and their addresses, KMS keys, load balancers,
- * interface endpoints, alarms beyond the free ten, dashboards beyond the free three, and each fleet's minimum
- * instances.
+ * Monthly cost at rest, from every template of the app: NAT gateways and their addresses (the on-demand ones only
+ * while some fleet's minimum is above zero), KMS keys, load balancers, interface endpoints, alarms beyond the free
+ * ten, dashboards beyond the free three, and each fleet's minimum instances.
  */
 export function idleMonthlyCost(templates: readonly Template[], fleets: readonly IdleFleet[], instancePrice: InstanceHourPrice = SHIPPED_INSTANCE_PRICES): { lines: CostLine[]; usd: number; unpriced: string[] } {
-  const nat = count(templates, 'AWS::EC2::NatGateway');
-  const eips = count(templates, 'AWS::EC2::EIP');
-  const keys = count(templates, 'AWS::KMS::Key');
-  const albs = count(templates, 'AWS::ElasticLoadBalancingV2::LoadBalancer', (p) => (p.Type ?? 'application') === 'application');
-  const endpoints = templates
-    .flatMap((t) => Object.values(t.Resources ?? {}))
+  const resources = existingResources(templates, fleets);
+  const nat = count(resources, 'AWS::EC2::NatGateway');
+  const eips = count(resources, 'AWS::EC2::EIP');
+  const keys = count(resources, 'AWS::KMS::Key');
+  const albs = count(resources, 'AWS::ElasticLoadBalancingV2::LoadBalancer', (p) => (p.Type ?? 'application') === 'application');
+  const endpoints = resources
     .filter((r) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties?.VpcEndpointType === 'Interface')
     .reduce((sum, r) => sum + (Array.isArray(r.Properties?.SubnetIds) ? r.Properties!.SubnetIds.length : 1), 0);
-  const alarms = Math.max(0, count(templates, 'AWS::CloudWatch::Alarm') - 10);
-  const dashboards = Math.max(0, count(templates, 'AWS::CloudWatch::Dashboard') - 3);
+  const alarms = Math.max(0, count(resources, 'AWS::CloudWatch::Alarm') - 10);
+  const dashboards = Math.max(0, count(resources, 'AWS::CloudWatch::Dashboard') - 3);
   const lines: CostLine[] = [
     { item: 'NAT gateway', count: nat, usd: nat * PRICES.natGatewayHour.usd * HOURS_PER_MONTH },
     { item: 'public IPv4 address', count: eips, usd: eips * PRICES.publicIpv4Hour.usd * HOURS_PER_MONTH },

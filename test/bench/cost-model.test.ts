@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { idleMonthlyCost, networkChoices, PRICES, runCost } from '../../lib/bench/cost-model';
 import { ACTION_SECONDS, type ModelImage, modelRun, standardChanges } from '../../lib/bench/pipeline-timeline';
+import { ANY_FLEET_RUNNING_CONDITION } from '../../lib/stages/egress-stack';
 import { fixtureAssembly } from '../helpers/fixture-assembly';
 
 const templatesOf = (outdir: string) =>
@@ -11,11 +12,13 @@ const templatesOf = (outdir: string) =>
     .map((f) => JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')));
 
 describe('the idle cost model', () => {
-  test('the shipped-like fixture at rest: one NAT gateway and its address, the key, the app-linux instance', () => {
-    const idle = idleMonthlyCost(templatesOf(fixtureAssembly().outdir), [
-      { image: 'app-linux', instanceType: 't3.micro', platform: 'linux', minSize: 1 },
-      { image: 'windows-iis', instanceType: 't3.medium', platform: 'windows', minSize: 0 },
-    ]);
+  const shippedFleets = [
+    { image: 'app-linux', instanceType: 't3.micro', platform: 'linux' as const, minSize: 1 },
+    { image: 'windows-iis', instanceType: 't3.medium', platform: 'windows' as const, minSize: 0 },
+  ];
+
+  test('the shipped-like fixture at rest: app-linux runs, so the on-demand NAT gateway and its address exist; the key, the app-linux instance', () => {
+    const idle = idleMonthlyCost(templatesOf(fixtureAssembly().outdir), shippedFleets);
     expect(idle.lines.map((l) => [l.item, l.count])).toEqual([
       ['NAT gateway', 1],
       ['public IPv4 address', 1],
@@ -25,6 +28,29 @@ describe('the idle cost model', () => {
     // 0.045 × 730 + 0.005 × 730 + 1 + 0.0104 × 730
     expect(idle.usd).toBeCloseTo(32.85 + 3.65 + 1 + 7.592, 2);
     expect(idle.unpriced).toEqual([]);
+  });
+
+  test('the shipped-like fixture with every fleet at zero: no NAT gateway, no address, only the key (goal: at most $5)', () => {
+    const idle = idleMonthlyCost(templatesOf(fixtureAssembly().outdir), shippedFleets.map((f) => ({ ...f, minSize: 0 })));
+    expect(idle.lines.map((l) => [l.item, l.count])).toEqual([['KMS key', 1]]);
+    expect(idle.usd).toBeCloseTo(1, 2);
+  });
+
+  test("only the Egress stack's AnyFleetRunning condition follows the fleets; a resource under any other condition is counted", () => {
+    const templates = [
+      {
+        Resources: {
+          OnDemandGateway: { Type: 'AWS::EC2::NatGateway', Condition: ANY_FLEET_RUNNING_CONDITION },
+          OnDemandAddress: { Type: 'AWS::EC2::EIP', Condition: ANY_FLEET_RUNNING_CONDITION },
+          OtherGateway: { Type: 'AWS::EC2::NatGateway', Condition: 'SomethingElse' },
+          AlwaysKey: { Type: 'AWS::KMS::Key' },
+        },
+      },
+    ];
+    const atZero = idleMonthlyCost(templates, [{ image: 'web', instanceType: 't3.micro', platform: 'linux', minSize: 0 }]);
+    expect(atZero.lines.map((l) => [l.item, l.count])).toEqual([['NAT gateway', 1], ['KMS key', 1]]);
+    const running = idleMonthlyCost(templates, [{ image: 'web', instanceType: 't3.micro', platform: 'linux', minSize: 1 }]);
+    expect(running.lines.slice(0, 2).map((l) => [l.item, l.count])).toEqual([['NAT gateway', 2], ['public IPv4 address', 1]]);
   });
 
   test('load balancers count; an instance type without a price is named, not guessed', () => {
