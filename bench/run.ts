@@ -130,7 +130,9 @@ function main(): void {
     fleetBatches: i.fleet ? Math.ceil(Math.max(i.fleet.minSize, 1) / i.fleet.rollingUpdate.maxBatchSize) : 0,
   }));
   const seedMinutes = modelSeedRun(images) / 60;
-  const runs = standardChanges(images).map((change) => modelRun(images, change));
+  // network.egress on-demand: an Egress stage in the pipeline between the image and the fleet waves.
+  const egressOnDemand = config.network.kind === 'create' && config.network.egress === 'on-demand';
+  const runs = standardChanges(images, { egressOnDemand }).map((change) => modelRun(images, change, { egressOnDemand }));
   const appTemplates = fs
     .readdirSync(synth.outdir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.template.json'))

@@ -93,7 +93,8 @@ describe('the run cost model', () => {
     { name: 'app-linux', platform: 'linux', fleetBatches: 1 },
     { name: 'windows-iis', platform: 'windows', fleetBatches: 0 },
   ];
-  const [appChange, , , noChange] = standardChanges(images).map((c) => modelRun(images, c));
+  const network = { egressOnDemand: true };
+  const [appChange, , , noChange] = standardChanges(images, network).map((c) => modelRun(images, c, network));
 
   test('a run that builds nothing pays CodeBuild and action minutes only', () => {
     const cost = runCost(noChange, images);
