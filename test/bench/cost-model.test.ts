@@ -61,21 +61,22 @@ describe('the idle cost model', () => {
 });
 
 describe('the network choices', () => {
-  // The shipped-like fixture with every fleet at zero: NAT gateway $32.85, its address $3.65, the key $1.
-  const atZero = { lines: [{ item: 'NAT gateway', count: 1, usd: 32.85 }, { item: 'public IPv4 address', count: 1, usd: 3.65 }, { item: 'KMS key', count: 1, usd: 1 }], usd: 37.5 };
-  const choices = networkChoices(atZero, 2);
+  // The shipped-like fixture with every fleet at zero, egress on demand: no NAT gateway, the key $1.
+  const onDemandAtZero = { lines: [{ item: 'KMS key', count: 1, usd: 1 }], usd: 1 };
+  const choices = networkChoices(onDemandAtZero, { zones: 2, natGateways: 1, configured: 'on-demand' });
   const idle = (start: string) => choices.find((c) => c.choice.startsWith(start))!;
 
   test.each<[string, number, number, string]>([
-    ['NAT gateway, always on', 37.5, 0, 'yes'],
+    // At rest nothing but the key; a running fleet adds the NAT gateway and its address by the hour (0.045 + 0.005).
+    ['egress on demand', 1, 0.05, 'yes'],
+    // 1 + 730 × (0.045 + 0.005)
+    ['NAT gateway always on', 37.5, 0, 'yes'],
     // Only the pipeline's own key: the account's egress is paid elsewhere.
     ['an existing VPC', 1, 0, 'yes'],
     // 1 + 730 × (0.0042 + 0.005) + 8 × 0.08
     ['NAT instance', 1 + 730 * 0.0092 + 0.64, 0, 'no (design)'],
     // 1 + 5 endpoints × 2 zones × 730 × 0.01
     ['interface endpoints instead of NAT', 1 + 73, 0, 'no (design)'],
-    // At rest nothing but the key; a running fleet adds the NAT gateway and its address by the hour.
-    ['egress on demand', 1, 0.05, 'no (design)'],
   ])('%s: $%d a month at rest', (start, usd, hourly, available) => {
     expect(idle(start).idleUsd).toBeCloseTo(usd, 2);
     expect(idle(start).runningHourUsd).toBeCloseTo(hourly, 4);
@@ -83,8 +84,25 @@ describe('the network choices', () => {
     expect(idle(start).tradeOff).not.toBe('');
   });
 
-  test('only the choices that remove an always-on NAT meet the goal of $5 at rest', () => {
-    expect(choices.filter((c) => c.idleUsd <= 5).map((c) => c.choice.split(' ')[0])).toEqual(['an', 'egress']);
+  test('only the configured choice is marked', () => {
+    expect(choices.filter((c) => c.choice.endsWith('(as configured)')).map((c) => c.choice.split(' ')[0])).toEqual(['egress']);
+  });
+
+  test('only the choices without an always-on NAT meet the goal of $5 at rest', () => {
+    expect(choices.filter((c) => c.idleUsd <= 5).map((c) => c.choice.split(' ')[0])).toEqual(['egress', 'an']);
+  });
+
+  test('NAT gateways scale both on-demand and always-on egress: two gateways, two addresses', () => {
+    const two = networkChoices(onDemandAtZero, { zones: 2, natGateways: 2, configured: 'on-demand' });
+    expect(two[0]).toMatchObject({ idleUsd: 1, runningHourUsd: 2 * (PRICES.natGatewayHour.usd + PRICES.publicIpv4Hour.usd) });
+    expect(two[1].idleUsd).toBeCloseTo(1 + 2 * 730 * (PRICES.natGatewayHour.usd + PRICES.publicIpv4Hour.usd), 6);
+  });
+
+  test('configured always on: the NAT the templates hold at zero comes off first, so the rows are the same', () => {
+    const alwaysAtZero = { lines: [{ item: 'NAT gateway', count: 1, usd: 32.85 }, { item: 'public IPv4 address', count: 1, usd: 3.65 }, { item: 'KMS key', count: 1, usd: 1 }], usd: 37.5 };
+    const always = networkChoices(alwaysAtZero, { zones: 2, natGateways: 1, configured: 'always' });
+    expect(always.map((c) => c.idleUsd)).toEqual(choices.map((c) => expect.closeTo(c.idleUsd, 6)));
+    expect(always.find((c) => c.choice.endsWith('(as configured)'))!.choice).toMatch(/^NAT gateway always on/);
   });
 });
 
@@ -94,18 +112,26 @@ describe('the run cost model', () => {
     { name: 'windows-iis', platform: 'windows', fleetBatches: 0 },
   ];
   const network = { egressOnDemand: true };
-  const [appChange, , , noChange] = standardChanges(images, network).map((c) => modelRun(images, c, network));
+  const [appChange, , , noChange, , scheduled] = standardChanges(images, network).map((c) => modelRun(images, c, network));
 
   test('a run that builds nothing pays CodeBuild and action minutes only', () => {
-    const cost = runCost(noChange, images);
+    const cost = runCost(noChange, images, { buildsInPublicSubnets: true });
     expect(cost.lines.map((l) => l.item)).toEqual(['CodeBuild minutes (small)', 'CodePipeline V2 action minutes']);
     const codeBuildMinutes = (ACTION_SECONDS.buildApplication.seconds + ACTION_SECONDS.synth.seconds + ACTION_SECONDS.selfMutate.seconds + ACTION_SECONDS.assets.seconds) / 60;
     expect(cost.lines[0].usd).toBeCloseTo(codeBuildMinutes * PRICES.codeBuildSmallMinute.usd, 6);
   });
 
   test('an application change also pays the Linux build instance for the build', () => {
-    const cost = runCost(appChange, images);
+    const cost = runCost(appChange, images, { buildsInPublicSubnets: false });
     expect(cost.lines.find((l) => l.item.startsWith('Linux build instance'))!.usd).toBeCloseTo((ACTION_SECONDS.linuxImageBuild.seconds / 3600) * PRICES.t3SmallHour.usd, 6);
     expect(cost.lines.some((l) => l.item.startsWith('Windows'))).toBe(false);
+    expect(cost.lines.some((l) => l.item.includes('IPv4'))).toBe(false);
+  });
+
+  test('builds in the public subnets also pay a public IPv4 address for every build hour, Linux and Windows', () => {
+    const address = (run: typeof appChange) => runCost(run, images, { buildsInPublicSubnets: true }).lines.find((l) => l.item.includes('IPv4'))!;
+    expect(address(appChange).usd).toBeCloseTo((ACTION_SECONDS.linuxImageBuild.seconds / 3600) * PRICES.publicIpv4Hour.usd, 6);
+    const bothHours = (ACTION_SECONDS.linuxImageBuild.seconds + ACTION_SECONDS.windowsImageBuild.seconds) / 3600;
+    expect(address(scheduled).usd).toBeCloseTo(bothHours * PRICES.publicIpv4Hour.usd, 6);
   });
 });
