@@ -80,6 +80,7 @@ function lambdaBundles(outdir: string): Array<{ function: string; bytes: number;
 }
 
 function table(rows: Array<Record<string, string | number>>): string {
+  if (rows.length === 0) return '(none)';
   const keys = Object.keys(rows[0]);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
@@ -130,7 +131,9 @@ function main(): void {
     fleetBatches: i.fleet ? Math.ceil(Math.max(i.fleet.minSize, 1) / i.fleet.rollingUpdate.maxBatchSize) : 0,
   }));
   const seedMinutes = modelSeedRun(images) / 60;
-  const runs = standardChanges(images).map((change) => modelRun(images, change));
+  // network.egress on-demand: an Egress stage in the pipeline, builds in the public subnets (each with a public IPv4).
+  const egressOnDemand = config.network.kind === 'create' && config.network.egress === 'on-demand';
+  const runs = standardChanges(images, { egressOnDemand }).map((change) => modelRun(images, change, { egressOnDemand }));
   const appTemplates = fs
     .readdirSync(synth.outdir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.template.json'))
@@ -139,9 +142,14 @@ function main(): void {
   // At rest as configured, and with every fleet scaled to zero (npm run fleet -- scale <image> 0).
   const idle = idleMonthlyCost(appTemplates, fleets);
   const idleAtZero = idleMonthlyCost(appTemplates, fleets.map((f) => ({ ...f, minSize: 0 })));
-  const runCosts = runs.map((r) => ({ change: r.change, ...runCost(r, images) }));
-  const zones = config.network.kind === 'create' ? config.network.maxAzs : 0;
-  const choices = networkChoices(idleAtZero, zones);
+  const runCosts = runs.map((r) => ({ change: r.change, ...runCost(r, images, { buildsInPublicSubnets: egressOnDemand }) }));
+  // With an existing VPC the configuration names no zones or NAT gateways: the created-VPC rows are priced for one gateway.
+  const choices = networkChoices(
+    idleAtZero,
+    config.network.kind === 'create'
+      ? { zones: config.network.maxAzs, natGateways: config.network.natGateways, configured: config.network.egress }
+      : { zones: 0, natGateways: 1, configured: 'existing' },
+  );
 
   const results = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -165,6 +173,7 @@ function main(): void {
         lanes: r.lanes.map((l) => ({ image: l.image, ownReleaseMinutes: round(l.ownReleaseSeconds / 60), fleetStartMinutes: l.fleetStartSeconds === undefined ? null : round(l.fleetStartSeconds / 60), waitMinutes: round(l.waitSeconds / 60) })),
       })),
       seedMinutesEveryPush: round(seedMinutes),
+      egressOnDemand,
     },
     cost: {
       pricesAsOf: PRICES_AS_OF,
@@ -172,6 +181,7 @@ function main(): void {
       idleMonthlyUsd: round(idle.usd, 2),
       idleMonthlyUsdFleetsAtZero: round(idleAtZero.usd, 2),
       idleLines: idle.lines.map((l) => ({ ...l, usd: round(l.usd, 2) })),
+      idleLinesFleetsAtZero: idleAtZero.lines.map((l) => ({ ...l, usd: round(l.usd, 2) })),
       unpriced: idle.unpriced,
       networkChoices: choices.map((c) => ({ ...c, idleUsd: round(c.idleUsd, 2), runningHourUsd: round(c.runningHourUsd, 3) })),
       goalIdleMonthlyUsdFleetsAtZero: 5,
@@ -218,8 +228,11 @@ function main(): void {
   console.log(`\nCost (us-east-1 list prices of ${PRICES_AS_OF}, lib/bench/cost-model.ts): at rest $${round(idle.usd, 2)}/month as configured, $${round(idleAtZero.usd, 2)}/month with every fleet at zero (goal <= $5)`);
   console.log(table(idle.lines.map((l) => ({ item: l.item, count: l.count, 'USD/month': round(l.usd, 2) }))));
   if (idle.unpriced.length > 0) console.log(`not priced (add their price to the model): ${idle.unpriced.join('; ')}`);
+  console.log('\nWith every fleet at zero (npm run fleet -- scale <image> 0)');
+  console.log(table(idleAtZero.lines.map((l) => ({ item: l.item, count: l.count, 'USD/month': round(l.usd, 2) }))));
   console.log('\nThe network choices, at rest with every fleet at zero (goal <= $5), and while a fleet runs (on top of its instances):');
   console.log(table(choices.map((c) => ({ choice: c.choice, 'USD/month at rest': round(c.idleUsd, 2), 'USD/hour running': round(c.runningHourUsd, 3), available: c.available, 'gives up': c.tradeOff }))));
+  console.log(`\nPer modelled run${egressOnDemand ? ' (builds in the public subnets: each build instance holds a public IPv4 address while it runs)' : ''}:`);
   console.log(table(runCosts.map((r) => ({ change: r.change, 'USD per run': round(r.usd, 3), of: r.lines.map((l) => `${l.item} ${round(l.usd, 3)}`).join(', ') }))));
   console.log('\nLanes per run: when each image would be released on its own, when its fleet starts, how long it waits for the others (minutes)');
   console.log(

@@ -3,7 +3,9 @@
  * templates, and per run from the timeline model. List prices of us-east-1, with their date and source; a model for
  * comparing changes, not a bill (no free tier, no data transfer, no storage growth).
  */
-import type { ModelImage, RunModel } from './pipeline-timeline';
+import type { EgressMode } from '../config/model';
+import { ANY_FLEET_RUNNING_CONDITION } from '../stages/egress-stack';
+import { ACTION_SECONDS, type ModelImage, type RunModel } from './pipeline-timeline';
 
 /** The date the prices below were read. */
 export const PRICES_AS_OF = '2026-11';
@@ -36,10 +38,21 @@ export interface CostLine {
   readonly usd: number;
 }
 
-type Template = { Resources?: Record<string, { Type: string; Properties?: Record<string, any> }> };
+type Resource = { Type: string; Condition?: string; Properties?: Record<string, any> };
+type Template = { Resources?: Record<string, Resource> };
 
-function count(templates: readonly Template[], type: string, where: (properties: Record<string, any>) => boolean = () => true): number {
-  return templates.flatMap((t) => Object.values(t.Resources ?? {})).filter((r) => r.Type === type && where(r.Properties ?? {})).length;
+/**
+ * The resources that exist at rest with these fleets. A resource under the Egress stack's AnyFleetRunning condition
+ * (the on-demand NAT gateways, their addresses and routes) exists only while some fleet has instances; one under any
+ * other condition is counted as if it existed (conservative: the model would rather overstate a cost than miss one).
+ */
+function existingResources(templates: readonly Template[], fleets: readonly IdleFleet[]): Resource[] {
+  const anyFleetRunning = fleets.some((f) => f.minSize > 0);
+  return templates.flatMap((t) => Object.values(t.Resources ?? {})).filter((r) => r.Condition !== ANY_FLEET_RUNNING_CONDITION || anyFleetRunning);
+}
+
+function count(resources: readonly Resource[], type: string, where: (properties: Record<string, any>) => boolean = () => true): number {
+  return resources.filter((r) => r.Type === type && where(r.Properties ?? {})).length;
 }
 
 /** The instance price per hour of a fleet's instances. */
@@ -58,21 +71,21 @@ export interface IdleFleet {
 }
 
 /**
- * Monthly cost at rest, from every template of the app: NAT gateways and their addresses, KMS keys, load balancers,
- * interface endpoints, alarms beyond the free ten, dashboards beyond the free three, and each fleet's minimum
- * instances.
+ * Monthly cost at rest, from every template of the app: NAT gateways and their addresses (the on-demand ones only
+ * while some fleet's minimum is above zero), KMS keys, load balancers, interface endpoints, alarms beyond the free
+ * ten, dashboards beyond the free three, and each fleet's minimum instances.
  */
 export function idleMonthlyCost(templates: readonly Template[], fleets: readonly IdleFleet[], instancePrice: InstanceHourPrice = SHIPPED_INSTANCE_PRICES): { lines: CostLine[]; usd: number; unpriced: string[] } {
-  const nat = count(templates, 'AWS::EC2::NatGateway');
-  const eips = count(templates, 'AWS::EC2::EIP');
-  const keys = count(templates, 'AWS::KMS::Key');
-  const albs = count(templates, 'AWS::ElasticLoadBalancingV2::LoadBalancer', (p) => (p.Type ?? 'application') === 'application');
-  const endpoints = templates
-    .flatMap((t) => Object.values(t.Resources ?? {}))
+  const resources = existingResources(templates, fleets);
+  const nat = count(resources, 'AWS::EC2::NatGateway');
+  const eips = count(resources, 'AWS::EC2::EIP');
+  const keys = count(resources, 'AWS::KMS::Key');
+  const albs = count(resources, 'AWS::ElasticLoadBalancingV2::LoadBalancer', (p) => (p.Type ?? 'application') === 'application');
+  const endpoints = resources
     .filter((r) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties?.VpcEndpointType === 'Interface')
     .reduce((sum, r) => sum + (Array.isArray(r.Properties?.SubnetIds) ? r.Properties!.SubnetIds.length : 1), 0);
-  const alarms = Math.max(0, count(templates, 'AWS::CloudWatch::Alarm') - 10);
-  const dashboards = Math.max(0, count(templates, 'AWS::CloudWatch::Dashboard') - 3);
+  const alarms = Math.max(0, count(resources, 'AWS::CloudWatch::Alarm') - 10);
+  const dashboards = Math.max(0, count(resources, 'AWS::CloudWatch::Dashboard') - 3);
   const lines: CostLine[] = [
     { item: 'NAT gateway', count: nat, usd: nat * PRICES.natGatewayHour.usd * HOURS_PER_MONTH },
     { item: 'public IPv4 address', count: eips, usd: eips * PRICES.publicIpv4Hour.usd * HOURS_PER_MONTH },
@@ -92,33 +105,46 @@ export function idleMonthlyCost(templates: readonly Template[], fleets: readonly
   return { lines: kept, usd: kept.reduce((sum, l) => sum + l.usd, 0), unpriced };
 }
 
+/** Where the run's build and test instances are, which decides whether they hold a public IPv4 address. */
+export interface RunNetwork {
+  /**
+   * True when builds run in the public subnets, each build and test instance with its own public IPv4 address (one at
+   * a time: Image Builder tests after it builds). That is the case exactly when the pipeline creates the VPC with
+   * network.egress on-demand (the pipeline stack then gives the image stacks the public subnets), so callers pass it
+   * from the configuration; in private subnets the addresses are the NAT gateway's, counted at rest.
+   */
+  readonly buildsInPublicSubnets: boolean;
+}
+
 /**
  * What one modelled run costs: CodeBuild minutes of BuildApplication, Synth, UpdatePipeline and Assets, Image Builder
- * build instance time for each image built, and CodePipeline V2 action minutes of every action. Rollout instances are
- * the fleet's own, counted at rest.
+ * build instance time for each image built (and its public IPv4 address when builds run in the public subnets), and
+ * CodePipeline V2 action minutes of every action. Rollout instances and NAT gateways are the fleets', counted at rest.
  */
-export function runCost(run: RunModel, images: readonly ModelImage[]): { lines: CostLine[]; usd: number } {
+export function runCost(run: RunModel, images: readonly ModelImage[], network: RunNetwork): { lines: CostLine[]; usd: number } {
   const codeBuildActions = ['BuildApplication', 'Synth', 'UpdatePipeline', 'Assets'];
   const codeBuildMinutes = run.actions.filter((a) => codeBuildActions.includes(a.action)).reduce((sum, a) => sum + a.seconds / 60, 0);
   const buildHours = (platform: 'linux' | 'windows') =>
     run.actions
       .filter((a) => a.work && a.action.endsWith(' execute') && images.some((i) => i.platform === platform && a.action === `${i.name} execute`))
       .reduce((sum, a) => sum + a.seconds / 3600, 0);
+  const addressHours = network.buildsInPublicSubnets ? buildHours('linux') + buildHours('windows') : 0;
   const actionMinutes = run.actions.reduce((sum, a) => sum + a.seconds / 60, 0);
   const lines: CostLine[] = [
     { item: 'CodeBuild minutes (small)', count: Math.round(codeBuildMinutes), usd: codeBuildMinutes * PRICES.codeBuildSmallMinute.usd },
     { item: 'Linux build instance hours (t3.small)', count: Math.round(buildHours('linux') * 100) / 100, usd: buildHours('linux') * PRICES.t3SmallHour.usd },
     { item: 'Windows build instance hours (t3.large)', count: Math.round(buildHours('windows') * 100) / 100, usd: buildHours('windows') * PRICES.t3LargeWindowsHour.usd },
+    { item: 'build instance public IPv4 address hours', count: Math.round(addressHours * 100) / 100, usd: addressHours * PRICES.publicIpv4Hour.usd },
     { item: 'CodePipeline V2 action minutes', count: Math.round(actionMinutes), usd: actionMinutes * PRICES.codePipelineV2ActionMinute.usd },
   ];
   const kept = lines.filter((l) => l.count > 0);
   return { lines: kept, usd: kept.reduce((sum, l) => sum + l.usd, 0) };
 }
 
-/** One way to give private build and fleet instances their way out, priced at rest (every fleet at zero). */
+/** One way to give build and fleet instances their way out, priced at rest (every fleet at zero). */
 export interface NetworkChoice {
   readonly choice: string;
-  /** Monthly cost at rest with this choice in place of the shipped NAT gateways. */
+  /** Monthly cost at rest (every fleet at zero) with this choice in place of the configured one. */
   readonly idleUsd: number;
   /** What it costs while a fleet runs, per hour, on top of the fleet's instances. */
   readonly runningHourUsd: number;
@@ -135,29 +161,53 @@ export interface NetworkChoice {
  */
 export const FLEET_INTERFACE_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages', 'cloudformation', 'elasticloadbalancing'] as const;
 
+/** Which network choice a configuration makes: network.egress of a created VPC, or an existing VPC. */
+export type ConfiguredNetwork = EgressMode | 'existing';
+
+/** What the choices are weighed with, from the configuration. */
+export interface NetworkChoiceInputs {
+  /** Zones of the created VPC: interface endpoints are billed per zone. */
+  readonly zones: number;
+  /** NAT gateways of the created VPC (network.natGateways), whether on demand or always on. */
+  readonly natGateways: number;
+  /** The configuration's own choice, marked in the table. */
+  readonly configured: ConfiguredNetwork;
+}
+
 /**
- * The network choices for the idle cost, weighed against each other from the idle cost with every fleet at zero as
- * shipped (`atZero`, from the templates): each replaces the NAT gateways and their addresses with what it needs.
- * `zones` is the created VPC's number of zones (interface endpoints are billed per zone).
+ * The network choices, weighed against each other at rest with every fleet at zero (`atZero`, from the templates).
+ * Every row starts from the same base, the pipeline without any egress: whatever NAT gateways and addresses `atZero`
+ * still holds (none with egress on demand, the VPC's with network.egress always) come off first, and each choice then
+ * adds what it needs.
  */
-export function networkChoices(atZero: { readonly lines: readonly CostLine[]; readonly usd: number }, zones: number): NetworkChoice[] {
-  const egress = atZero.lines.filter((l) => l.item === 'NAT gateway' || l.item === 'public IPv4 address').reduce((sum, l) => sum + l.usd, 0);
-  const natGateways = atZero.lines.find((l) => l.item === 'NAT gateway')?.count ?? 0;
-  const withoutEgress = atZero.usd - egress;
+export function networkChoices(atZero: { readonly lines: readonly CostLine[]; readonly usd: number }, inputs: NetworkChoiceInputs): NetworkChoice[] {
+  const { zones, natGateways, configured } = inputs;
+  const egressAtZero = atZero.lines.filter((l) => l.item === 'NAT gateway' || l.item === 'public IPv4 address').reduce((sum, l) => sum + l.usd, 0);
+  const withoutEgress = atZero.usd - egressAtZero;
   const month = (hourUsd: number) => hourUsd * HOURS_PER_MONTH;
-  const natHour = PRICES.natGatewayHour.usd + PRICES.publicIpv4Hour.usd;
+  // Each NAT gateway holds one Elastic IP, billed as a public IPv4 address.
+  const natGatewaysHour = natGateways * (PRICES.natGatewayHour.usd + PRICES.publicIpv4Hour.usd);
   const natInstance = month(PRICES.t4gNanoHour.usd + PRICES.publicIpv4Hour.usd) + 8 * PRICES.gp3GbMonth.usd;
   const endpoints = FLEET_INTERFACE_ENDPOINTS.length * zones * month(PRICES.interfaceEndpointAzHour.usd);
+  const mark = (choice: ConfiguredNetwork) => (choice === configured ? ' (as configured)' : '');
+  const gateways = `${natGateways} NAT gateway${natGateways === 1 ? '' : 's'}`;
   return [
     {
-      choice: `NAT gateway, always on (as shipped: ${natGateways})`,
-      idleUsd: atZero.usd,
-      runningHourUsd: 0,
+      choice: `egress on demand (network.egress: on-demand, the default): ${gateways} only while a fleet runs, builds in public subnets${mark('on-demand')}`,
+      idleUsd: withoutEgress,
+      runningHourUsd: natGatewaysHour,
       available: 'yes',
-      tradeOff: 'none: private build and fleet instances, managed and highly available egress; pays for it when nothing runs',
+      tradeOff: `build and test instances get a public IP for the build (security group without inbound rules; fleets never get one); a fleet started from zero waits for the NAT gateway (${ACTION_SECONDS.natGatewayCreate.seconds / 60} min modelled, up to 10)`,
     },
     {
-      choice: 'an existing VPC (network.vpcId) whose egress the account already runs',
+      choice: `NAT gateway always on (network.egress: always): ${gateways}, builds in private subnets${mark('always')}`,
+      idleUsd: withoutEgress + month(natGatewaysHour),
+      runningHourUsd: 0,
+      available: 'yes',
+      tradeOff: 'nothing in security (no instance gets a public IP); the NAT gateway bills when nothing runs',
+    },
+    {
+      choice: `an existing VPC (network.vpcId) whose egress the account already runs${mark('existing')}`,
       idleUsd: withoutEgress,
       runningHourUsd: 0,
       available: 'yes',
@@ -176,13 +226,6 @@ export function networkChoices(atZero: { readonly lines: readonly CostLine[]; re
       runningHourUsd: 0,
       available: 'no (design)',
       tradeOff: 'fleets reach AWS APIs only (no package repositories); build instances get a public IP for the build (no inbound rule)',
-    },
-    {
-      choice: 'egress on demand: builds in public subnets, a NAT gateway only while a fleet runs',
-      idleUsd: withoutEgress,
-      runningHourUsd: natHour,
-      available: 'no (design)',
-      tradeOff: 'build instances get a public IP for the build (no inbound rule); resuming a fleet waits for the NAT gateway (about 2 minutes)',
     },
   ];
 }

@@ -17,6 +17,11 @@ export const ACTION_SECONDS = {
   windowsImageBuild: { seconds: 50 * 60, basis: 'Image Builder build + test on Windows Server with updates: 45-60 min' },
   rolloutBatch: { seconds: 240, basis: 'launch template version + one batch: boot, /health answers, cfn-signal (~4 min)' },
   seedRolloutBatch: { seconds: 130, basis: 'seed rolling update: boot + its fixed 10 s pause, no health check' },
+  natGatewayCreate: {
+    seconds: 300,
+    basis:
+      'Egress stack execute that creates the NAT gateways: Elastic IP, NAT gateway pending until available (a few minutes; kops PR 944: "up to 10 min", its review: "up to 5 min"), then the default routes',
+  },
 } as const;
 
 export type Platform = 'linux' | 'windows';
@@ -36,6 +41,21 @@ export interface Change {
   readonly rebuilt: readonly string[];
   /** Fleets whose launch template changes without a new image (e.g. instance type). */
   readonly fleetsChanged: readonly string[];
+  /**
+   * Every fleet was at zero and this run gives one instances (its configured minSize from 0, which UpdatePipeline
+   * writes to the fleet's desired capacity): the Egress stage creates the NAT gateways. Not a run of an ordinary push.
+   * @default false
+   */
+  readonly createsNatGateways?: boolean;
+}
+
+/** The pipeline's network as the model sees it. */
+export interface ModelNetwork {
+  /**
+   * The pipeline creates the VPC with network.egress on-demand: with at least one fleet, the pipeline has an Egress
+   * stage (one stack: change set, execute) between the BuildImage and DeployImage waves.
+   */
+  readonly egressOnDemand: boolean;
 }
 
 export interface ActionTiming {
@@ -54,9 +74,12 @@ export interface LaneTiming {
   readonly image: string;
   /** Seconds from the start of the run until this image's release, were its lane alone. */
   readonly ownReleaseSeconds: number;
-  /** Seconds from the start of the run until its fleet's change set starts (undefined: no fleet). */
+  /** Seconds from the start of the run until its fleet's change set starts, after the Egress stage (undefined: no fleet). */
   readonly fleetStartSeconds?: number;
-  /** How long its fleet's rollout waits for the other images (0 without a fleet, or when its fleet does not roll). */
+  /**
+   * How long its fleet's rollout waits for the other images' builds (0 without a fleet, or when its fleet does not
+   * roll). The Egress stage, between its release and its fleet, is not counted: it runs whatever the other images do.
+   */
   readonly waitSeconds: number;
 }
 
@@ -71,8 +94,11 @@ export interface RunModel {
 
 const t = (key: keyof typeof ACTION_SECONDS) => ACTION_SECONDS[key].seconds;
 
-/** This pipeline: stages run one after another; the images of a wave, and the fleets of a wave, in parallel. */
-export function modelRun(images: readonly ModelImage[], change: Change): RunModel {
+/**
+ * This pipeline: stages run one after another; the images of a wave, and the fleets of a wave, in parallel; with egress
+ * on demand and a fleet, the Egress stage between the two waves.
+ */
+export function modelRun(images: readonly ModelImage[], change: Change, network: ModelNetwork): RunModel {
   const actions: ActionTiming[] = [
     { action: 'Source', work: true, seconds: t('source') },
     { action: 'BuildApplication', work: true, seconds: t('buildApplication') },
@@ -91,6 +117,14 @@ export function modelRun(images: readonly ModelImage[], change: Change): RunMode
     ];
     return steps;
   });
+  // Its stack changes only when the NAT gateways must appear; otherwise its change set is empty, like an unchanged image's.
+  const egressStage: ActionTiming[] =
+    network.egressOnDemand && images.some((i) => i.fleetBatches > 0)
+      ? [
+          { action: 'Egress change set', work: change.createsNatGateways === true, seconds: t('changeSetCreate') },
+          { action: 'Egress execute', work: change.createsNatGateways === true, seconds: change.createsNatGateways ? t('natGatewayCreate') : t('changeSetNoop') },
+        ]
+      : [];
   const rolled = images.filter((i) => i.fleetBatches > 0 && (change.rebuilt.includes(i.name) || change.fleetsChanged.includes(i.name)));
   const fleetBranches = images
     .filter((i) => i.fleetBatches > 0)
@@ -104,18 +138,19 @@ export function modelRun(images: readonly ModelImage[], change: Change): RunMode
   // A stage's branches advance run order by run order: each step waits for the slowest step before it in any branch.
   const wave = (branches: ActionTiming[][]) => Math.max(0, ...branches.map((b) => b.length)) === 0 ? 0 : branches[0].reduce((sum, _, k) => sum + Math.max(...branches.map((b) => b[k]?.seconds ?? 0)), 0);
   const prefix = actions.reduce((sum, a) => sum + a.seconds, 0);
-  const fleetStart = prefix + wave(imageBranches);
+  const imagesDone = prefix + wave(imageBranches);
+  const fleetStart = imagesDone + egressStage.reduce((sum, a) => sum + a.seconds, 0);
   const seconds = fleetStart + wave(fleetBranches);
   const lanes = images.map((image, i) => {
     const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0);
     const hasFleet = image.fleetBatches > 0;
     // Only a fleet that rolls out waits; the others' change sets are no-ops.
-    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: rolled.includes(image) ? fleetStart - ownReleaseSeconds : 0 };
+    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: rolled.includes(image) ? imagesDone - ownReleaseSeconds : 0 };
   });
   return {
     change: change.name,
     lanes,
-    actions: [...actions, ...imageBranches.flat(), ...fleetBranches.flat()],
+    actions: [...actions, ...imageBranches.flat(), ...egressStage, ...fleetBranches.flat()],
     seconds,
     imagesBuilt: images.filter((i) => change.rebuilt.includes(i.name)).map((i) => i.name),
     fleetsRolled: rolled.map((i) => i.name),
@@ -138,8 +173,11 @@ export function modelSeedRun(images: readonly ModelImage[]): number {
   );
 }
 
-/** The kinds of change the bench reports, for a configuration of images. */
-export function standardChanges(images: readonly ModelImage[]): Change[] {
+/**
+ * The kinds of change the bench reports, for a configuration of images; with egress on demand and a fleet, also the
+ * run that starts a fleet while every fleet is at zero (the NAT gateways are created).
+ */
+export function standardChanges(images: readonly ModelImage[], network: ModelNetwork): Change[] {
   const withFleet = images.filter((i) => i.fleetBatches > 0).map((i) => i.name);
   const app = images.find((i) => i.fleetBatches > 0) ?? images[0];
   const other = images.find((i) => i !== app) ?? images[0];
@@ -151,5 +189,9 @@ export function standardChanges(images: readonly ModelImage[]): Change[] {
     // rebuild=scheduled: each Prepare compares the parent image and AWS-managed components with the last build's.
     { name: 'scheduled run, nothing upstream changed', rebuilt: [], fleetsChanged: [] },
     { name: 'scheduled run, every parent image updated (or rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
+    // Its fleet launches its instances as one rollout batch does (boot, health, cfn-signal).
+    ...(network.egressOnDemand && withFleet.length > 0
+      ? [{ name: `a fleet started from zero (${app.name} minSize 0 → 1, every fleet at zero before)`, rebuilt: [], fleetsChanged: [app.name], createsNatGateways: true }]
+      : []),
   ];
 }

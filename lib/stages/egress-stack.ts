@@ -22,6 +22,12 @@ export const EGRESS_ON = 'on';
 export const EGRESS_OFF = 'off';
 
 /**
+ * Logical id of the condition every NAT gateway, Elastic IP and default route of this stack carries: readers of the
+ * template (the bench's cost model) tell on-demand egress from always-on resources by it.
+ */
+export const ANY_FLEET_RUNNING_CONDITION = 'AnyFleetRunning';
+
+/**
  * The NAT gateways of the pipeline's VPC, which exist only while a fleet has instances (network.egress on-demand).
  *
  * Each fleet's desired capacity is an SSM-typed parameter (the SSM parameter `npm run fleet` writes), and one condition,
@@ -69,7 +75,9 @@ export class EgressStack extends Stack {
       });
       return new CfnCondition(this, `FleetRunning-${image}`, { expression: Fn.conditionNot(Fn.conditionEquals(desired.valueAsString, '0')) });
     });
-    this.anyFleetRunning = new CfnCondition(this, 'AnyFleetRunning', { expression: anyOf(this, fleetRunning) });
+    this.anyFleetRunning = new CfnCondition(this, ANY_FLEET_RUNNING_CONDITION, { expression: anyOf(this, fleetRunning) });
+    // Pinned, not left to CDK's id allocation: the cost model finds the on-demand resources by this id.
+    this.anyFleetRunning.overrideLogicalId(ANY_FLEET_RUNNING_CONDITION);
     Validations.of(this).acknowledge({
       id: 'CloudFormation-Validate::W9052',
       reason: `CDK's template validator tries every combination of the fleets' desired-capacity parameters and runs out of its budget past about 20 fleets; the one condition here is an OR of "fleet N is not at zero", proven by the Egress stack tests for up to 23 fleets.`,
@@ -112,7 +120,7 @@ function anyOf(scope: Construct, conditions: readonly CfnCondition[]): ICfnCondi
   if (conditions.length <= MAX_OR_CONDITIONS) return Fn.conditionOr(...conditions);
   const groups: CfnCondition[] = [];
   for (let i = 0; i < conditions.length; i += MAX_OR_CONDITIONS) {
-    groups.push(new CfnCondition(scope, `AnyFleetRunning${groups.length + 1}`, { expression: anyOf(scope, conditions.slice(i, i + MAX_OR_CONDITIONS)) }));
+    groups.push(new CfnCondition(scope, `${ANY_FLEET_RUNNING_CONDITION}${groups.length + 1}`, { expression: anyOf(scope, conditions.slice(i, i + MAX_OR_CONDITIONS)) }));
   }
   return anyOf(scope, groups);
 }

@@ -4,8 +4,12 @@ const IMAGES: ModelImage[] = [
   { name: 'app-linux', platform: 'linux', fleetBatches: 1 },
   { name: 'windows-iis', platform: 'windows', fleetBatches: 0 },
 ];
-const [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled] = standardChanges(IMAGES).map((c) => modelRun(IMAGES, c));
+// As shipped: the pipeline creates the VPC with network.egress on-demand.
+const ON_DEMAND = { egressOnDemand: true };
+const [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled, fleetFromZero] = standardChanges(IMAGES, ON_DEMAND).map((c) => modelRun(IMAGES, c, ON_DEMAND));
 const fixed = ['source', 'buildApplication', 'synth', 'selfMutate', 'assets'].reduce((s, k) => s + ACTION_SECONDS[k as keyof typeof ACTION_SECONDS].seconds, 0);
+// An unchanged Egress stack: an empty change set, nothing to execute.
+const egressNoop = ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds;
 
 describe('the pipeline timeline model', () => {
   test('an application change rebuilds its image and rolls its fleet, nothing else', () => {
@@ -21,9 +25,38 @@ describe('the pipeline timeline model', () => {
     expect(oneImage).toMatchObject({ imagesBuilt: ['windows-iis'], fleetsRolled: [] });
   });
 
-  test('no change costs the fixed stages, the no-op change sets and the Lambda calls', () => {
+  test('no change costs the fixed stages, the no-op change sets (image, egress, fleet) and the Lambda calls', () => {
     expect(noChange.imagesBuilt).toEqual([]);
-    expect(noChange.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
+    expect(noChange.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
+  });
+
+  test('with egress on demand every ordinary run passes the Egress stage as a no-op, between the images and the fleets', () => {
+    for (const run of [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled]) {
+      const names = run.actions.map((a) => a.action);
+      expect(run.actions.filter((a) => a.action.startsWith('Egress'))).toEqual([
+        { action: 'Egress change set', work: false, seconds: ACTION_SECONDS.changeSetCreate.seconds },
+        { action: 'Egress execute', work: false, seconds: ACTION_SECONDS.changeSetNoop.seconds },
+      ]);
+      expect(names.indexOf('Egress change set')).toBe(names.indexOf('Release-windows-iis') + 1);
+      expect(names.indexOf('Egress execute')).toBe(names.indexOf('Fleet-app-linux change set') - 1);
+    }
+  });
+
+  test('a fleet started while every fleet is at zero waits for the NAT gateway: the Egress stack creates it', () => {
+    expect(fleetFromZero).toMatchObject({ imagesBuilt: [], fleetsRolled: ['app-linux'] });
+    expect(fleetFromZero.actions.find((a) => a.action === 'Egress execute')).toEqual({ action: 'Egress execute', work: true, seconds: ACTION_SECONDS.natGatewayCreate.seconds });
+    expect(fleetFromZero.seconds - fleetOnly.seconds).toBe(ACTION_SECONDS.natGatewayCreate.seconds - ACTION_SECONDS.changeSetNoop.seconds);
+  });
+
+  test('no Egress stage when the NAT gateways are always on (or the VPC is not the pipeline\'s), nor without a fleet', () => {
+    const always = { egressOnDemand: false };
+    const alwaysRuns = standardChanges(IMAGES, always).map((c) => modelRun(IMAGES, c, always));
+    expect(alwaysRuns.map((r) => r.change)).not.toContain(fleetFromZero.change);
+    expect(alwaysRuns[3].seconds).toBe(noChange.seconds - egressNoop);
+    expect(alwaysRuns.flatMap((r) => r.actions).some((a) => a.action.startsWith('Egress'))).toBe(false);
+    const noFleet: ModelImage[] = [{ name: 'base', platform: 'linux', fleetBatches: 0 }];
+    expect(modelRun(noFleet, { name: 'none', rebuilt: [], fleetsChanged: [] }, ON_DEMAND).actions.some((a) => a.action.startsWith('Egress'))).toBe(false);
+    expect(standardChanges(noFleet, ON_DEMAND).some((c) => c.createsNatGateways)).toBe(false);
   });
 
   test('a scheduled run with nothing upstream changed builds nothing and rolls nothing: it costs what no change costs', () => {
@@ -35,13 +68,14 @@ describe('the pipeline timeline model', () => {
   test('a scheduled run after new parent images (or rebuild=true) builds every image in parallel: the slowest sets the pace', () => {
     expect(scheduled.imagesBuilt).toEqual(['app-linux', 'windows-iis']);
     const windowsBranch = 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.windowsImageBuild.seconds;
-    expect(scheduled.seconds).toBe(fixed + windowsBranch + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
+    expect(scheduled.seconds).toBe(fixed + windowsBranch + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
   });
 
   test("lanes: on a scheduled run the Linux fleet waits for the Windows build, as CodePipeline's run order makes it", () => {
     const linux = scheduled.lanes.find((l) => l.image === 'app-linux')!;
     expect(linux.waitSeconds).toBe(ACTION_SECONDS.windowsImageBuild.seconds - ACTION_SECONDS.linuxImageBuild.seconds);
-    expect(linux.fleetStartSeconds! - linux.ownReleaseSeconds).toBe(linux.waitSeconds);
+    // Then the Egress stage, which it would pass alone too.
+    expect(linux.fleetStartSeconds! - linux.ownReleaseSeconds).toBe(linux.waitSeconds + egressNoop);
     // An application change builds only app-linux: its fleet waits for nothing.
     expect(appChange.lanes.find((l) => l.image === 'app-linux')!.waitSeconds).toBe(0);
     expect(scheduled.lanes.find((l) => l.image === 'windows-iis')).toMatchObject({ fleetStartSeconds: undefined, waitSeconds: 0 });
@@ -52,7 +86,7 @@ describe('the pipeline timeline model', () => {
       { name: 'a', platform: 'linux', fleetBatches: 0 },
       { name: 'b', platform: 'windows', fleetBatches: 0 },
     ];
-    const run = modelRun(two, { name: 'both', rebuilt: ['a', 'b'], fleetsChanged: [] });
+    const run = modelRun(two, { name: 'both', rebuilt: ['a', 'b'], fleetsChanged: [] }, ON_DEMAND);
     expect(run.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.windowsImageBuild.seconds);
   });
 
@@ -66,6 +100,6 @@ describe('the pipeline timeline model', () => {
     const overhead = ACTION_SECONDS.synth.seconds + ACTION_SECONDS.selfMutate.seconds + ACTION_SECONDS.assets.seconds;
     expect(scheduled.seconds).toBeGreaterThan(modelSeedRun(IMAGES));
     // The seed's slowest pipeline (Windows) has no fleet; ours waits for the release and then rolls app-linux's fleet.
-    expect(scheduled.seconds - modelSeedRun(IMAGES)).toBe(overhead + ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
+    expect(scheduled.seconds - modelSeedRun(IMAGES)).toBe(overhead + ACTION_SECONDS.lambda.seconds + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
   });
 });
