@@ -2,8 +2,9 @@
  * The ordered clean-up of what a pipeline created, shared by the pipeline stack's Cleanup custom resource (`cdk
  * destroy`, and pruning a removed image on the next push) and `npm run teardown`.
  *
- * Order: fleet stacks (they run the AMIs), image stacks, AMIs with their snapshots in every distribution region,
- * snapshots left behind by an earlier interrupted run, the image parameters, the buckets. Every call selects by exact
+ * Order: fleet stacks (they run the AMIs), the egress stack (its NAT gateways serve the fleets' instances), image
+ * stacks, AMIs with their snapshots in every distribution region, snapshots left behind by an earlier interrupted run,
+ * the image parameters, the buckets. Every call selects by exact
  * name, or by the tag golden-ami:pipeline=<pipeline>; nothing is found by a name prefix. Each advanceCleanup call looks
  * at what exists now and takes the next steps, so a clean-up interrupted anywhere resumes where it stopped.
  */
@@ -71,8 +72,9 @@ export interface CleanupRun {
 /** Takes every step the current state allows; call again (after a pause) until `done`. */
 export async function advanceCleanup(scope: CleanupScope, clients: CleanupClients, run: CleanupRun): Promise<CleanupProgress> {
   const { log } = run;
-  // Fleets before images: an image stack's AMI must not go while a fleet still runs it.
-  for (const stacks of [scope.fleetStacks, scope.imageStacks]) {
+  // Fleets before images: an image stack's AMI must not go while a fleet still runs it. Fleets before egress too: their
+  // instances reach out through its NAT gateways until they are gone.
+  for (const stacks of [scope.fleetStacks, scope.egressStack ? [scope.egressStack] : [], scope.imageStacks]) {
     const waiting = await advanceStacks(stacks, scope.pipelineName, clients, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
   }

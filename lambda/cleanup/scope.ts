@@ -3,7 +3,7 @@
  * named exactly; AMIs and snapshots are those tagged golden-ami:pipeline=<pipeline> (and golden-ami:image for a
  * pruned image); buckets are named by the pipeline stack itself.
  */
-import { fleetStackName, imageParameterNames, imageStackName } from '../../lib/naming';
+import { egressStackName, fleetStackName, imageParameterNames, imageStackName } from '../../lib/naming';
 
 /** One image as the pipeline stack describes it to the Cleanup resource. */
 export interface CleanupImageProperties {
@@ -22,6 +22,11 @@ export interface CleanupProperties {
   readonly Buckets: readonly string[];
   /** What happens to an AMI that other accounts may launch: kept (default) or deleted like the others. */
   readonly SharedAmis: SharedAmiPolicy;
+  /**
+   * "true" when the pipeline has an egress stack (network.egress on-demand with a fleet). Pipeline stacks deployed
+   * before it existed did not write it: their properties read as "false".
+   */
+  readonly Egress: string;
 }
 
 export type SharedAmiPolicy = 'keep' | 'delete';
@@ -29,6 +34,8 @@ export type SharedAmiPolicy = 'keep' | 'delete';
 export interface CleanupScope {
   readonly pipelineName: string;
   readonly fleetStacks: readonly string[];
+  /** The pipeline's egress stack (NAT gateways), deleted after the fleets, whose instances use it, and before the images. */
+  readonly egressStack?: string;
   readonly imageStacks: readonly string[];
   /**
    * AMIs (deregistered) and snapshots (deleted) tagged with the pipeline in these regions; with `images`, only those
@@ -47,6 +54,7 @@ export interface CleanupScope {
 }
 
 const hasFleet = (image: CleanupImageProperties) => image.Fleet === 'true';
+const hasEgress = (p: CleanupProperties) => p.Egress === 'true';
 const unique = (values: readonly string[]) => [...new Set(values)].sort();
 
 /** Everything the pipeline created: what `cdk destroy` of the pipeline stack removes. */
@@ -54,6 +62,7 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
   return {
     pipelineName: p.PipelineName,
     fleetStacks: p.Images.filter(hasFleet).map((i) => fleetStackName(p.PipelineName, i.Name)),
+    egressStack: hasEgress(p) ? egressStackName(p.PipelineName) : undefined,
     imageStacks: p.Images.map((i) => imageStackName(p.PipelineName, i.Name)),
     // Every AMI of the pipeline, whatever image it came from: images removed long ago are covered too.
     amis: { regions: unique(p.Images.flatMap((i) => i.Regions)) },
@@ -64,8 +73,9 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
 }
 
 /**
- * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, everything of an
- * image that was removed, and the AMIs of an image in the regions removed from its distribution. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
+ * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, the egress stack when
+ * the pipeline no longer has one (network.egress switched to always, or no fleet left), everything of an image that
+ * was removed, and the AMIs of an image in the regions removed from its distribution. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
  * its old resources are not pruned but left to a teardown of the old name.
  */
 export function pruneScope(previous: CleanupProperties, current: CleanupProperties): CleanupScope | undefined {
@@ -79,10 +89,12 @@ export function pruneScope(previous: CleanupProperties, current: CleanupProperti
     const regions = staying ? unique(i.Regions.filter((r) => !staying.Regions.includes(r))) : [];
     return regions.length > 0 ? [{ image: i.Name, regions }] : [];
   });
-  if (removed.length === 0 && fleetRemoved.length === 0 && leftBehind.length === 0) return undefined;
+  const egressRemoved = hasEgress(previous) && !hasEgress(current);
+  if (removed.length === 0 && fleetRemoved.length === 0 && leftBehind.length === 0 && !egressRemoved) return undefined;
   return {
     pipelineName: pipeline,
     fleetStacks: fleetRemoved.map((i) => fleetStackName(pipeline, i.Name)),
+    egressStack: egressRemoved ? egressStackName(pipeline) : undefined,
     imageStacks: removed.map((i) => imageStackName(pipeline, i.Name)),
     amis: removed.length > 0 ? { regions: unique(removed.flatMap((i) => i.Regions)), images: removed.map((i) => i.Name) } : undefined,
     amisLeftBehind: leftBehind.length > 0 ? leftBehind : undefined,
@@ -109,5 +121,8 @@ export function parseCleanupProperties(raw: unknown): CleanupProperties {
   });
   if (!Array.isArray(p.Buckets) || p.Buckets.some((b) => typeof b !== 'string')) fail('Buckets must be a list of bucket names');
   if (p.SharedAmis !== 'keep' && p.SharedAmis !== 'delete') fail('SharedAmis must be keep or delete');
-  return { PipelineName: p.PipelineName as string, Images: images, Buckets: p.Buckets as string[], SharedAmis: p.SharedAmis as SharedAmiPolicy };
+  // Missing in the previous properties of a pipeline stack deployed before the egress stack existed: it had none.
+  const egress = p.Egress ?? 'false';
+  if (egress !== 'true' && egress !== 'false') fail('Egress must be "true" or "false"');
+  return { PipelineName: p.PipelineName as string, Images: images, Buckets: p.Buckets as string[], SharedAmis: p.SharedAmis as SharedAmiPolicy, Egress: egress as string };
 }

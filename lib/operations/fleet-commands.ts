@@ -1,9 +1,11 @@
 import { type AutoScalingGroup, AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ReleaseState } from '../../lambda/parameter-prep/state';
 import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
-import { fleetParameterNames, fleetStackName, imageParameterNames } from '../naming';
+import { egressStackName, fleetParameterNames, fleetStackName, imageParameterNames } from '../naming';
+import { type EgressOutcome, type EgressWait, egressOnDemand, readEgressState, updateEgressStack } from './egress-update';
 import { explainAwsError, OperatorError } from './operator-error';
 import { readReleaseRecord } from './release-record';
 
@@ -12,13 +14,21 @@ export interface FleetClients {
   readonly autoscaling: AutoScalingClient;
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
+  /** Updates the egress stack (network.egress on-demand): the NAT gateways follow the fleets. */
+  readonly cloudformation: CloudFormationClient;
+  /**
+   * How the egress stack's update is followed.
+   * @default DEFAULT_EGRESS_WAIT (every 30 s to 2 min, up to 20 min)
+   */
+  readonly egressWait?: EgressWait;
 }
 
 export const FLEET_USAGE = `Usage: npm run fleet -- <command>
   status [fleet]       desired / in service / min / max of each fleet (or one), and the AMI and version it runs
   scale <fleet> <n>    set the desired capacity to n (0 stops every instance; the minimum follows if n is below it)
   resume <fleet>       back to the configured minimum (at least one instance)
-A fleet is named after its image. The numbers you set survive later pipeline runs.`;
+A fleet is named after its image. The numbers you set survive later pipeline runs. With network.egress on-demand,
+scaling up first brings the NAT gateway up (a few minutes the first time); the last fleet at zero takes it down.`;
 
 type Fleet = ImageConfig & { readonly fleet: FleetConfig };
 
@@ -108,7 +118,24 @@ async function status(config: GoldenAmiConfig, clients: FleetClients, only?: str
     );
     lines.push(`  running: ${await runningImages(clients, instances.map((i) => i.InstanceId!).filter(Boolean), await readReleaseRecord(clients.ssm, imageParameterNames(config.name, fleet.name).release))}`);
   }
+  if (egressOnDemand(config)) {
+    const state = await readEgressState(config.name, clients.ssm);
+    lines.push(`egress: ${state === undefined ? 'not deployed' : `${natGateways(config)} ${state}`}`);
+  }
   return lines.join('\n');
+}
+
+/** "NAT gateway", or "2 NAT gateways": what egress on-demand turns on and off. */
+function natGateways(config: GoldenAmiConfig): string {
+  const count = config.network.kind === 'create' ? config.network.natGateways : 1;
+  return count === 1 ? 'NAT gateway' : `${count} NAT gateways`;
+}
+
+/** One line saying what the egress update did. */
+function egressLine(config: GoldenAmiConfig, outcome: EgressOutcome | undefined): string {
+  if (!outcome) return `egress: no egress stack ${egressStackName(config.name)}, nothing to turn off`;
+  const state = outcome.state === undefined ? 'state unknown (its parameter is missing)' : outcome.state;
+  return `egress: ${natGateways(config)} ${state}${outcome.unchanged ? ' (unchanged)' : ''}`;
 }
 
 /** Which AMIs the instances run, with the release version of each when the release record knows it. */
@@ -124,13 +151,38 @@ async function runningImages(clients: FleetClients, instanceIds: string[], relea
   return [...counts].map(([ami, n]) => `${ami} (${versionOf(ami)}) on ${n} instance${n === 1 ? '' : 's'}`).join('; ');
 }
 
-/** Records the numbers where the fleet stack reads them, then applies them to the group. */
-async function setCapacity(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, group: AutoScalingGroup, minSize: number, desired: number): Promise<void> {
+/**
+ * Records the numbers where the fleet stack reads them, then applies them to the group. With egress on demand the
+ * egress stack follows: before the group when it gets instances (they need the NAT gateway from their first boot:
+ * packages, cfn-signal), after it when it goes to zero (the NAT gateway goes once every fleet is at zero). Returns the
+ * egress line to print, if any.
+ */
+async function setCapacity(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, group: AutoScalingGroup, minSize: number, desired: number): Promise<string | undefined> {
   const names = fleetParameterNames(config.name, fleet.name);
-  // SSM first: if the group update then fails, the next pipeline run still applies what was asked.
+  // SSM first: if anything after fails, the next pipeline run still applies what was asked; the egress stack reads it.
   await clients.ssm.send(new PutParameterCommand({ Name: names.minSize, Value: String(minSize), Type: 'String', Overwrite: true }));
   await clients.ssm.send(new PutParameterCommand({ Name: names.desiredCapacity, Value: String(desired), Type: 'String', Overwrite: true }));
+  const onDemand = egressOnDemand(config);
+  const outcome = onDemand && desired > 0 ? await egressFor(config, clients, fleet, { desired, minSize }) : undefined;
   await clients.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group.AutoScalingGroupName, MinSize: minSize, DesiredCapacity: desired }));
+  if (onDemand && desired === 0) return egressLine(config, await egressFor(config, clients, fleet, { desired, minSize }));
+  return onDemand ? egressLine(config, outcome) : undefined;
+}
+
+/** Updates the egress stack; an error says what the command had done by then. */
+async function egressFor(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, { desired, minSize }: { desired: number; minSize: number }): Promise<EgressOutcome | undefined> {
+  const scalingUp = desired > 0;
+  try {
+    // Scaling up needs the stack; scaling down without one has nothing to turn off.
+    return await updateEgressStack(config.name, clients, { required: scalingUp, wait: clients.egressWait });
+  } catch (err) {
+    const done = scalingUp
+      ? `fleet ${fleet.name}: desired ${desired} and min ${minSize} are recorded (the next pipeline run applies them), but the Auto Scaling group was NOT scaled: its instances would start without a way out to the internet`
+      : `fleet ${fleet.name} is scaled to 0, but the pipeline's NAT gateway may still be running (and billed)`;
+    const e = explainAwsError(err);
+    // An operator's problem stays one (exit code 2); anything else keeps its cause.
+    throw e instanceof OperatorError ? new OperatorError(`${done}: ${e.message}`) : new Error(`${done}: ${e.message}`, { cause: e });
+  }
 }
 
 async function scale(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet, desired: number): Promise<string> {
@@ -140,14 +192,16 @@ async function scale(config: GoldenAmiConfig, clients: FleetClients, fleet: Flee
     throw new OperatorError(`fleet ${fleet.name} has at most ${max} instances (got ${desired}). Fix: use 0 to ${max}, or raise fleet.maxSize in ${fleet.file} and push`);
   }
   const minSize = Math.min(group.MinSize ?? fleet.fleet.minSize, desired);
-  await setCapacity(config, clients, fleet, group, minSize, desired);
-  return `${fleet.name}: desired capacity ${group.DesiredCapacity} -> ${desired} (min ${minSize}, max ${max}); pipeline runs keep it${desired === 0 ? '. Bring it back with: npm run fleet -- resume ' + fleet.name : ''}`;
+  const egress = await setCapacity(config, clients, fleet, group, minSize, desired);
+  const line = `${fleet.name}: desired capacity ${group.DesiredCapacity} -> ${desired} (min ${minSize}, max ${max}); pipeline runs keep it${desired === 0 ? '. Bring it back with: npm run fleet -- resume ' + fleet.name : ''}`;
+  return [line, ...(egress ? [egress] : [])].join('\n');
 }
 
 async function resume(config: GoldenAmiConfig, clients: FleetClients, fleet: Fleet): Promise<string> {
   const group = await requireGroup(config, clients, fleet);
   const minSize = fleet.fleet.minSize;
   const desired = Math.min(Math.max(minSize, 1), group.MaxSize ?? fleet.fleet.maxSize);
-  await setCapacity(config, clients, fleet, group, minSize, desired);
-  return `${fleet.name}: back to configuration: desired ${desired}, min ${minSize}, max ${group.MaxSize}`;
+  const egress = await setCapacity(config, clients, fleet, group, minSize, desired);
+  const line = `${fleet.name}: back to configuration: desired ${desired}, min ${minSize}, max ${group.MaxSize}`;
+  return [line, ...(egress ? [egress] : [])].join('\n');
 }

@@ -8,7 +8,7 @@ import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm
 import { advanceCleanup, amisOf, CleanupFailure, existingParameters, isMissingStack, observeStack, snapshotsOf } from '../../lambda/cleanup/engine';
 import type { CleanupScope } from '../../lambda/cleanup/scope';
 import type { GoldenAmiConfig } from '../config/model';
-import { CLEANUP_LOGICAL_ID, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
+import { CLEANUP_LOGICAL_ID, egressStackName, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
 import { explainAwsError, OperatorError } from './operator-error';
 
 /** The AWS clients teardown uses; tests pass mocks. EC2 is per region: AMIs are distributed to several. */
@@ -38,6 +38,8 @@ export interface TeardownPlan {
   /** What the clean-up engine removes, as it would be called. */
   readonly scope: CleanupScope;
   readonly fleetStacks: readonly StackFound[];
+  /** The egress stack (network.egress on-demand), when it exists: deleted after the fleet stacks. */
+  readonly egressStack?: StackFound;
   readonly imageStacks: readonly StackFound[];
   /** Stacks with a name of this pipeline that another pipeline (or nobody) describes: listed, never deleted. */
   readonly foreignStacks: readonly StackFound[];
@@ -62,8 +64,9 @@ interface StackFound {
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]
   Removes what the pipeline created, as \`cdk destroy\` of the pipeline stack does, and repairs what a partial run
-  left: the fleet stacks, the image stacks (also of images removed from the configuration), the AMIs and snapshots
-  tagged with the pipeline in every distribution region, the image parameters, the pipeline stack and its buckets.
+  left: the fleet stacks, the egress stack, the image stacks (also of images removed from the configuration), the
+  AMIs and snapshots tagged with the pipeline in every distribution region, the image parameters, the pipeline stack
+  and its buckets.
   Lists everything first and asks for the pipeline name.
   --dry-run             list only
   --yes                 do not ask (for scripts)
@@ -126,6 +129,8 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     pipelineName: name,
     // Every image the pipeline knows of, configured or left with parameters: a stack that does not exist is skipped.
     fleetStacks: images.map((image) => fleetStackName(name, image)),
+    // Whatever the configuration says now: a pipeline that had egress on demand before keeps the stack until it goes.
+    egressStack: egressStackName(name),
     imageStacks: images.map((image) => imageStackName(name, image)),
     amis: { regions },
     parameters: images.flatMap((image) => Object.values(imageParameterNames(name, image))),
@@ -145,6 +150,7 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
   const imageOfStack = (stackName: string) => images.find((image) => stackName === fleetStackName(name, image) || stackName === imageStackName(name, image));
   const ours = (s: StackFound) => s.owner === name;
   const fleetStacks = await stacks(scope.fleetStacks, imageOfStack);
+  const egressStacks = await stacks([egressStackName(name)]);
   const imageStacks = await stacks(scope.imageStacks, imageOfStack);
   const [pipelineStack] = await stacks([pipelineStackName(name)]);
 
@@ -162,8 +168,9 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     region,
     scope,
     fleetStacks: fleetStacks.filter(ours),
+    egressStack: egressStacks.find(ours),
     imageStacks: imageStacks.filter(ours),
-    foreignStacks: [...fleetStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : [])].filter((s) => !ours(s)),
+    foreignStacks: [...fleetStacks, ...egressStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : [])].filter((s) => !ours(s)),
     amis,
     snapshots,
     parameters: (await existingParameters(scope.parameters, clients.ssm)).map((parameter) => ({
@@ -235,6 +242,7 @@ async function createdRepository(config: GoldenAmiConfig, codecommit: CodeCommit
 function isEmpty(plan: TeardownPlan): boolean {
   return (
     !plan.pipelineStack &&
+    !plan.egressStack &&
     [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.parameters, plan.buckets].every((l) => l.length === 0) &&
     !(plan.repository && plan.deleteRepository)
   );
@@ -247,16 +255,17 @@ export function describePlan(pipelineName: string, plan: TeardownPlan): string {
   return [
     `Teardown of pipeline ${pipelineName} (region ${plan.region}; AMIs in ${plan.scope.amis?.regions.join(', ')})`,
     ...list('1. fleet stacks', plan.fleetStacks.map(stack)),
-    ...list('2. image stacks', plan.imageStacks.map(stack)),
+    ...list('2. egress stack (NAT gateways)', plan.egressStack ? [stack(plan.egressStack)] : []),
+    ...list('3. image stacks', plan.imageStacks.map(stack)),
     ...list(
-      '3. AMIs and their snapshots',
+      '4. AMIs and their snapshots',
       plan.amis.map((a) => `${a.id} ${a.name} in ${a.region} (${a.snapshots.join(', ') || 'no snapshot'})${a.shared ? ' KEPT: shared with other accounts (operations.onDestroy.sharedAmis: keep)' : ''}`),
     ),
-    ...list('4. snapshots whose AMI is gone', plan.snapshots.map((s) => `${s.id} in ${s.region}`)),
-    ...list('5. SSM parameters', plan.parameters.map((p) => `${p.name}${p.unconfigured ? unconfigured : ''}`)),
-    ...list('6. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
-    ...list('7. buckets (emptied, every version)', plan.buckets),
-    plan.repository ? `8. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '8. repository: none created by the pipeline stack',
+    ...list('5. snapshots whose AMI is gone', plan.snapshots.map((s) => `${s.id} in ${s.region}`)),
+    ...list('6. SSM parameters', plan.parameters.map((p) => `${p.name}${p.unconfigured ? unconfigured : ''}`)),
+    ...list('7. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
+    ...list('8. buckets (emptied, every version)', plan.buckets),
+    plan.repository ? `9. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '9. repository: none created by the pipeline stack',
     ...(plan.foreignStacks.length > 0 ? list('Not touched (another owner)', plan.foreignStacks.map((s) => `${s.name}: described as ${s.owner ? `pipeline ${s.owner}` : 'no golden-ami pipeline'}`)) : []),
   ].join('\n');
 }

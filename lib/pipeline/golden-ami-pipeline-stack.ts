@@ -141,6 +141,7 @@ export class GoldenAmiPipelineStack extends Stack {
       images: config.images,
       buckets: [artifactBucket, accessLogs],
       sharedAmis: config.operations.onDestroy.sharedAmis,
+      egress: network.egress !== undefined && config.images.some((i) => i.fleet !== undefined), // exactly when the Egress stage is added below
       logKey: key,
     });
     // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.

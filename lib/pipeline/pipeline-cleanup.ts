@@ -23,6 +23,12 @@ export interface PipelineCleanupProps {
   readonly buckets: readonly s3.IBucket[];
   /** AMIs other accounts may launch: kept or deleted. */
   readonly sharedAmis: 'keep' | 'delete';
+  /**
+   * Whether the pipeline deploys an egress stack (network.egress on-demand with a fleet): deleted with the pipeline
+   * stack, after the fleets, and pruned when it goes from true to false.
+   * @default false
+   */
+  readonly egress?: boolean;
   /** Key that encrypts the function's logs. */
   readonly logKey: kms.IKey;
   /**
@@ -141,6 +147,7 @@ export class PipelineCleanup extends Construct {
       Images: props.images.map((image) => ({ Name: image.name, Fleet: String(image.fleet !== undefined), Regions: regionsOf(image) })),
       Buckets: props.buckets.map((b) => b.bucketName),
       SharedAmis: props.sharedAmis,
+      Egress: String(props.egress ?? false),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,

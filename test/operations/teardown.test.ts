@@ -30,6 +30,7 @@ function account({ pipelineStack = true, withCleanup = true } = {}): FakeAccount
   a.autoTick = true;
   if (pipelineStack) a.stacks.set('golden-ami-pipeline', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'the pipeline'), resources: withCleanup ? ['Cleanup', 'Pipeline9850B417'] : ['Pipeline9850B417'] });
   a.stacks.set('golden-ami-fleet-app-linux', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
+  a.stacks.set('golden-ami-egress', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'NAT gateways while a fleet runs') });
   a.stacks.set('golden-ami-image-app-linux', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
   a.stacks.set('golden-ami-image-windows-iis', { status: 'UPDATE_COMPLETE', description: described(PIPELINE) });
   // Image "old-web" was removed from the configuration before pruning existed: found through its parameters.
@@ -71,24 +72,26 @@ describe('npm run teardown', () => {
       'Teardown of pipeline golden-ami (region eu-west-1; AMIs in eu-west-1, us-east-1)',
       '1. fleet stacks:',
       '  - golden-ami-fleet-app-linux (UPDATE_COMPLETE)',
-      '2. image stacks:',
+      '2. egress stack (NAT gateways):',
+      '  - golden-ami-egress (UPDATE_COMPLETE)',
+      '3. image stacks:',
       '  - golden-ami-image-app-linux (UPDATE_COMPLETE)',
       '  - golden-ami-image-old-web (UPDATE_COMPLETE) [image no longer configured: teardown only, cdk destroy leaves it]',
       '  - golden-ami-image-windows-iis (UPDATE_COMPLETE)',
-      '3. AMIs and their snapshots:',
+      '4. AMIs and their snapshots:',
       '  - ami-1 golden-ami-app-linux-1 in eu-west-1 (snap-1)',
       '  - ami-2 golden-ami-app-linux-1 in us-east-1 (snap-2)',
-      '4. snapshots whose AMI is gone:',
+      '5. snapshots whose AMI is gone:',
       '  - snap-orphan in eu-west-1',
-      '5. SSM parameters:',
+      '6. SSM parameters:',
       '  - /golden-ami/golden-ami/images/app-linux/release',
       '  - /golden-ami/golden-ami/images/old-web/version [image no longer configured: teardown only, cdk destroy leaves it]',
-      '6. pipeline stack:',
+      '7. pipeline stack:',
       '  - golden-ami-pipeline (UPDATE_COMPLETE)',
-      '7. buckets (emptied, every version):',
+      '8. buckets (emptied, every version):',
       '  - golden-ami-pipeline-artifactaccesslogsf8325158-4d5e6f',
       '  - golden-ami-pipeline-artifactbucket7410c9ef-1a2b3c',
-      '8. repository golden-ami-pipeline: kept (it holds your code)',
+      '9. repository golden-ami-pipeline: kept (it holds your code)',
     ]);
     expect(logs.join('\n')).not.toContain(NEIGHBOUR);
   });
@@ -113,13 +116,34 @@ describe('npm run teardown', () => {
     const stackDeletes = a.calls.filter((c) => c.startsWith('DeleteStack'));
     expect(stackDeletes[stackDeletes.length - 1]).toBe('DeleteStack golden-ami-pipeline');
     expect(stackDeletes.indexOf('DeleteStack golden-ami-fleet-app-linux')).toBeLessThan(stackDeletes.indexOf('DeleteStack golden-ami-image-app-linux'));
+    // The fleets' instances use the egress stack's NAT gateway until they are gone; the images do not need it.
+    expect(stackDeletes.indexOf('DeleteStack golden-ami-egress')).toBeGreaterThan(stackDeletes.indexOf('DeleteStack golden-ami-fleet-app-linux'));
+    expect(stackDeletes.indexOf('DeleteStack golden-ami-egress')).toBeLessThan(stackDeletes.indexOf('DeleteStack golden-ami-image-app-linux'));
     // The buckets go only after the pipeline stack, which still used them.
     expect(a.calls.findIndex((c) => c.startsWith('DeleteBucket'))).toBeGreaterThan(a.calls.indexOf('DeleteStack golden-ami-pipeline'));
   });
 
+  test('an egress stack another pipeline describes is listed as not ours and never deleted', async () => {
+    const a = account({ withCleanup: false });
+    a.stacks.get('golden-ami-egress')!.description = described(NEIGHBOUR);
+    await run(a, ['--yes']);
+    expect(logs[0]).toContain('2. egress stack (NAT gateways): none');
+    expect(logs[0]).toContain(`Not touched (another owner):\n  - golden-ami-egress: described as pipeline ${NEIGHBOUR}`);
+    expect(a.stacks.has('golden-ami-egress')).toBe(true);
+    expect(a.calls).not.toContain('DeleteStack golden-ami-egress');
+  });
+
+  test('an egress stack left from when egress was on demand is found whatever the configuration says now', async () => {
+    const a = account({ pipelineStack: false });
+    const existingVpc = config({ network: { kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], publicSubnetIds: [] } });
+    await run(a, ['--yes'], existingVpc);
+    expect(a.calls).toContain('DeleteStack golden-ami-egress');
+    expect(a.stacks.has('golden-ami-egress')).toBe(false);
+  });
+
   test('resumes from a partial state without the pipeline stack: buckets by tag, parameters by hierarchy, snapshots by tag', async () => {
     const a = account({ pipelineStack: false });
-    for (const s of ['golden-ami-fleet-app-linux', 'golden-ami-image-app-linux', 'golden-ami-image-windows-iis', 'golden-ami-image-old-web']) a.stacks.delete(s);
+    for (const s of ['golden-ami-fleet-app-linux', 'golden-ami-egress', 'golden-ami-image-app-linux', 'golden-ami-image-windows-iis', 'golden-ami-image-old-web']) a.stacks.delete(s);
     a.amis.set('eu-west-1', a.amis.get('eu-west-1')!.filter((i) => i.id === 'ami-9'));
     expect(await run(a, ['--yes'])).toMatch(/^Deleted pipeline golden-ami\./);
     expect([...a.buckets.keys()]).toEqual(['golden-ami-image-factory-pipeline-artifactbucket-7g8h9i']);
@@ -146,7 +170,7 @@ describe('npm run teardown', () => {
     a.repositories.clear();
     await run(a, ['--yes', '--delete-repository']);
     expect(a.calls.filter((c) => c.startsWith('DeleteRepository'))).toEqual([]);
-    expect(logs[0]).toContain('8. repository: none created by the pipeline stack');
+    expect(logs[0]).toContain('9. repository: none created by the pipeline stack');
   });
 
   test('a stage stack whose name another pipeline owns is listed as not ours and never deleted', async () => {

@@ -1,7 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config/load-config';
 import { PipelineSource } from '../../lib/pipeline/pipeline-source';
 import { type FixtureAssembly, fixtureAssembly } from '../helpers/fixture-assembly';
+import { configDirWith, synthApp } from '../helpers/synth-app';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[]; DeletionPolicy?: string };
 
@@ -94,8 +96,17 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
         ],
         Buckets: [{ Ref: Match.stringLikeRegexp('^ArtifactBucket') }, { Ref: Match.stringLikeRegexp('^ArtifactAccessLogs') }],
         SharedAmis: 'keep',
+        // network.egress on-demand with a fleet: the pipeline has an Egress stage, which cdk destroy deletes too.
+        Egress: 'true',
       },
     });
+    expect(synth.assembly.stacksRecursively.map((s) => s.stackName)).toContain('golden-ami-egress');
+  });
+
+  test('Egress is "false" exactly when the pipeline has no Egress stage (egress always)', () => {
+    const always = synthApp(loadConfig(configDirWith({ 'pipeline.yaml': 'name: golden-ami\nnetwork:\n  vpcCidr: 10.40.0.0/16\n  egress: always\n' })));
+    expect(always.stack.node.tryFindChild('Egress')).toBeUndefined();
+    always.pipelineTemplate.hasResourceProperties('Custom::GoldenAmiCleanup', { Egress: 'false' });
   });
 
   test('the buckets carry the pipeline tag (teardown finds them without the stack) and are deleted by the clean-up, not CloudFormation', () => {
@@ -108,7 +119,12 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
   });
 
   test("each stage stack is deleted through a clean-up role of its own that trusts the function alone and names that stack exactly", () => {
-    for (const [id, stackName] of [['Image-app-linux', 'golden-ami-image-app-linux'], ['Image-windows-iis', 'golden-ami-image-windows-iis'], ['Fleet-app-linux', 'golden-ami-fleet-app-linux']]) {
+    for (const [id, stackName] of [
+      ['Image-app-linux', 'golden-ami-image-app-linux'],
+      ['Image-windows-iis', 'golden-ami-image-windows-iis'],
+      ['Egress', 'golden-ami-egress'],
+      ['Fleet-app-linux', 'golden-ami-fleet-app-linux'],
+    ]) {
       synth.supportTemplate(id).hasResourceProperties('AWS::IAM::Role', {
         RoleName: `${stackName}-cleanup`,
         AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: { Ref: Match.stringLikeRegexp('CleanupFunctionServiceRole') } } })] },

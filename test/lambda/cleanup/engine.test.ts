@@ -18,6 +18,7 @@ function scope(overrides: Partial<CleanupScope> = {}): CleanupScope {
       ],
       Buckets: ['golden-ami-artifacts', 'golden-ami-access-logs'],
       SharedAmis: 'keep',
+      Egress: 'false',
     }),
     ...overrides,
   };
@@ -58,17 +59,24 @@ async function runToCompletion(a: FakeAccount, s: CleanupScope, rounds = 10): Pr
 }
 
 describe('advanceCleanup', () => {
-  test('deletes fleet stacks first, then image stacks, and only then AMIs, snapshots, parameters and buckets', async () => {
+  test('deletes fleet stacks first, then the egress stack, then image stacks, and only then AMIs, snapshots, parameters and buckets', async () => {
     const a = account();
-    const s = scope();
+    a.stacks.set('golden-ami-egress', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+    const s = scope({ egressStack: 'golden-ami-egress' });
     const first = await advanceCleanup(s, a.clients, { startedAt: a.now(), log: () => undefined });
     expect(first).toEqual({ done: false, waitingFor: ['stack golden-ami-fleet-app-linux (DELETE_IN_PROGRESS)'] });
     expect(a.calls).toEqual(['DeleteStack golden-ami-fleet-app-linux']);
 
+    // The fleet's instances reach out through the NAT gateway until they are gone: egress waits for the fleets.
+    a.tick();
+    const second = await advanceCleanup(s, a.clients, { startedAt: a.now(), log: () => undefined });
+    expect(second).toEqual({ done: false, waitingFor: ['stack golden-ami-egress (DELETE_IN_PROGRESS)'] });
+    expect(a.calls.filter((c) => c.startsWith('DeleteStack'))).toEqual(['DeleteStack golden-ami-fleet-app-linux', 'DeleteStack golden-ami-egress']);
+
     a.tick();
     await runToCompletion(a, s);
     const order = (prefix: string) => a.calls.findIndex((c) => c.startsWith(prefix));
-    expect(order('DeleteStack golden-ami-image-app-linux')).toBeGreaterThan(order('DeleteStack golden-ami-fleet-app-linux'));
+    expect(order('DeleteStack golden-ami-image-app-linux')).toBeGreaterThan(order('DeleteStack golden-ami-egress'));
     expect(order('DeregisterImage')).toBeGreaterThan(order('DeleteStack golden-ami-image-windows-iis'));
     expect(order('DeleteParameters')).toBeGreaterThan(order('DeregisterImage'));
     expect(order('DeleteBucket')).toBeGreaterThan(order('DeleteParameters'));

@@ -5,6 +5,7 @@ const properties = (images: CleanupProperties['Images'], overrides: Partial<Clea
   Images: images,
   Buckets: ['artifacts-bucket', 'access-log-bucket'],
   SharedAmis: 'keep',
+  Egress: 'false',
   ...overrides,
 });
 const APP = { Name: 'app-linux', Fleet: 'true', Regions: ['eu-west-1'] };
@@ -30,6 +31,11 @@ describe('deletionScope', () => {
       buckets: ['artifacts-bucket', 'access-log-bucket'],
       sharedAmis: 'keep',
     });
+    expect(deletionScope(properties([APP, WIN])).egressStack).toBeUndefined();
+  });
+
+  test('with an egress stack: it is deleted too, by its exact name', () => {
+    expect(deletionScope(properties([APP, WIN], { Egress: 'true' })).egressStack).toBe('golden-ami-egress');
   });
 });
 
@@ -86,6 +92,38 @@ describe('pruneScope', () => {
     });
   });
 
+  test('egress no longer on demand (switched to always, or no fleet left): the egress stack, nothing else', () => {
+    expect(pruneScope(properties([APP, WIN], { Egress: 'true' }), properties([APP, WIN], { Egress: 'false' }))).toEqual({
+      pipelineName: 'golden-ami',
+      fleetStacks: [],
+      egressStack: 'golden-ami-egress',
+      imageStacks: [],
+      parameters: [],
+      buckets: [],
+      sharedAmis: 'keep',
+    });
+  });
+
+  test('the last fleet removed: its fleet stack and the egress stack', () => {
+    const scope = pruneScope(properties([APP, WIN], { Egress: 'true' }), properties([{ ...APP, Fleet: 'false' }, WIN], { Egress: 'false' }));
+    expect([scope?.fleetStacks, scope?.egressStack]).toEqual([['golden-ami-fleet-app-linux'], 'golden-ami-egress']);
+  });
+
+  test.each([
+    ['kept', 'true', 'true'],
+    ['never had one', 'false', 'false'],
+    ['gets one', 'false', 'true'],
+  ])('egress stack %s: nothing to prune', (_name, before, after) => {
+    expect(pruneScope(properties([APP, WIN], { Egress: before }), properties([APP, WIN], { Egress: after }))).toBeUndefined();
+  });
+
+  test('the first update after the egress stack existed: previous properties without Egress read as none, nothing pruned', () => {
+    const { Egress: _, ...older } = properties([APP, WIN]);
+    const previous = parseCleanupProperties(older);
+    expect(previous.Egress).toBe('false');
+    expect(pruneScope(previous, properties([APP, WIN], { Egress: 'true' }))).toBeUndefined();
+  });
+
   test('a renamed pipeline prunes nothing of the old name', () => {
     expect(pruneScope(properties([APP, WIN]), properties([], { PipelineName: 'golden-ami-2' }))).toBeUndefined();
   });
@@ -101,6 +139,7 @@ describe('parseCleanupProperties', () => {
     ['a fleet flag that is not a string', properties([{ ...APP, Fleet: true as unknown as string }]), /Fleet "true" or "false"/],
     ['regions missing', properties([{ Name: 'x', Fleet: 'false' } as never]), /needs its Regions/],
     ['unknown shared-AMI policy', properties([APP], { SharedAmis: 'maybe' as never }), /SharedAmis must be keep or delete/],
+    ['an egress flag that is not "true" or "false"', properties([APP], { Egress: true as unknown as string }), /Egress must be "true" or "false"/],
   ])('%s is refused with the fix', (_name, raw, expected) => {
     expect(() => parseCleanupProperties(raw)).toThrow(expected);
     expect(() => parseCleanupProperties(raw)).toThrow(/redeploy it with cdk deploy/);
