@@ -85,8 +85,9 @@ export async function updateEgressStack(
         UsePreviousTemplate: true,
         // Previous values keep the parameters' defaults, the SSM parameter names; CloudFormation resolves them again.
         Parameters: (stack.Parameters ?? []).map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
-        // The stack's own execution role: it alone may create this stack's NAT gateways.
-        RoleARN: stack.RoleARN,
+        // No RoleARN: CloudFormation runs the update as the role already associated with the stack, its own execution
+        // role (checked above), "even if the users don't have permission to pass it"
+        // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html, RoleARN).
         // No Tags: CloudFormation keeps the stack's tags, which the execution role's conditions rely on.
         // No Capabilities: the template creates no IAM resource.
       }),

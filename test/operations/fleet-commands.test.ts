@@ -194,7 +194,8 @@ describe('egress on demand: the NAT gateway follows the fleets', () => {
 
   test('the update reuses the template and every parameter, runs as the stack\'s execution role, and leaves its tags alone', async () => {
     await run('scale', 'app-linux', '2');
-    // UpdateStack: RoleARN is the role CloudFormation assumes for the update; without Tags the stack's tags stay
+    // UpdateStack without RoleARN uses "the role that was previously associated with the stack" (its execution role,
+    // and no iam:PassRole for the operator); without Tags the stack's tags stay
     // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html).
     expect(cloudformation.commandCalls(UpdateStackCommand).map((c) => c.args[0].input)).toEqual([
       {
@@ -204,7 +205,6 @@ describe('egress on demand: the NAT gateway follows the fleets', () => {
           { ParameterKey: 'NetworkPublicSubnetIds', UsePreviousValue: true },
           { ParameterKey: 'DesiredCapacityapplinux', UsePreviousValue: true },
         ],
-        RoleARN: EGRESS_ROLE,
       },
     ]);
   });
