@@ -67,13 +67,16 @@ export class EgressStack extends Stack {
     });
     routeTableIds.overrideLogicalId('NetworkPrivateRouteTableIds');
 
+    // In a scope of their own, so CDK gives each a logical id with a hash of its path: image names stripped to
+    // letters and digits can collide (app-linux, applinux).
+    const fleets = new Construct(this, 'Fleets');
     const fleetRunning = props.fleetImageNames.map((image) => {
-      const desired = new CfnParameter(this, `DesiredCapacity-${image}`, {
+      const desired = new CfnParameter(fleets, `DesiredCapacity-${image}`, {
         type: 'AWS::SSM::Parameter::Value<String>',
         default: fleetParameterNames(pipelineName, image).desiredCapacity,
         description: `SSM parameter holding the desired capacity of fleet ${image} (configuration, or npm run fleet)`,
       });
-      return new CfnCondition(this, `FleetRunning-${image}`, { expression: Fn.conditionNot(Fn.conditionEquals(desired.valueAsString, '0')) });
+      return new CfnCondition(fleets, `FleetRunning-${image}`, { expression: Fn.conditionNot(Fn.conditionEquals(desired.valueAsString, '0')) });
     });
     this.anyFleetRunning = new CfnCondition(this, ANY_FLEET_RUNNING_CONDITION, { expression: anyOf(this, fleetRunning) });
     // Pinned, not left to CDK's id allocation: the cost model finds the on-demand resources by this id.

@@ -95,7 +95,7 @@ describe('the Egress stack for other shapes', () => {
   test('one fleet: its own condition is the whole condition (Fn::Or needs two)', () => {
     const json = egressStack(['web']);
     const [id] = Object.values(capacityParameters(json));
-    expect(json.Conditions.AnyFleetRunning).toEqual({ Condition: expect.stringMatching(/^FleetRunning/) });
+    expect(json.Conditions.AnyFleetRunning).toEqual({ Condition: expect.stringMatching(/FleetRunning/) });
     expect(evaluate(json, 'AnyFleetRunning', { [id]: '0' })).toBe(false);
     expect(evaluate(json, 'AnyFleetRunning', { [id]: '2' })).toBe(true);
   });
@@ -117,6 +117,15 @@ describe('the Egress stack for other shapes', () => {
       [1, 'NatGateway2'],
       [2, 'NatGateway1'],
     ]);
+  });
+
+  test('image names that differ only in hyphens get parameters and conditions of their own', () => {
+    const json = egressStack(['app-linux', 'applinux']);
+    const ids = capacityParameters(json);
+    expect(Object.keys(ids).sort()).toEqual(['app-linux', 'applinux']);
+    expect(ids['app-linux']).not.toBe(ids.applinux);
+    expect(evaluate(json, 'AnyFleetRunning', { [ids['app-linux']]: '0', [ids.applinux]: '0' })).toBe(false);
+    expect(evaluate(json, 'AnyFleetRunning', { [ids['app-linux']]: '0', [ids.applinux]: '1' })).toBe(true);
   });
 
   test('refuses a layout it cannot honour, and a pipeline without fleets', () => {
