@@ -134,6 +134,9 @@ export class GoldenAmiPipelineStack extends Stack {
       },
     });
 
+    const fleetImages = config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined);
+    // The Egress stage exists with egress on demand and some fleet to give it to; the Cleanup resource deletes its stack.
+    const egressLayout = fleetImages.length > 0 ? network.egress : undefined;
     const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
     // Before the stages: every stage stack's clean-up role trusts its role.
     const cleanup = new PipelineCleanup(this, 'Cleanup', {
@@ -141,7 +144,7 @@ export class GoldenAmiPipelineStack extends Stack {
       images: config.images,
       buckets: [artifactBucket, accessLogs],
       sharedAmis: config.operations.onDestroy.sharedAmis,
-      egress: network.egress !== undefined && config.images.some((i) => i.fleet !== undefined), // exactly when the Egress stage is added below
+      egress: egressLayout !== undefined,
       logKey: key,
     });
     // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
@@ -205,10 +208,9 @@ export class GoldenAmiPipelineStack extends Stack {
       });
     }
 
-    const fleetImages = config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined);
-    if (network.egress && fleetImages.length > 0) {
+    if (egressLayout) {
       // Its own stage before the fleets: a fleet's instances need the NAT gateways from their first boot (cfn-signal).
-      const egress = new EgressStage(this, 'Egress', { env: props.env, pipelineName: config.name, fleetImageNames: fleetImages.map((i) => i.name), layout: network.egress });
+      const egress = new EgressStage(this, 'Egress', { env: props.env, pipelineName: config.name, fleetImageNames: fleetImages.map((i) => i.name), layout: egressLayout });
       supportOf(egress.stack, (ctx) => egressStackGrants(ctx, config.name), []);
       this.pipeline.addStage(egress);
     }
