@@ -21,14 +21,25 @@ export function egressStackGrants(ctx: StageStackContext, pipelineName: string):
   const inThePipelineVpc = { ArnEquals: { 'ec2:Vpc': ctx.vpcArn } };
   const stateParameter = arnIn(ctx.scope, 'ssm', `parameter${networkParameterNames(pipelineName).egressState}`);
   return [
+    // Each create action on its own resource type: a request tag on CreateNatGateway must not let it take any address
+    // (the address it names is limited by its own tag, below).
     {
       statement: new iam.PolicyStatement({
-        sid: 'CreateAddressesAndNatGatewaysTaggedWithThisStack',
-        actions: ['ec2:AllocateAddress', 'ec2:CreateNatGateway'],
-        resources: [anyAddress, anyGateway],
+        sid: 'AllocateAddressesTaggedWithThisStack',
+        actions: ['ec2:AllocateAddress'],
+        resources: [anyAddress],
         conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
       }),
-      wildcards: { [nag.arn('ec2', 'elastic-ip/*')]: tagged, [nag.arn('ec2', 'natgateway/*')]: tagged },
+      wildcards: { [nag.arn('ec2', 'elastic-ip/*')]: tagged },
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CreateNatGatewaysTaggedWithThisStack',
+        actions: ['ec2:CreateNatGateway'],
+        resources: [anyGateway],
+        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
+      }),
+      wildcards: { [nag.arn('ec2', 'natgateway/*')]: tagged },
     },
     {
       // CreateNatGateway also names the address it takes: only one of this stack's.

@@ -71,6 +71,10 @@ export async function updateEgressStack(
     throw new OperatorError(`stack ${name} is described as ${owner ? `pipeline ${owner}` : 'no golden-ami pipeline'}, not pipeline ${pipelineName}; left alone. Fix: rename one of the pipelines`);
   }
   const status = stack.StackStatus ?? 'UNKNOWN';
+  if (status === 'REVIEW_IN_PROGRESS') {
+    // The pipeline's first Prepare made the stack's change set but its Deploy never ran: waiting changes nothing.
+    throw new OperatorError(`egress stack ${name} was never deployed (REVIEW_IN_PROGRESS: a change set waits to be executed). Fix: let the pipeline run its Egress stage to the end (release the pipeline in the CodePipeline console), then run this command again`);
+  }
   if (status.endsWith('_IN_PROGRESS')) throw busy(name, status);
   if (!UPDATABLE.has(status)) throw notUpdatable(name, status, stack.StackStatusReason);
   if (!stack.RoleARN) {
@@ -96,6 +100,18 @@ export async function updateEgressStack(
     const message = (err as Error).message ?? '';
     if ((err as Error).name === 'ValidationError' && /No updates are to be performed/.test(message)) {
       return { state: await readEgressState(pipelineName, clients.ssm), unchanged: true };
+    }
+    // CloudFormation resolves the SSM-typed parameters when the update is asked for, with the caller's credentials.
+    const missing = /Unable to fetch parameters \[([^\]]*)\]/.exec(message)?.[1];
+    if (missing !== undefined) {
+      throw new OperatorError(
+        `egress stack ${name} names SSM parameters that do not exist (${missing}): a fleet was removed from the configuration since the stack was last deployed. Fix: let the pipeline's Egress stage run (push, or release the pipeline in the CodePipeline console), then run this command again`,
+      );
+    }
+    if (/not authorized to perform: ssm:GetParameters|permission to call ssm:GetParameters/.test(message)) {
+      throw new OperatorError(
+        `your credentials may not read the SSM parameters stack ${name} resolves (CloudFormation reads them as the caller). Fix: allow ssm:GetParameters on /golden-ami/${pipelineName}/network/*, /golden-ami/${pipelineName}/fleets/*/desired-capacity and /cdk-bootstrap/*/version`,
+      );
     }
     // The pipeline may have started deploying the stack since it was described.
     const state = /is in (\w+) state and can not be updated/.exec(message)?.[1];

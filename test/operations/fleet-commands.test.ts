@@ -278,6 +278,32 @@ describe('egress on demand: the NAT gateway follows the fleets', () => {
     expect(groupUpdates()).toEqual([]);
   });
 
+  test('a fleet removed since the stack was deployed: its parameter is gone, and the message says to let the Egress stage run', async () => {
+    egressStack(['UPDATE_COMPLETE']);
+    // CloudFormation's answer when an SSM-typed parameter names a parameter that does not exist (quoted in
+    // https://github.com/aws-samples/aws-cross-account-cicd-pipeline/issues/40 and awslabs/aws-deployment-framework#339).
+    cloudformation.on(UpdateStackCommand).rejects(validationError('Unable to fetch parameters [/golden-ami/golden-ami/fleets/old-web/desired-capacity] from parameter store for this account.'));
+    const error = await run('scale', 'app-linux', '2').catch((e: Error) => e);
+    expect(error).toBeInstanceOf(OperatorError);
+    expect((error as Error).message).toMatch(/was NOT scaled.*: egress stack golden-ami-egress names SSM parameters that do not exist \(\/golden-ami\/golden-ami\/fleets\/old-web\/desired-capacity\): a fleet was removed .*Fix: let the pipeline's Egress stage run/);
+    expect(groupUpdates()).toEqual([]);
+  });
+
+  test('credentials that may not read the parameters CloudFormation resolves as the caller: the message names the permission', async () => {
+    egressStack(['UPDATE_COMPLETE']);
+    // The form the CDK CLI met for the same resolution (aws/aws-cdk#20959).
+    cloudformation.on(UpdateStackCommand).rejects(validationError("AccessDenied. User doesn't have permission to call ssm:GetParameters"));
+    await expect(run('scale', 'app-linux', '0')).rejects.toThrow(
+      /is scaled to 0, but the pipeline's NAT gateway may still be running \(and billed\): your credentials may not read the SSM parameters .*Fix: allow ssm:GetParameters on \/golden-ami\/golden-ami\/network\/\*, \/golden-ami\/golden-ami\/fleets\/\*\/desired-capacity and \/cdk-bootstrap\/\*\/version/,
+    );
+  });
+
+  test('a stack whose first change set was never executed is not "busy": the message says to finish the Egress stage', async () => {
+    egressStack(['REVIEW_IN_PROGRESS']);
+    await expect(run('scale', 'app-linux', '2')).rejects.toThrow(/egress stack golden-ami-egress was never deployed \(REVIEW_IN_PROGRESS.*Fix: let the pipeline run its Egress stage to the end/);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toEqual([]);
+  });
+
   test('a failed update (rolled back) names the stack, the final status and the resource that failed; the group is not scaled', async () => {
     // The SDK waiter ends in failure on UPDATE_ROLLBACK_COMPLETE (its FAILURE acceptor, @aws-sdk/client-cloudformation
     // waitUntilStackUpdateComplete).

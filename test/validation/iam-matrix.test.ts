@@ -134,6 +134,12 @@ const MATRIX: Record<string, Case[]> = {
     deny('allocate an untagged address', 'ec2:AllocateAddress', ARN('ec2', 'elastic-ip/*')),
     deny("create a NAT gateway tagged with another stack's name", 'ec2:CreateNatGateway', ARN('ec2', 'natgateway/*'), { 'aws:RequestTag/golden-ami:stack': 'someone-else' }),
     deny('give its NAT gateway an address it did not allocate', 'ec2:CreateNatGateway', ELASTIC_IP),
+    // The create call carries the stack's request tag; that must not open every address in the account.
+    deny('give its NAT gateway another stack\'s address, even in a correctly tagged create call', 'ec2:CreateNatGateway', ELASTIC_IP, {
+      'aws:RequestTag/golden-ami:stack': EGRESS,
+      'aws:TagKeys': ['golden-ami:stack'],
+      'aws:ResourceTag/golden-ami:stack': 'someone-else',
+    }),
     deny('place a NAT gateway in a subnet of another VPC', 'ec2:CreateNatGateway', ARN('ec2', 'subnet/subnet-0123456789abcdef0'), { 'ec2:Vpc': OTHER_VPC }),
     deny('create a NAT gateway in another VPC', 'ec2:CreateNatGateway', OTHER_VPC),
     deny('delete a NAT gateway of another stack', 'ec2:DeleteNatGateway', NAT_GATEWAY, { 'aws:ResourceTag/golden-ami:stack': 'someone-else' }),
@@ -418,5 +424,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(238);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(239);
 });
