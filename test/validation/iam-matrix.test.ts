@@ -153,6 +153,9 @@ const MATRIX: Record<string, Case[]> = {
   [`${EGRESS}-cfn-deploy`]: [
     allow('create a change set of its stack', 'cloudformation:CreateChangeSet', stack(EGRESS)),
     allow("pass its stack's execution role to CloudFormation", 'iam:PassRole', role(`${EGRESS}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+    // CreateChangeSet resolves the stack's SSM-typed parameters with the caller's credentials: every fleet's capacity.
+    allow("resolve any fleet's desired capacity for the change set", 'ssm:GetParameters', param('/golden-ami/golden-ami/fleets/windows-iis/desired-capacity')),
+    deny("resolve a fleet's minimum size (not a parameter of its stack)", 'ssm:GetParameters', param('/golden-ami/golden-ami/fleets/app-linux/min-size')),
     deny('create a change set of a fleet stack', 'cloudformation:CreateChangeSet', stack(FLEET)),
     deny("pass a fleet stack's execution role", 'iam:PassRole', role(`${FLEET}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
   ],
@@ -424,5 +427,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(239);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(241);
 });
