@@ -18,6 +18,7 @@ main({
   usage: TEARDOWN_USAGE,
   run: (args, config, region) => {
     const ec2Clients = new Map<string, EC2Client>();
+    const ssmClients = new Map<string, SSMClient>();
     const clients = {
       cloudformation: new CloudFormationClient({ region }),
       ssm: new SSMClient({ region }),
@@ -27,6 +28,10 @@ main({
       ec2: (amiRegion: string) => {
         if (!ec2Clients.has(amiRegion)) ec2Clients.set(amiRegion, new EC2Client({ region: amiRegion }));
         return ec2Clients.get(amiRegion)!;
+      },
+      ssmIn: (parameterRegion: string) => {
+        if (!ssmClients.has(parameterRegion)) ssmClients.set(parameterRegion, new SSMClient({ region: parameterRegion }));
+        return ssmClients.get(parameterRegion)!;
       },
     };
     const ask = async (question: string) => {

@@ -4,7 +4,7 @@
  *
  * Order: fleet stacks (they run the AMIs), the egress stack (its NAT gateways serve the fleets' instances), image
  * stacks, AMIs with their snapshots in every distribution region, snapshots left behind by an earlier interrupted run,
- * the image parameters, the buckets. Every call selects by exact
+ * the distribution parameters (distribution.ssmParameter) in each of their regions, the image parameters, the buckets. Every call selects by exact
  * name, or by the tag golden-ami:pipeline=<pipeline>; nothing is found by a name prefix. Each advanceCleanup call looks
  * at what exists now and takes the next steps, so a clean-up interrupted anywhere resumes where it stopped.
  */
@@ -25,12 +25,15 @@ import {
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteParametersCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, DeleteParametersCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { IMAGE_TAG_KEY, pipelineOfStackDescription, PIPELINE_TAG_KEY } from '../../lib/naming';
-import type { CleanupScope } from './scope';
+import type { CleanupScope, RegionalParameters } from './scope';
 import { nextStackStep, type ObservedStack } from './stack-deletion';
 
-/** The AWS clients a clean-up uses; EC2 is regional because AMIs are distributed to several regions. */
+/**
+ * The AWS clients a clean-up uses; EC2 and SSM are also regional, because AMIs and the distribution parameters Image
+ * Builder writes are in every distribution region.
+ */
 export interface CleanupClients {
   readonly cloudformation: CloudFormationClient;
   /**
@@ -38,9 +41,12 @@ export interface CleanupClients {
    * @default - `cloudformation`
    */
   readonly stackClient?: (stackName: string) => Promise<CloudFormationClient>;
+  /** SSM in the pipeline's region: the image parameters. */
   readonly ssm: SSMClient;
   readonly s3: S3Client;
   ec2(region: string): EC2Client;
+  /** SSM in one distribution region: the distribution parameters there. */
+  ssmIn(region: string): SSMClient;
 }
 
 export interface CleanupProgress {
@@ -87,6 +93,9 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
       await deleteLeftoverSnapshots(ec2, region, { ...scope, amis }, log);
     }
   }
+  // Before the image parameters: those are how teardown finds an image removed from the configuration, so an
+  // interrupted run still finds it next time.
+  for (const regional of scope.distributionParameters ?? []) await deleteDistributionParameters(regional, clients.ssmIn(regional.region), log);
   await deleteParameters(scope.parameters, clients.ssm, log);
   const buckets: string[] = [];
   for (const bucket of scope.buckets) {
@@ -253,6 +262,23 @@ async function deleteParameters(names: readonly string[], ssm: SSMClient, log: (
     deleted += out.DeletedParameters?.length ?? 0;
   }
   if (deleted > 0) log(`deleted ${deleted} SSM parameters`);
+}
+
+/**
+ * One by one with DeleteParameter, which names exactly one parameter (the role may delete exactly these names). SSM
+ * answers it with ParameterNotFound for a name that does not exist: already deleted, or never written because no build
+ * distributed to that region yet.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
+ */
+async function deleteDistributionParameters({ region, names }: RegionalParameters, ssm: SSMClient, log: (line: string) => void): Promise<void> {
+  for (const name of names) {
+    try {
+      await ssm.send(new DeleteParameterCommand({ Name: name }));
+      log(`deleted SSM parameter ${name} in ${region}`);
+    } catch (err) {
+      if ((err as Error).name !== 'ParameterNotFound') throw err;
+    }
+  }
 }
 
 /**

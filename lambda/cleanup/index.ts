@@ -28,6 +28,7 @@ const s3 = new S3Client(clientConfig);
 const lambda = new LambdaClient(clientConfig);
 const sts = new STSClient(clientConfig);
 const ec2Clients = new Map<string, EC2Client>();
+const ssmClients = new Map<string, SSMClient>();
 const stackClients = new Map<string, CloudFormationClient>();
 
 /** The clients of one request: stage stacks are deleted through their own clean-up roles, in this account. */
@@ -39,6 +40,10 @@ function clientsFor(request: CustomResourceRequest) {
     ec2: (region: string) => {
       if (!ec2Clients.has(region)) ec2Clients.set(region, new EC2Client({ ...clientConfig, region }));
       return ec2Clients.get(region)!;
+    },
+    ssmIn: (region: string) => {
+      if (!ssmClients.has(region)) ssmClients.set(region, new SSMClient({ ...clientConfig, region }));
+      return ssmClients.get(region)!;
     },
     stackClient: async (stackName: string) => {
       if (!stackClients.has(stackName)) {

@@ -12,6 +12,11 @@ export interface CleanupImageProperties {
   readonly Fleet: string;
   /** Every region its AMIs are distributed to, the pipeline's own included. */
   readonly Regions: readonly string[];
+  /**
+   * The SSM parameter Image Builder writes the AMI id to in each of `Regions` (distribution.ssmParameter), exactly as
+   * configured. Properties written before it existed have none: they read as no parameter.
+   */
+  readonly SsmParameter?: string;
 }
 
 /** ResourceProperties of the Cleanup custom resource (lib/pipeline/pipeline-cleanup.ts writes them). */
@@ -49,13 +54,40 @@ export interface CleanupScope {
    */
   readonly amisLeftBehind?: ReadonlyArray<{ readonly image: string; readonly regions: readonly string[] }>;
   readonly parameters: readonly string[];
+  /**
+   * The parameters Image Builder writes AMI ids to (distribution.ssmParameter), per region: exact names in exact
+   * regions, undefined when there are none. Deleted with the image parameters.
+   */
+  readonly distributionParameters?: readonly RegionalParameters[];
   readonly buckets: readonly string[];
   readonly sharedAmis: SharedAmiPolicy;
+}
+
+/** Exact SSM parameter names in one region. */
+export interface RegionalParameters {
+  readonly region: string;
+  readonly names: readonly string[];
 }
 
 const hasFleet = (image: CleanupImageProperties) => image.Fleet === 'true';
 const hasEgress = (p: CleanupProperties) => p.Egress === 'true';
 const unique = (values: readonly string[]) => [...new Set(values)].sort();
+
+/** Every (region, parameter name) pair the images' distributions write, as "region\0name" keys. */
+function distributionKeys(images: readonly CleanupImageProperties[]): Set<string> {
+  return new Set(images.flatMap((i) => (i.SsmParameter ? i.Regions.map((r) => `${r}\0${i.SsmParameter}`) : [])));
+}
+
+/** Groups "region\0name" keys by region; undefined when there are none. */
+function byRegion(keys: Iterable<string>): RegionalParameters[] | undefined {
+  const regions = new Map<string, string[]>();
+  for (const key of keys) {
+    const [region, name] = key.split('\0');
+    regions.set(region, [...(regions.get(region) ?? []), name]);
+  }
+  const grouped = [...regions.keys()].sort().map((region) => ({ region, names: unique(regions.get(region)!) }));
+  return grouped.length > 0 ? grouped : undefined;
+}
 
 /** Everything the pipeline created: what `cdk destroy` of the pipeline stack removes. */
 export function deletionScope(p: CleanupProperties): CleanupScope {
@@ -67,6 +99,7 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
     // Every AMI of the pipeline, whatever image it came from: images removed long ago are covered too.
     amis: { regions: unique(p.Images.flatMap((i) => i.Regions)) },
     parameters: p.Images.flatMap((i) => Object.values(imageParameterNames(p.PipelineName, i.Name))),
+    distributionParameters: byRegion(distributionKeys(p.Images)),
     buckets: p.Buckets,
     sharedAmis: p.SharedAmis,
   };
@@ -75,7 +108,8 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
 /**
  * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, the egress stack when
  * the pipeline no longer has one (network.egress switched to always, or no fleet left), everything of an image that
- * was removed, and the AMIs of an image in the regions removed from its distribution. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
+ * was removed, the AMIs of an image in the regions removed from its distribution, and the distribution parameter
+ * (distribution.ssmParameter) an image no longer writes in a region. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
  * its old resources are not pruned but left to a teardown of the old name.
  */
 export function pruneScope(previous: CleanupProperties, current: CleanupProperties): CleanupScope | undefined {
@@ -90,7 +124,11 @@ export function pruneScope(previous: CleanupProperties, current: CleanupProperti
     return regions.length > 0 ? [{ image: i.Name, regions }] : [];
   });
   const egressRemoved = hasEgress(previous) && !hasEgress(current);
-  if (removed.length === 0 && fleetRemoved.length === 0 && leftBehind.length === 0 && !egressRemoved) return undefined;
+  // A distribution parameter an image no longer writes in a region (image removed, ssmParameter changed or removed,
+  // region left). A name another image still writes in that region is its now, and stays.
+  const stillWritten = distributionKeys(current.Images);
+  const parametersLeft = [...distributionKeys(previous.Images)].filter((key) => !stillWritten.has(key));
+  if (removed.length === 0 && fleetRemoved.length === 0 && leftBehind.length === 0 && !egressRemoved && parametersLeft.length === 0) return undefined;
   return {
     pipelineName: pipeline,
     fleetStacks: fleetRemoved.map((i) => fleetStackName(pipeline, i.Name)),
@@ -99,6 +137,7 @@ export function pruneScope(previous: CleanupProperties, current: CleanupProperti
     amis: removed.length > 0 ? { regions: unique(removed.flatMap((i) => i.Regions)), images: removed.map((i) => i.Name) } : undefined,
     amisLeftBehind: leftBehind.length > 0 ? leftBehind : undefined,
     parameters: removed.flatMap((i) => Object.values(imageParameterNames(pipeline, i.Name))),
+    distributionParameters: byRegion(parametersLeft),
     buckets: [],
     sharedAmis: current.SharedAmis,
   };
@@ -117,7 +156,10 @@ export function parseCleanupProperties(raw: unknown): CleanupProperties {
     if (typeof image.Name !== 'string' || !image.Name) fail('every image needs a Name');
     if (image.Fleet !== 'true' && image.Fleet !== 'false') fail('every image needs Fleet "true" or "false"');
     if (!Array.isArray(image.Regions) || image.Regions.some((r) => typeof r !== 'string')) fail('every image needs its Regions');
-    return { Name: image.Name as string, Fleet: image.Fleet as string, Regions: image.Regions as string[] };
+    // Absent in the properties of a pipeline stack deployed before distribution parameters were cleaned up: none.
+    if (image.SsmParameter !== undefined && (typeof image.SsmParameter !== 'string' || !image.SsmParameter)) fail('an image\'s SsmParameter must be a parameter name');
+    const ssmParameter = image.SsmParameter as string | undefined;
+    return { Name: image.Name as string, Fleet: image.Fleet as string, Regions: image.Regions as string[], ...(ssmParameter ? { SsmParameter: ssmParameter } : {}) };
   });
   if (!Array.isArray(p.Buckets) || p.Buckets.some((b) => typeof b !== 'string')) fail('Buckets must be a list of bucket names');
   if (p.SharedAmis !== 'keep' && p.SharedAmis !== 'delete') fail('SharedAmis must be keep or delete');

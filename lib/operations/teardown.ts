@@ -11,7 +11,10 @@ import type { GoldenAmiConfig } from '../config/model';
 import { CLEANUP_LOGICAL_ID, egressStackName, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
 import { explainAwsError, OperatorError } from './operator-error';
 
-/** The AWS clients teardown uses; tests pass mocks. EC2 is per region: AMIs are distributed to several. */
+/**
+ * The AWS clients teardown uses; tests pass mocks. EC2 and SSM are also per region: AMIs, and the distribution
+ * parameters Image Builder writes, are in every distribution region.
+ */
 export interface TeardownClients {
   readonly cloudformation: CloudFormationClient;
   readonly ssm: SSMClient;
@@ -19,6 +22,7 @@ export interface TeardownClients {
   readonly codecommit: CodeCommitClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
   ec2(region: string): EC2Client;
+  ssmIn(region: string): SSMClient;
 }
 
 /** How teardown talks to the operator and how long it waits. */

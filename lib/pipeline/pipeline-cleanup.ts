@@ -142,9 +142,16 @@ export class PipelineCleanup extends Construct {
       }),
     );
 
+    this.grantDistributionParameters(props.images, regionsOf);
+
     const properties: CleanupProperties = {
       PipelineName: pipelineName,
-      Images: props.images.map((image) => ({ Name: image.name, Fleet: String(image.fleet !== undefined), Regions: regionsOf(image) })),
+      Images: props.images.map((image) => ({
+        Name: image.name,
+        Fleet: String(image.fleet !== undefined),
+        Regions: regionsOf(image),
+        ...(image.distribution.ssmParameter ? { SsmParameter: image.distribution.ssmParameter } : {}),
+      })),
       Buckets: props.buckets.map((b) => b.bucketName),
       SharedAmis: props.sharedAmis,
       Egress: String(props.egress ?? false),
@@ -160,12 +167,47 @@ export class PipelineCleanup extends Construct {
     this.resource.node.addDependency(role);
 
     this.acknowledge(pipelineName);
+    if (this.previousDistributionParameters) {
+      // Updated only after the Cleanup resource: while a prune runs, it still holds the previous deployment's names.
+      this.previousDistributionParameters.node.addDependency(this.resource);
+    }
     for (const bucket of props.buckets) {
       Validations.of(this.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${NagNames.of(this).logicalId(bucket.node.defaultChild)}.Arn>/*]`,
         reason: `Every object version of ${bucket.node.id}, emptied only when the pipeline stack is deleted (S3 refuses to delete a bucket that is not empty).`,
       });
     }
+  }
+
+  /** The policy that keeps the previous deployment's distribution parameters deletable during a prune (see below). */
+  private previousDistributionParameters?: iam.Policy;
+
+  /**
+   * ssm:DeleteParameter on exactly the distribution parameters (distribution.ssmParameter) of the configured images,
+   * each in exactly the regions it is written to. Their names are the operator's own, with no hierarchy of this
+   * pipeline to grant instead.
+   *
+   * A prune deletes the names of the previous configuration (an image removed, a parameter renamed, a region left),
+   * but CloudFormation updates the function's default policy before the Cleanup resource that depends on it: that
+   * policy then names only the new configuration. So the same statement is also kept in a second policy that depends
+   * on the Cleanup resource and is therefore updated after it: during a prune it still names the previous
+   * configuration's parameters. When the stack is deleted, that policy goes first and the default policy, which names
+   * every parameter of the configuration being deleted, stays until the Cleanup resource is gone.
+   */
+  private grantDistributionParameters(images: readonly ImageConfig[], regionsOf: (image: ImageConfig) => string[]): void {
+    const stack = Stack.of(this);
+    const arns = images.flatMap((image) => {
+      const name = image.distribution.ssmParameter;
+      // The schema requires a leading slash; "/a/b" and "a" both have the ARN parameter/<name without its leading slash>
+      // (as aws-cdk-lib's aws-ssm arnForParameterName renders it).
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies
+      return name ? regionsOf(image).map((region) => stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: name.replace(/^\//, '') })) : [];
+    });
+    if (arns.length === 0) return;
+    const statement = () =>
+      new iam.PolicyStatement({ sid: 'DeleteTheDistributedAmiParameters', actions: ['ssm:DeleteParameter', 'ssm:DeleteParameters'], resources: [...new Set(arns)] });
+    this.function.addToRolePolicy(statement());
+    this.previousDistributionParameters = new iam.Policy(this, 'PreviousDistributionParameters', { statements: [statement()], roles: [this.role] });
   }
 
   private acknowledge(pipelineName: string): void {

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteParametersCommand, GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, DeleteParametersCommand, GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export interface FakeStack {
@@ -68,7 +68,10 @@ export class FakeAccount {
   public readonly stacks = new Map<string, FakeStack>();
   public readonly amis = new Map<string, FakeAmi[]>();
   public readonly snapshots = new Map<string, Map<string, Record<string, string>>>();
+  /** SSM parameters in the pipeline's region (eu-west-1). */
   public readonly parameters = new Set<string>();
+  /** SSM parameters in the other regions. */
+  private readonly otherRegionsParameters = new Map<string, Set<string>>();
   public readonly buckets = new Map<string, FakeBucket>();
   public repositories = new Set<string>();
   /** Every mutating call, in order, as "Action target". */
@@ -82,12 +85,13 @@ export class FakeAccount {
   public readonly codecommit = new CodeCommitClient({ region: 'eu-west-1' });
   public readonly tagging = new ResourceGroupsTaggingAPIClient({ region: 'eu-west-1' });
   private readonly ec2Clients = new Map<string, EC2Client>();
+  private readonly ssmClients = new Map<string, SSMClient>();
   // Starts now: the code under test compares event times with its own clock.
   private clock = Date.now();
 
   constructor() {
     this.mockCloudFormation();
-    this.mockSsm();
+    this.mockSsm(this.ssm, this.parameters);
     this.mockS3();
     this.mockCodeCommit();
     mockClient(this.tagging)
@@ -101,7 +105,7 @@ export class FakeAccount {
 
   /** The clients as the engine and teardown take them. */
   public get clients() {
-    return { cloudformation: this.cloudformation, ssm: this.ssm, s3: this.s3, codecommit: this.codecommit, tagging: this.tagging, ec2: (region: string) => this.ec2(region) };
+    return { cloudformation: this.cloudformation, ssm: this.ssm, s3: this.s3, codecommit: this.codecommit, tagging: this.tagging, ec2: (region: string) => this.ec2(region), ssmIn: (region: string) => this.ssmIn(region) };
   }
 
   /** Time passes: stacks being deleted finish (or fail, as configured). */
@@ -132,6 +136,24 @@ export class FakeAccount {
       this.mockEc2(client, region);
     }
     return this.ec2Clients.get(region)!;
+  }
+
+  /** SSM in one region: the pipeline's region (eu-west-1) is the same SSM as `ssm`. */
+  public ssmIn(region: string): SSMClient {
+    if (region === 'eu-west-1') return this.ssm;
+    if (!this.ssmClients.has(region)) {
+      const client = new SSMClient({ region });
+      this.ssmClients.set(region, client);
+      this.mockSsm(client, this.parametersIn(region));
+    }
+    return this.ssmClients.get(region)!;
+  }
+
+  /** The SSM parameters of one region. */
+  public parametersIn(region: string): Set<string> {
+    if (region === 'eu-west-1') return this.parameters;
+    if (!this.otherRegionsParameters.has(region)) this.otherRegionsParameters.set(region, new Set());
+    return this.otherRegionsParameters.get(region)!;
   }
 
   public addAmi(region: string, ami: FakeAmi, snapshotTags: Record<string, string> = {}): void {
@@ -208,22 +230,30 @@ export class FakeAccount {
     }));
   }
 
-  private mockSsm(): void {
-    const mock = mockClient(this.ssm);
+  private mockSsm(client: SSMClient, parameters: Set<string>): void {
+    const region = client === this.ssm ? 'eu-west-1' : [...this.ssmClients].find(([, c]) => c === client)?.[0];
+    const mock = mockClient(client);
     mock.on(GetParametersCommand).callsFake((input) => ({
-      Parameters: input.Names.filter((n: string) => this.parameters.has(n)).map((Name: string) => ({ Name })),
-      InvalidParameters: input.Names.filter((n: string) => !this.parameters.has(n)),
+      Parameters: input.Names.filter((n: string) => parameters.has(n)).map((Name: string) => ({ Name })),
+      InvalidParameters: input.Names.filter((n: string) => !parameters.has(n)),
     }));
     // Names that do not exist come back in InvalidParameters; the call itself succeeds.
     // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
     mock.on(DeleteParametersCommand).callsFake((input) => {
       this.calls.push(`DeleteParameters ${input.Names.join(',')}`);
-      const deleted = input.Names.filter((n: string) => this.parameters.delete(n));
+      const deleted = input.Names.filter((n: string) => parameters.delete(n));
       return { DeletedParameters: deleted, InvalidParameters: input.Names.filter((n: string) => !deleted.includes(n)) };
+    });
+    // One name; a name that does not exist is a ParameterNotFound error.
+    // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
+    mock.on(DeleteParameterCommand).callsFake((input) => {
+      this.calls.push(`DeleteParameter ${region} ${input.Name}`);
+      if (!parameters.delete(input.Name)) throw awsError('ParameterNotFound', 'Parameter not found.');
+      return {};
     });
     // A real SSM path matches whole hierarchy levels; this fake matches by string prefix, the worst case, so that
     // the caller's own segment check is what keeps another pipeline's parameters out.
-    mock.on(GetParametersByPathCommand).callsFake((input) => ({ Parameters: [...this.parameters].filter((n) => n.startsWith(input.Path)).map((Name) => ({ Name })) }));
+    mock.on(GetParametersByPathCommand).callsFake((input) => ({ Parameters: [...parameters].filter((n) => n.startsWith(input.Path)).map((Name) => ({ Name })) }));
   }
 
   private mockS3(): void {
