@@ -51,6 +51,8 @@ export interface TeardownPlan {
   /** Snapshots tagged with the pipeline whose AMI is already gone. */
   readonly snapshots: ReadonlyArray<{ readonly region: string; readonly id: string }>;
   readonly parameters: ReadonlyArray<{ readonly name: string; readonly unconfigured: boolean }>;
+  /** The distribution parameters (distribution.ssmParameter) of the configured images that exist, by exact name and region. */
+  readonly distributionParameters: ReadonlyArray<{ readonly region: string; readonly name: string; readonly image: string }>;
   readonly pipelineStack?: StackFound & { readonly hasCleanup: boolean };
   readonly buckets: readonly string[];
   /** The CodeCommit repository the pipeline stack created, when it exists. */
@@ -69,8 +71,9 @@ interface StackFound {
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]
   Removes what the pipeline created, as \`cdk destroy\` of the pipeline stack does, and repairs what a partial run
   left: the fleet stacks, the egress stack, the image stacks (also of images removed from the configuration), the
-  AMIs and snapshots tagged with the pipeline in every distribution region, the image parameters, the pipeline stack
-  and its buckets.
+  AMIs and snapshots tagged with the pipeline in every distribution region, the distribution parameters
+  (distribution.ssmParameter) of the configured images in each of their regions, the image parameters, the pipeline
+  stack and its buckets.
   Lists everything first and asks for the pipeline name.
   --dry-run             list only
   --yes                 do not ask (for scripts)
@@ -138,6 +141,8 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     imageStacks: images.map((image) => imageStackName(name, image)),
     amis: { regions },
     parameters: images.flatMap((image) => Object.values(imageParameterNames(name, image))),
+    // Only the configured images': the name of an image removed from the configuration is not recorded anywhere.
+    distributionParameters: distributionParametersOf(config, region),
     buckets,
     sharedAmis: config.operations.onDestroy.sharedAmis,
   };
@@ -168,6 +173,14 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     snapshots.push(...(await snapshotsOf(ec2, scope)).filter((id) => !inUse.has(id)).map((id) => ({ region: amiRegion, id })));
   }
 
+  const distributionParameters: Array<TeardownPlan['distributionParameters'][number]> = [];
+  for (const { region: parameterRegion, names } of scope.distributionParameters ?? []) {
+    for (const parameter of await existingParameters(names, clients.ssmIn(parameterRegion))) {
+      const image = config.images.find((i) => i.distribution.ssmParameter === parameter)!.name;
+      distributionParameters.push({ region: parameterRegion, name: parameter, image });
+    }
+  }
+
   return {
     region,
     scope,
@@ -181,6 +194,7 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
       name: parameter,
       unconfigured: !images.some((image) => configured.has(image) && Object.values(imageParameterNames(name, image)).includes(parameter)),
     })),
+    distributionParameters,
     pipelineStack: pipelineStack && ours(pipelineStack) ? { ...pipelineStack, hasCleanup: await hasCleanupResource(pipelineStack.name, clients.cloudformation) } : undefined,
     buckets,
     repository: await createdRepository(config, clients.codecommit),
@@ -203,6 +217,18 @@ async function imagesWithParameters(pipelineName: string, ssm: SSMClient): Promi
     }
   }
   return [...images];
+}
+
+/** Each configured image's distribution.ssmParameter in each region Image Builder writes it to: the pipeline's and its distribution regions. */
+function distributionParametersOf(config: GoldenAmiConfig, region: string): CleanupScope['distributionParameters'] {
+  const byRegion = new Map<string, Set<string>>();
+  for (const image of config.images) {
+    const parameter = image.distribution.ssmParameter;
+    if (!parameter) continue;
+    for (const r of new Set([region, ...image.distribution.regions])) byRegion.set(r, (byRegion.get(r) ?? new Set()).add(parameter));
+  }
+  const grouped = [...byRegion.keys()].sort().map((r) => ({ region: r, names: [...byRegion.get(r)!].sort() }));
+  return grouped.length > 0 ? grouped : undefined;
 }
 
 /** The pipeline's buckets by their golden-ami:pipeline tag, found with or without the pipeline stack. */
@@ -247,7 +273,7 @@ function isEmpty(plan: TeardownPlan): boolean {
   return (
     !plan.pipelineStack &&
     !plan.egressStack &&
-    [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.parameters, plan.buckets].every((l) => l.length === 0) &&
+    [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.distributionParameters, plan.parameters, plan.buckets].every((l) => l.length === 0) &&
     !(plan.repository && plan.deleteRepository)
   );
 }
@@ -266,7 +292,10 @@ export function describePlan(pipelineName: string, plan: TeardownPlan): string {
       plan.amis.map((a) => `${a.id} ${a.name} in ${a.region} (${a.snapshots.join(', ') || 'no snapshot'})${a.shared ? ' KEPT: shared with other accounts (operations.onDestroy.sharedAmis: keep)' : ''}`),
     ),
     ...list('5. snapshots whose AMI is gone', plan.snapshots.map((s) => `${s.id} in ${s.region}`)),
-    ...list('6. SSM parameters', plan.parameters.map((p) => `${p.name}${p.unconfigured ? unconfigured : ''}`)),
+    ...list('6. SSM parameters', [
+      ...plan.distributionParameters.map((p) => `${p.name} in ${p.region} (distribution.ssmParameter of ${p.image})`),
+      ...plan.parameters.map((p) => `${p.name}${p.unconfigured ? unconfigured : ''}`),
+    ]),
     ...list('7. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
     ...list('8. buckets (emptied, every version)', plan.buckets),
     plan.repository ? `9. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '9. repository: none created by the pipeline stack',

@@ -34,6 +34,20 @@ describe('deletionScope', () => {
     expect(deletionScope(properties([APP, WIN])).egressStack).toBeUndefined();
   });
 
+  test("every image's distribution parameter, by its exact name, in each of its regions; none for an image without one", () => {
+    const app = { ...APP, Regions: ['eu-west-1', 'us-east-1'], SsmParameter: '/golden-images/app-linux/latest' };
+    const win = { ...WIN, SsmParameter: '/golden-images/windows-iis/latest' };
+    expect(deletionScope(properties([app, win])).distributionParameters).toEqual([
+      { region: 'eu-west-1', names: ['/golden-images/app-linux/latest', '/golden-images/windows-iis/latest'] },
+      { region: 'us-east-1', names: ['/golden-images/app-linux/latest', '/golden-images/windows-iis/latest'] },
+    ]);
+    expect(deletionScope(properties([app, WIN])).distributionParameters).toEqual([
+      { region: 'eu-west-1', names: ['/golden-images/app-linux/latest'] },
+      { region: 'us-east-1', names: ['/golden-images/app-linux/latest'] },
+    ]);
+    expect(deletionScope(properties([APP, WIN])).distributionParameters).toBeUndefined();
+  });
+
   test('with an egress stack: it is deleted too, by its exact name', () => {
     expect(deletionScope(properties([APP, WIN], { Egress: 'true' })).egressStack).toBe('golden-ami-egress');
   });
@@ -124,6 +138,62 @@ describe('pruneScope', () => {
     expect(pruneScope(previous, properties([APP, WIN], { Egress: 'true' }))).toBeUndefined();
   });
 
+  describe('distribution parameters (distribution.ssmParameter)', () => {
+    const LATEST = '/golden-images/windows-iis/latest';
+    const win = { ...WIN, SsmParameter: LATEST };
+
+    test('a removed image: its parameter in each of its regions', () => {
+      expect(pruneScope(properties([APP, win]), properties([APP]))?.distributionParameters).toEqual([
+        { region: 'eu-west-1', names: [LATEST] },
+        { region: 'us-east-1', names: [LATEST] },
+      ]);
+    });
+
+    test('a renamed parameter: the old name in each region, never the new one; nothing else is pruned', () => {
+      expect(pruneScope(properties([APP, win]), properties([APP, { ...WIN, SsmParameter: '/golden-images/iis/latest' }]))).toEqual({
+        pipelineName: 'golden-ami',
+        fleetStacks: [],
+        imageStacks: [],
+        parameters: [],
+        distributionParameters: [
+          { region: 'eu-west-1', names: [LATEST] },
+          { region: 'us-east-1', names: [LATEST] },
+        ],
+        buckets: [],
+        sharedAmis: 'keep',
+      });
+    });
+
+    test('a parameter removed from the image: its name in each region', () => {
+      expect(pruneScope(properties([APP, win]), properties([APP, WIN]))?.distributionParameters).toEqual([
+        { region: 'eu-west-1', names: [LATEST] },
+        { region: 'us-east-1', names: [LATEST] },
+      ]);
+    });
+
+    test('a region removed from the distribution: the name there only (and that region\'s AMIs)', () => {
+      const scope = pruneScope(properties([APP, win]), properties([APP, { ...win, Regions: ['eu-west-1'] }]));
+      expect(scope?.distributionParameters).toEqual([{ region: 'us-east-1', names: [LATEST] }]);
+      expect(scope?.amisLeftBehind).toEqual([{ image: 'windows-iis', regions: ['us-east-1'] }]);
+    });
+
+    test('a name another image now writes in that region stays', () => {
+      const app = { ...APP, Regions: ['eu-west-1'], SsmParameter: LATEST };
+      expect(pruneScope(properties([APP, win]), properties([app]))?.distributionParameters).toEqual([{ region: 'us-east-1', names: [LATEST] }]);
+    });
+
+    test('unchanged, or added: nothing to prune', () => {
+      expect(pruneScope(properties([APP, win]), properties([APP, win]))).toBeUndefined();
+      expect(pruneScope(properties([APP, WIN]), properties([APP, win]))).toBeUndefined();
+    });
+
+    test('previous properties written before SsmParameter existed read as none: nothing to prune', () => {
+      const previous = parseCleanupProperties(properties([APP, WIN]));
+      expect(previous.Images.map((i) => i.SsmParameter)).toEqual([undefined, undefined]);
+      expect(pruneScope(previous, properties([APP, win]))).toBeUndefined();
+    });
+  });
+
   test('a renamed pipeline prunes nothing of the old name', () => {
     expect(pruneScope(properties([APP, WIN]), properties([], { PipelineName: 'golden-ami-2' }))).toBeUndefined();
   });
@@ -132,12 +202,16 @@ describe('pruneScope', () => {
 describe('parseCleanupProperties', () => {
   test('reads what the pipeline stack writes', () => {
     expect(parseCleanupProperties(properties([APP]))).toEqual(properties([APP]));
+    const withParameter = properties([{ ...APP, SsmParameter: '/golden-images/app-linux/latest' }]);
+    expect(parseCleanupProperties(withParameter)).toEqual(withParameter);
   });
 
   test.each<[string, unknown, RegExp]>([
     ['no properties', undefined, /PipelineName must be a pipeline name/],
     ['a fleet flag that is not a string', properties([{ ...APP, Fleet: true as unknown as string }]), /Fleet "true" or "false"/],
     ['regions missing', properties([{ Name: 'x', Fleet: 'false' } as never]), /needs its Regions/],
+    ['an SsmParameter that is not a name', properties([{ ...APP, SsmParameter: 42 as unknown as string }]), /SsmParameter must be a parameter name/],
+    ['an empty SsmParameter', properties([{ ...APP, SsmParameter: '' }]), /SsmParameter must be a parameter name/],
     ['unknown shared-AMI policy', properties([APP], { SharedAmis: 'maybe' as never }), /SharedAmis must be keep or delete/],
     ['an egress flag that is not "true" or "false"', properties([APP], { Egress: true as unknown as string }), /Egress must be "true" or "false"/],
   ])('%s is refused with the fix', (_name, raw, expected) => {
