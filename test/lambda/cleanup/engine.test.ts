@@ -1,6 +1,8 @@
 import { advanceCleanup, CleanupFailure } from '../../../lambda/cleanup/engine';
 import { type CleanupScope, deletionScope } from '../../../lambda/cleanup/scope';
-import { FakeAccount } from '../../helpers/fake-account';
+import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { awsError, FakeAccount } from '../../helpers/fake-account';
 
 const PIPELINE = 'golden-ami';
 /** A neighbouring pipeline whose name starts like ours: nothing of it may be touched. */
@@ -210,5 +212,58 @@ describe('advanceCleanup', () => {
     const callsBefore = a.calls.length;
     expect(await advanceCleanup(scope(), a.clients, { startedAt: a.now(), log: () => undefined })).toEqual({ done: true, waitingFor: [] });
     expect(a.calls.slice(callsBefore).filter((c) => !c.startsWith('DeleteParameters'))).toEqual([]);
+  });
+});
+
+describe('advanceCleanup: distribution parameters (distribution.ssmParameter)', () => {
+  const LATEST = '/golden-images/app-linux/latest';
+  const withDistribution = () =>
+    scope({
+      distributionParameters: [
+        { region: 'eu-west-1', names: [LATEST] },
+        { region: 'us-east-1', names: [LATEST] },
+      ],
+    });
+
+  test('deleted by exact name in each region, after the AMIs and before the image parameters and buckets; nothing else', async () => {
+    const a = account();
+    for (const region of ['eu-west-1', 'us-east-1', 'ap-southeast-2']) a.parametersIn(region).add(LATEST);
+    // Look-alikes: a longer name, and the neighbour's own parameter.
+    a.parametersIn('us-east-1').add(`${LATEST}-x`);
+    a.parametersIn('us-east-1').add('/golden-images/golden-ami-image-factory/latest');
+    const log = await runToCompletion(a, withDistribution());
+
+    expect(a.calls.filter((c) => c.startsWith('DeleteParameter '))).toEqual([`DeleteParameter eu-west-1 ${LATEST}`, `DeleteParameter us-east-1 ${LATEST}`]);
+    expect(a.parametersIn('eu-west-1').has(LATEST)).toBe(false);
+    expect([...a.parametersIn('us-east-1')].sort()).toEqual([`${LATEST}-x`, '/golden-images/golden-ami-image-factory/latest']);
+    // A region the scope does not name keeps its parameter.
+    expect([...a.parametersIn('ap-southeast-2')]).toEqual([LATEST]);
+    const order = (prefix: string) => a.calls.findIndex((c) => c.startsWith(prefix));
+    const lastDeregister = a.calls.map((c) => c.startsWith('DeregisterImage')).lastIndexOf(true);
+    expect(order('DeleteParameter ')).toBeGreaterThan(lastDeregister);
+    // The image parameters are how teardown finds an image removed from the configuration: they go last.
+    expect(order('DeleteParameters')).toBeGreaterThan(a.calls.indexOf(`DeleteParameter us-east-1 ${LATEST}`));
+    expect(order('DeleteBucket')).toBeGreaterThan(order('DeleteParameters'));
+    expect(log).toContain(`deleted SSM parameter ${LATEST} in us-east-1`);
+  });
+
+  test('a parameter that does not exist (ParameterNotFound: already deleted, or never written there) counts as done', async () => {
+    const a = account();
+    a.parametersIn('us-east-1').add(LATEST);
+    const log = await runToCompletion(a, withDistribution());
+    expect(a.calls.filter((c) => c.startsWith('DeleteParameter '))).toEqual([`DeleteParameter eu-west-1 ${LATEST}`, `DeleteParameter us-east-1 ${LATEST}`]);
+    expect(log).not.toContain(`deleted SSM parameter ${LATEST} in eu-west-1`);
+    // Run again: every one is gone, and the clean-up is done at once.
+    expect(await advanceCleanup(withDistribution(), a.clients, { startedAt: a.now(), log: () => undefined })).toEqual({ done: true, waitingFor: [] });
+  });
+
+  test('any other error stops the clean-up before the image parameters and buckets', async () => {
+    const a = account();
+    const denied = new SSMClient({ region: 'us-east-1' });
+    mockClient(denied).on(DeleteParameterCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: ssm:DeleteParameter'));
+    const clients = { ...a.clients, ssmIn: (region: string) => (region === 'us-east-1' ? denied : a.ssmIn(region)) };
+    const noStacks = { ...withDistribution(), fleetStacks: [], imageStacks: [] };
+    await expect(advanceCleanup(noStacks, clients, { startedAt: a.now(), log: () => undefined })).rejects.toThrow(/ssm:DeleteParameter/);
+    expect(a.calls.some((c) => c.startsWith('DeleteParameters') || c.startsWith('DeleteBucket'))).toBe(false);
   });
 });
