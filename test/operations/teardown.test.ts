@@ -153,6 +153,38 @@ describe('npm run teardown', () => {
     expect(await run(a, ['--yes'])).toBe('Nothing to delete.');
   });
 
+  test("lists and deletes each configured image's distribution.ssmParameter by exact name in each of its regions, and nothing else", async () => {
+    const a = account({ withCleanup: false });
+    const LATEST = '/golden-images/app-linux/latest';
+    const image = (name: string, regions: string[], ssmParameter?: string) => ({ name, distribution: { regions, ssmParameter } }) as unknown as ImageConfig;
+    const withParameter = config({ images: [image('app-linux', ['us-east-1'], LATEST), image('windows-iis', [])] });
+    a.parametersIn('eu-west-1').add(LATEST);
+    a.parametersIn('us-east-1').add(LATEST);
+    // Not ours to delete: a longer name, and the same name in a region app-linux is not distributed to.
+    a.parametersIn('us-east-1').add(`${LATEST}-x`);
+    a.parametersIn('ap-southeast-2').add(LATEST);
+
+    expect(await run(a, ['--dry-run'], withParameter)).toBe('Dry run: nothing was deleted.');
+    expect(logs[0]).toContain(
+      [
+        '6. SSM parameters:',
+        `  - ${LATEST} in eu-west-1 (distribution.ssmParameter of app-linux)`,
+        `  - ${LATEST} in us-east-1 (distribution.ssmParameter of app-linux)`,
+        '  - /golden-ami/golden-ami/images/app-linux/release',
+      ].join('\n'),
+    );
+    expect(a.calls).toEqual([]);
+
+    logs = [];
+    await run(a, ['--yes'], withParameter);
+    // Asked again after the pipeline stack (an earlier version's, without Cleanup) is gone: ParameterNotFound then.
+    expect(new Set(a.calls.filter((c) => c.startsWith('DeleteParameter ')))).toEqual(new Set([`DeleteParameter eu-west-1 ${LATEST}`, `DeleteParameter us-east-1 ${LATEST}`]));
+    expect([...a.parametersIn('us-east-1')]).toEqual([`${LATEST}-x`]);
+    expect([...a.parametersIn('ap-southeast-2')]).toEqual([LATEST]);
+    logs = [];
+    expect(await run(a, ['--yes'], withParameter)).toBe('Nothing to delete.');
+  });
+
   test('--delete-repository deletes the repository by its name (Ref would give its id, which CodeCommit "deletes" without error)', async () => {
     // Ref on AWS::CodeCommit::Repository returns the repository id, and DeleteRepository answers success for an
     // unknown name: so the name comes from the configuration and its existence is checked first.
