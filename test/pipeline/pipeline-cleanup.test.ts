@@ -1,9 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load-config';
+import { templatesIn } from '../../lib/docs/role-inventory';
 import { PipelineSource } from '../../lib/pipeline/pipeline-source';
 import { type FixtureAssembly, fixtureAssembly } from '../helpers/fixture-assembly';
-import { configDirWith, synthApp } from '../helpers/synth-app';
+import { rolePolicies } from '../helpers/role-policies';
+import { configDirWith, FIXTURE_CONFIG_DIR, synthApp } from '../helpers/synth-app';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[]; DeletionPolicy?: string };
 
@@ -147,6 +152,74 @@ describe('Cleanup: cdk destroy removes what the pipeline created', () => {
         ]),
       },
     });
+  });
+});
+
+describe('Cleanup: distribution.ssmParameter', () => {
+  const LATEST = '/golden-images/app-linux/latest';
+  const ENV = { partition: 'aws', account: '123456789012', region: 'eu-west-1' };
+  const parameterArn = (name: string, region: string) => `arn:aws:ssm:${region}:${ENV.account}:parameter${name}`;
+  let app: ReturnType<typeof synthApp>;
+  beforeAll(() => {
+    const appLinux = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'images', 'app-linux.yaml'), 'utf8');
+    app = synthApp(loadConfig(configDirWith({ 'images/app-linux.yaml': `${appLinux}distribution:\n  regions: [us-east-1]\n  ssmParameter: ${LATEST}\n` })));
+  });
+
+  test('the Cleanup resource names the image\'s parameter exactly, beside its regions', () => {
+    app.pipelineTemplate.hasResourceProperties('Custom::GoldenAmiCleanup', {
+      Images: [
+        { Name: 'app-linux', Fleet: 'true', Regions: ['eu-west-1', 'us-east-1'], SsmParameter: LATEST },
+        // No SsmParameter key at all for an image without one.
+        { Name: 'windows-iis', Fleet: 'true', Regions: ['eu-west-1'] },
+      ],
+    });
+  });
+
+  // IAM evaluated offline with @cloud-copilot/iam-simulate, as in test/validation/iam-matrix.test.ts. An SSM
+  // parameter's ARN is parameter/<name without its leading slash>, so "/golden-images/…" gives parameter/golden-images/….
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies
+  test.each([
+    ['deletes it in the pipeline region', 'ssm:DeleteParameter', parameterArn(LATEST, 'eu-west-1'), true],
+    ['deletes it in a distribution region', 'ssm:DeleteParameter', parameterArn(LATEST, 'us-east-1'), true],
+    ['deletes it with DeleteParameters', 'ssm:DeleteParameters', parameterArn(LATEST, 'us-east-1'), true],
+    ['cannot delete it in a region it is not distributed to', 'ssm:DeleteParameter', parameterArn(LATEST, 'ap-southeast-2'), false],
+    ['cannot delete a longer name', 'ssm:DeleteParameter', parameterArn(`${LATEST}-x`, 'us-east-1'), false],
+    ['cannot delete a parameter below it', 'ssm:DeleteParameter', parameterArn(`${LATEST}/x`, 'us-east-1'), false],
+    ['cannot delete another parameter of the same prefix', 'ssm:DeleteParameter', parameterArn('/golden-images/windows-iis/latest', 'eu-west-1'), false],
+    ['cannot overwrite it', 'ssm:PutParameter', parameterArn(LATEST, 'eu-west-1'), false],
+  ])('the clean-up function %s', async (_can, action, resource, allowed) => {
+    // Every identity policy of the role, the default one and PreviousDistributionParameters alike.
+    const policies = rolePolicies(templatesIn(app.app.outdir), ENV).get('CleanupFunctionServiceRole');
+    expect(policies).toBeDefined();
+    const response = await runSimulation(
+      {
+        request: { principal: policies!.arn, action, resource: { resource, accountId: ENV.account }, contextVariables: {} },
+        identityPolicies: policies!.identity,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    expect(response.resultType === 'error' ? response.errors : response.overallResult).toBe(allowed ? 'Allowed' : 'ImplicitlyDenied');
+  });
+
+  test('the grant is kept in a second policy updated only after the Cleanup resource: a prune still may delete the previous names', () => {
+    const resources: Record<string, Resource> = app.pipelineTemplate.toJSON().Resources;
+    const grants = Object.entries(resources).filter(
+      ([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('"Sid":"DeleteTheDistributedAmiParameters"'),
+    );
+    expect(grants).toHaveLength(2);
+    const [previous] = grants.filter(([id]) => id.includes('PreviousDistributionParameters'));
+    expect(previous).toBeDefined();
+    // Depends on Cleanup: updated after it, deleted before it (the default policy, which Cleanup depends on, stays).
+    expect([previous[1].DependsOn ?? []].flat()).toContain('Cleanup');
+    const [current] = grants.filter(([id]) => !id.includes('PreviousDistributionParameters'));
+    expect(outlives(resources, 'Cleanup')).toContain(current[0]);
+    expect(outlives(resources, 'Cleanup')).not.toContain(previous[0]);
+  });
+
+  test('none without a distribution parameter (the shipped fixture)', () => {
+    expect(JSON.stringify(synth.pipelineTemplate.toJSON())).not.toContain('DeleteTheDistributedAmiParameters');
   });
 });
 
