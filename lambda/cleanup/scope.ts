@@ -109,8 +109,8 @@ export function deletionScope(p: CleanupProperties): CleanupScope {
  * What a configuration change leaves behind: the fleet stack of an image whose fleet was removed, the egress stack when
  * the pipeline no longer has one (network.egress switched to always, or no fleet left), everything of an image that
  * was removed, the AMIs of an image in the regions removed from its distribution, and the distribution parameter
- * (distribution.ssmParameter) an image no longer writes in a region. Undefined when nothing was. A renamed pipeline is a new pipeline (new stacks, new roles);
- * its old resources are not pruned but left to a teardown of the old name.
+ * (distribution.ssmParameter) an image no longer writes in a region. Undefined when nothing was. A renamed pipeline
+ * is a new pipeline (new stacks, new roles); its old resources are not pruned but left to a teardown of the old name.
  */
 export function pruneScope(previous: CleanupProperties, current: CleanupProperties): CleanupScope | undefined {
   if (previous.PipelineName !== current.PipelineName) return undefined;

@@ -191,8 +191,10 @@ export class PipelineCleanup extends Construct {
    * but CloudFormation updates the function's default policy before the Cleanup resource that depends on it: that
    * policy then names only the new configuration. So the same statement is also kept in a second policy that depends
    * on the Cleanup resource and is therefore updated after it: during a prune it still names the previous
-   * configuration's parameters. When the stack is deleted, that policy goes first and the default policy, which names
-   * every parameter of the configuration being deleted, stays until the Cleanup resource is gone.
+   * configuration's parameters. When the last distribution parameter leaves the configuration, that policy leaves the
+   * template, and CloudFormation deletes it only in the update's clean-up phase, after the prune. When the stack is
+   * deleted, that policy goes first and the default policy, which names every parameter of the configuration being
+   * deleted, stays until the Cleanup resource is gone.
    */
   private grantDistributionParameters(images: readonly ImageConfig[], regionsOf: (image: ImageConfig) => string[]): void {
     const stack = Stack.of(this);
