@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { networkParameterNames, STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, describeGrant, type ExecutionGrant, parameterGrant, type StageStackContext, tagOnCreateGrant } from './execution-grants';
+import { arnIn, createTaggedWithStackGrant, describeGrant, type ExecutionGrant, parameterGrant, type StageStackContext, tagOnCreateGrant } from './execution-grants';
 
 /**
  * What CloudFormation needs to create and delete the on-demand NAT gateways (EgressStack): Elastic IPs and NAT gateways
@@ -23,24 +23,8 @@ export function egressStackGrants(ctx: StageStackContext, pipelineName: string):
   return [
     // Each create action on its own resource type: a request tag on CreateNatGateway must not let it take any address
     // (the address it names is limited by its own tag, below).
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'AllocateAddressesTaggedWithThisStack',
-        actions: ['ec2:AllocateAddress'],
-        resources: [anyAddress],
-        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
-      }),
-      wildcards: { [nag.arn('ec2', 'elastic-ip/*')]: tagged },
-    },
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'CreateNatGatewaysTaggedWithThisStack',
-        actions: ['ec2:CreateNatGateway'],
-        resources: [anyGateway],
-        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
-      }),
-      wildcards: { [nag.arn('ec2', 'natgateway/*')]: tagged },
-    },
+    createTaggedWithStackGrant(ctx, 'AllocateAddressesTaggedWithThisStack', 'ec2:AllocateAddress', anyAddress, nag.arn('ec2', 'elastic-ip/*'), tagged),
+    createTaggedWithStackGrant(ctx, 'CreateNatGatewaysTaggedWithThisStack', 'ec2:CreateNatGateway', anyGateway, nag.arn('ec2', 'natgateway/*'), tagged),
     {
       // CreateNatGateway also names the address it takes: only one of this stack's.
       statement: new iam.PolicyStatement({

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
 
 /**
@@ -53,6 +54,17 @@ export function tagOnCreateGrant(sid: string, createAction: string, resource: st
   return {
     statement: new iam.PolicyStatement({ sid, actions: ['ec2:CreateTags'], resources: [resource], conditions: { StringEquals: { 'ec2:CreateAction': createAction } } }),
     wildcards: { [nagResource]: `Tags are applied only within the ${createAction} call itself (ec2:CreateAction), which its own statement limits.` },
+  };
+}
+
+/**
+ * A create action allowed only when the request tags the new resource with this stack (aws:RequestTag), for resources
+ * whose ids are generated at creation. `nagResource` is `resource` as cdk-nag prints it.
+ */
+export function createTaggedWithStackGrant(ctx: StageStackContext, sid: string, action: string, resource: string, nagResource: string, why: string): ExecutionGrant {
+  return {
+    statement: new iam.PolicyStatement({ sid, actions: [action], resources: [resource], conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } } }),
+    wildcards: { [nagResource]: why },
   };
 }
 

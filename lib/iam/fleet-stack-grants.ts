@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { FleetConfig } from '../config/model';
 import { logBucketParameterName, STACK_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { arnIn, describeGrant, type ExecutionGrant, serviceLinkedRoleGrant, stageStackBaseGrants, type StageStackContext, tagOnCreateGrant } from './execution-grants';
+import { arnIn, createTaggedWithStackGrant, describeGrant, type ExecutionGrant, serviceLinkedRoleGrant, stageStackBaseGrants, type StageStackContext, tagOnCreateGrant } from './execution-grants';
 
 /** AWS-managed policies the fleet instance role attaches (see FleetStack). */
 export const FLEET_INSTANCE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore'] as const;
@@ -21,15 +21,14 @@ export function fleetStackGrants(ctx: StageStackContext, fleet?: FleetConfig, pi
   const groupArn = arnIn(ctx.scope, 'autoscaling', `autoScalingGroup:*:autoScalingGroupName/${ctx.stackName}`);
   const launched = ['instance/*', 'volume/*', 'network-interface/*', 'subnet/*', 'security-group/*'];
   return [
-    {
-      statement: new iam.PolicyStatement({
-        sid: 'CreateTheLaunchTemplateTaggedWithThisStack',
-        actions: ['ec2:CreateLaunchTemplate'],
-        resources: [anyLaunchTemplate],
-        conditions: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: ctx.stackName } },
-      }),
-      wildcards: { [nagAnyLaunchTemplate]: `Launch template ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.` },
-    },
+    createTaggedWithStackGrant(
+      ctx,
+      'CreateTheLaunchTemplateTaggedWithThisStack',
+      'ec2:CreateLaunchTemplate',
+      anyLaunchTemplate,
+      nagAnyLaunchTemplate,
+      `Launch template ids are generated at creation; the condition requires the tag ${STACK_TAG_KEY}=${ctx.stackName}.`,
+    ),
     {
       statement: new iam.PolicyStatement({
         sid: 'ChangeOnlyTheLaunchTemplateOfThisStack',
