@@ -8,20 +8,25 @@
  *   older than the maximum age (build-decision.ts).
  * mode "release": verifies the AMI the image stack produced, gates it on Amazon Inspector's findings of its build
  *   (scan-lookup.ts, scan-gate.ts; the image's policy is in SSM, scan-policy.ts), records it as the release its fleet
- *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
+ *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts). An image with a fleet
+ *   then rolls its fleet out in the same action (fleet-rollout.ts: the image's lane), answering CodePipeline with a
+ *   continuation token until the rolling update is done.
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
- * execution delivered again (or retried) gets byte-identical output variables, stored with the state; and no AWS call
- * of an attempt runs after that attempt reported its result (attempt.ts).
+ * execution delivered again (or retried) gets byte-identical output variables, stored with the state (except a
+ * release's `fleet`, which says what this action did to the fleet); and no AWS call of an attempt runs after that
+ * attempt reported its result (attempt.ts).
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import type * as CloudFormationSdk from '@aws-sdk/client-cloudformation';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
+import { followRollout, startRollout, type CloudFormation } from './fleet-rollout';
 import { housekeep, type Ec2 } from './housekeeping';
 import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
 import { judgeFindings, refusalMessage, scanVariables } from './scan-gate';
@@ -79,12 +84,18 @@ function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
 const imagebuilder = onFirstUse<Imagebuilder>(() => import('@aws-sdk/client-imagebuilder').then((sdk: typeof ImagebuilderSdk) => ({ sdk, client: new sdk.ImagebuilderClient(clientConfig) })));
 // Needed only when an image that is scanned is built or released.
 const inspector = onFirstUse<Inspector2>(() => import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) })));
+// Needed only when a release rolls out its fleet.
+const cloudformation = onFirstUse<CloudFormation>(() => import('@aws-sdk/client-cloudformation').then((sdk: typeof CloudFormationSdk) => ({ sdk, client: new sdk.CloudFormationClient(clientConfig) })));
 
 /** The part of the CodePipeline job event this function reads. */
 export interface CodePipelineJobEvent {
   readonly 'CodePipeline.job': {
     readonly id: string;
-    readonly data: { readonly actionConfiguration: { readonly configuration: { readonly UserParameters?: string } } };
+    readonly data: {
+      readonly actionConfiguration: { readonly configuration: { readonly UserParameters?: string } };
+      /** Present when CodePipeline invokes the function again for a job it answered with a continuation token. */
+      readonly continuationToken?: string;
+    };
   };
 }
 
@@ -134,11 +145,12 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
   const deadline = Date.now() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS;
   const attempt: Attempt = { signal: controller.signal, remainingMs: () => deadline - Date.now(), functionArn: context.invokedFunctionArn, log };
 
-  let outcome: { ok: true; variables: OutputVariables; summary: string } | { ok: false; message: string };
+  let outcome: ({ ok: true } & Answer) | { ok: false; message: string };
   try {
-    const params = parseUserParameters(event['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters);
-    log('start', { mode: params.mode, image: params.image });
-    const work = params.mode === 'prepare' ? prepare(params, attempt) : release(params, attempt);
+    const { data } = event['CodePipeline.job'];
+    const params = parseUserParameters(data.actionConfiguration.configuration.UserParameters);
+    log('start', { mode: params.mode, image: params.image, continued: data.continuationToken !== undefined });
+    const work = params.mode === 'prepare' ? prepare(params, attempt) : releaseAndRollOut(params, data.continuationToken, attempt);
     const budget = attempt.remainingMs();
     const gaveUp = () => new Error(`gave up after ${Math.round(Math.max(budget, 0) / 1000)} s waiting for AWS; retry the action`);
     outcome = { ok: true, ...(await withDeadline(work, budget, controller, gaveUp)) };
@@ -149,7 +161,11 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
   // so nothing is written after CodePipeline was told the result. (The report itself is not part of the attempt.)
   controller.abort(new Error('this attempt has already reported its result'));
 
-  if (outcome.ok) {
+  if (outcome.ok && outcome.continuationToken !== undefined) {
+    // Not done yet: CodePipeline invokes the function again with the token. Output variables only come with the end.
+    log('continuing', { summary: outcome.summary });
+    await codepipeline.send(new PutJobSuccessResultCommand({ jobId, continuationToken: outcome.continuationToken, executionDetails: { summary: outcome.summary.slice(0, 2048) } }));
+  } else if (outcome.ok) {
     log('success', { summary: outcome.summary, variables: outcome.variables });
     await codepipeline.send(new PutJobSuccessResultCommand({ jobId, outputVariables: outcome.variables }));
   } else {
@@ -163,7 +179,14 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
   }
 }
 
-async function prepare(p: PrepareParameters, attempt: Attempt): Promise<{ variables: OutputVariables; summary: string }> {
+/** What an invocation answers: the output variables and a summary, or (a lane still rolling) a continuation token. */
+interface Answer {
+  readonly variables: OutputVariables;
+  readonly summary: string;
+  readonly continuationToken?: string;
+}
+
+async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> {
   const configured = parseMajorMinor(p.majorMinor);
   if (!configured) throw new Error(`UserParameters.majorMinor must be MAJOR.MINOR (got ${JSON.stringify(p.majorMinor)})`);
   const versionDescription = `Image version of ${p.image} for its next image stack change set`;
@@ -247,7 +270,20 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<{ variab
   return { variables, summary: `${decision.build ? 'build' : 'no build'} ${decision.version}: ${decision.reason}` };
 }
 
-async function release(p: ReleaseParameters, attempt: Attempt): Promise<{ variables: OutputVariables; summary: string }> {
+/**
+ * The release, then the image's lane (its fleet rolled out). Every invocation of the job, the continued ones too, goes
+ * through the release first: after the first it finds its own stored answer and only repairs the hand-off.
+ */
+async function releaseAndRollOut(p: ReleaseParameters, continuationToken: string | undefined, attempt: Attempt): Promise<Answer> {
+  const released = await release(p, attempt);
+  if (p.fleetStack === 'none') return released;
+  const lane = { image: p.image, stack: p.fleetStack, fingerprint: p.fleetFingerprint, amiId: released.variables.amiId, cloudformation, signal: attempt.signal };
+  const step = continuationToken === undefined ? await startRollout(lane) : await followRollout(lane, continuationToken);
+  if (!step.done) return { variables: {}, summary: step.progress, continuationToken: step.token };
+  return { variables: { ...released.variables, fleet: step.fleet }, summary: `${released.summary}; fleet ${step.fleet}` };
+}
+
+async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> {
   if (!parseVersion(p.version)) throw new Error(`UserParameters.version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(p.version)})`);
   if (!/^ami-[0-9a-f]{8,17}$/.test(p.amiId)) throw new Error(`UserParameters.amiId is not an AMI id (got ${JSON.stringify(p.amiId)})`);
   const { signal } = attempt;

@@ -65,13 +65,17 @@ export interface ReleaseParameters {
   readonly regions: string;
   /** SSM parameter holding the image's scan policy (scan-policy.ts), which the release gate applies. */
   readonly scanPolicyParameter: string;
+  /** The image's fleet stack, which the release step rolls out itself (fleet-rollout.ts), or "none" (no fleet). */
+  readonly fleetStack: string;
+  /** The fingerprint of the fleet template this run deploys, or "none" (no fleet). */
+  readonly fleetFingerprint: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds', 'scanPolicyParameter'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter', 'fleetStack', 'fleetFingerprint'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */
@@ -97,12 +101,26 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
-  if (mode === 'release') distributionRegions(raw as unknown as ReleaseParameters);
+  if (mode === 'release') {
+    distributionRegions(raw as unknown as ReleaseParameters);
+    checkFleet(raw as unknown as ReleaseParameters);
+  }
   if (mode === 'prepare') {
     parseUpstreamReferences(raw.upstream as string);
     maxAgeSeconds(raw as unknown as PrepareParameters);
   }
   return raw as unknown as UserParameters;
+}
+
+/** A release's fleet: "none" for both fields, or a CloudFormation stack name and a SHA-256 fingerprint. */
+function checkFleet(p: Pick<ReleaseParameters, 'fleetStack' | 'fleetFingerprint'>): void {
+  if ((p.fleetStack === 'none') !== (p.fleetFingerprint === 'none')) {
+    throw new Error(`UserParameters.fleetStack and fleetFingerprint must both be "none" or both be set (got ${JSON.stringify(p.fleetStack)} and ${JSON.stringify(p.fleetFingerprint)})`);
+  }
+  if (p.fleetStack === 'none') return;
+  // CloudFormation's own rule for a stack name: a letter, then letters, digits and hyphens, 128 characters at most.
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(p.fleetStack)) throw new Error(`UserParameters.fleetStack is not a CloudFormation stack name (got ${JSON.stringify(p.fleetStack)})`);
+  if (!/^[0-9a-f]{64}$/.test(p.fleetFingerprint)) throw new Error(`UserParameters.fleetFingerprint must be a SHA-256 in hex (got ${JSON.stringify(p.fleetFingerprint)})`);
 }
 
 /** The maximum age of a prepare job in seconds; throws when the field is not a whole number. */

@@ -42,6 +42,12 @@ export interface Change {
   /** Fleets whose launch template changes without a new image (e.g. instance type). */
   readonly fleetsChanged: readonly string[];
   /**
+   * Fleets whose capacity changes without a change to their template (`fleet.minSize`, which UpdatePipeline writes to
+   * the fleet's SSM parameters): their image's release step rolls them out, as it does a new image.
+   * @default - none
+   */
+  readonly fleetsScaled?: readonly string[];
+  /**
    * Every fleet was at zero and this run gives one instances (its configured minSize from 0, which UpdatePipeline
    * writes to the fleet's desired capacity): the Egress stage creates the NAT gateways. Not a run of an ordinary push.
    * @default false
@@ -53,7 +59,7 @@ export interface Change {
 export interface ModelNetwork {
   /**
    * The pipeline creates the VPC with network.egress on-demand: with at least one fleet, the pipeline has an Egress
-   * stage (one stack: change set, execute) between the BuildImage and DeployImage waves.
+   * stage (one stack: change set, execute) before the BuildImage wave.
    */
   readonly egressOnDemand: boolean;
 }
@@ -66,20 +72,17 @@ export interface ActionTiming {
 
 /**
  * One image's lane through a run: when its own release is done if it ran alone, and when its fleet actually starts.
- * CodePipeline starts an action only when every action of a lower run order in its stage is done, so every release
- * waits for the slowest build of the stage, and every fleet for the last release (see README, "How many images a
- * pipeline holds").
+ * Its release step rolls its fleet out (unless the fleet's template changes: then the DeployImage wave does), but
+ * CodePipeline starts an action only when every action of a lower run order in its stage is done, so every release —
+ * and the rollout in it — waits for the slowest build of the stage (see README, "Lanes").
  */
 export interface LaneTiming {
   readonly image: string;
   /** Seconds from the start of the run until this image's release, were its lane alone. */
   readonly ownReleaseSeconds: number;
-  /** Seconds from the start of the run until its fleet's change set starts, after the Egress stage (undefined: no fleet). */
+  /** Seconds from the start of the run until its fleet's rollout starts (undefined: no fleet). */
   readonly fleetStartSeconds?: number;
-  /**
-   * How long its fleet's rollout waits for the other images' builds (0 without a fleet, or when its fleet does not
-   * roll). The Egress stage, between its release and its fleet, is not counted: it runs whatever the other images do.
-   */
+  /** How long its fleet's rollout waits for the other images (0 without a fleet, or when its fleet does not roll). */
   readonly waitSeconds: number;
 }
 
@@ -96,27 +99,10 @@ const t = (key: keyof typeof ACTION_SECONDS) => ACTION_SECONDS[key].seconds;
 
 /**
  * This pipeline: stages run one after another; the images of a wave, and the fleets of a wave, in parallel; with egress
- * on demand and a fleet, the Egress stage between the two waves.
+ * on demand and a fleet, the Egress stage before the images. A fleet rolls out in its image's release step unless its
+ * template changes (then in the DeployImage wave).
  */
 export function modelRun(images: readonly ModelImage[], change: Change, network: ModelNetwork): RunModel {
-  const actions: ActionTiming[] = [
-    { action: 'Source', work: true, seconds: t('source') },
-    { action: 'BuildApplication', work: true, seconds: t('buildApplication') },
-    { action: 'Synth', work: true, seconds: t('synth') },
-    { action: 'UpdatePipeline', work: true, seconds: t('selfMutate') },
-    { action: 'Assets', work: true, seconds: t('assets') },
-  ];
-  const imageBranches = images.map((image) => {
-    const build = change.rebuilt.includes(image.name);
-    const buildSeconds = build ? t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild') : t('changeSetNoop');
-    const steps: ActionTiming[] = [
-      { action: `Prepare-${image.name}`, work: true, seconds: t('lambda') },
-      { action: `${image.name} change set`, work: build, seconds: t('changeSetCreate') },
-      { action: `${image.name} execute`, work: build, seconds: buildSeconds },
-      { action: `Release-${image.name}`, work: true, seconds: t('lambda') },
-    ];
-    return steps;
-  });
   // Its stack changes only when the NAT gateways must appear; otherwise its change set is empty, like an unchanged image's.
   const egressStage: ActionTiming[] =
     network.egressOnDemand && images.some((i) => i.fleetBatches > 0)
@@ -125,35 +111,61 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
           { action: 'Egress execute', work: change.createsNatGateways === true, seconds: change.createsNatGateways ? t('natGatewayCreate') : t('changeSetNoop') },
         ]
       : [];
-  const rolled = images.filter((i) => i.fleetBatches > 0 && (change.rebuilt.includes(i.name) || change.fleetsChanged.includes(i.name)));
+  const actions: ActionTiming[] = [
+    { action: 'Source', work: true, seconds: t('source') },
+    { action: 'BuildApplication', work: true, seconds: t('buildApplication') },
+    { action: 'Synth', work: true, seconds: t('synth') },
+    { action: 'UpdatePipeline', work: true, seconds: t('selfMutate') },
+    { action: 'Assets', work: true, seconds: t('assets') },
+    ...egressStage,
+  ];
+  // A fleet whose template this run changes rolls out in the DeployImage wave; one that only gets a new image or new
+  // numbers, in its image's release step.
+  const inDeployWave = images.filter((i) => i.fleetBatches > 0 && change.fleetsChanged.includes(i.name));
+  const inLane = images.filter((i) => i.fleetBatches > 0 && !inDeployWave.includes(i) && (change.rebuilt.includes(i.name) || (change.fleetsScaled ?? []).includes(i.name)));
+  const imageBranches = images.map((image) => {
+    const build = change.rebuilt.includes(image.name);
+    const buildSeconds = build ? t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild') : t('changeSetNoop');
+    const rollout = inLane.includes(image) ? image.fleetBatches * t('rolloutBatch') : 0;
+    const steps: ActionTiming[] = [
+      { action: `Prepare-${image.name}`, work: true, seconds: t('lambda') },
+      { action: `${image.name} change set`, work: build, seconds: t('changeSetCreate') },
+      { action: `${image.name} execute`, work: build, seconds: buildSeconds },
+      { action: `Release-${image.name}${rollout > 0 ? ' (and its fleet\'s rollout)' : ''}`, work: true, seconds: t('lambda') + rollout },
+    ];
+    return steps;
+  });
   const fleetBranches = images
     .filter((i) => i.fleetBatches > 0)
     .map((image) => {
-      const roll = rolled.includes(image);
+      const roll = inDeployWave.includes(image);
       return [
         { action: `Fleet-${image.name} change set`, work: roll, seconds: t('changeSetCreate') },
         { action: `Fleet-${image.name} execute`, work: roll, seconds: roll ? image.fleetBatches * t('rolloutBatch') : t('changeSetNoop') },
       ];
     });
   // A stage's branches advance run order by run order: each step waits for the slowest step before it in any branch.
-  const wave = (branches: ActionTiming[][]) => Math.max(0, ...branches.map((b) => b.length)) === 0 ? 0 : branches[0].reduce((sum, _, k) => sum + Math.max(...branches.map((b) => b[k]?.seconds ?? 0)), 0);
+  const wave = (branches: ActionTiming[][], steps?: number) =>
+    Math.max(0, ...branches.map((b) => b.length)) === 0 ? 0 : branches[0].slice(0, steps).reduce((sum, _, k) => sum + Math.max(...branches.map((b) => b[k]?.seconds ?? 0)), 0);
   const prefix = actions.reduce((sum, a) => sum + a.seconds, 0);
+  // The release steps start together, once every image's execute is done.
+  const releasesStart = prefix + wave(imageBranches, 3);
   const imagesDone = prefix + wave(imageBranches);
-  const fleetStart = imagesDone + egressStage.reduce((sum, a) => sum + a.seconds, 0);
-  const seconds = fleetStart + wave(fleetBranches);
+  const seconds = imagesDone + wave(fleetBranches);
   const lanes = images.map((image, i) => {
-    const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0);
+    const ownReleaseSeconds = prefix + imageBranches[i].slice(0, 3).reduce((sum, a) => sum + a.seconds, 0) + t('lambda');
     const hasFleet = image.fleetBatches > 0;
-    // Only a fleet that rolls out waits; the others' change sets are no-ops.
-    return { image: image.name, ownReleaseSeconds, fleetStartSeconds: hasFleet ? fleetStart : undefined, waitSeconds: rolled.includes(image) ? imagesDone - ownReleaseSeconds : 0 };
+    const fleetStartSeconds = !hasFleet ? undefined : inDeployWave.includes(image) ? imagesDone : releasesStart + t('lambda');
+    const rolls = inLane.includes(image) || inDeployWave.includes(image);
+    return { image: image.name, ownReleaseSeconds, fleetStartSeconds, waitSeconds: rolls ? fleetStartSeconds! - ownReleaseSeconds : 0 };
   });
   return {
     change: change.name,
     lanes,
-    actions: [...actions, ...imageBranches.flat(), ...egressStage, ...fleetBranches.flat()],
+    actions: [...actions, ...imageBranches.flat(), ...fleetBranches.flat()],
     seconds,
     imagesBuilt: images.filter((i) => change.rebuilt.includes(i.name)).map((i) => i.name),
-    fleetsRolled: rolled.map((i) => i.name),
+    fleetsRolled: images.filter((i) => inLane.includes(i) || inDeployWave.includes(i)).map((i) => i.name),
   };
 }
 
@@ -191,7 +203,7 @@ export function standardChanges(images: readonly ModelImage[], network: ModelNet
     { name: 'scheduled run, every parent image updated (or rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
     // Its fleet launches its instances as one rollout batch does (boot, health, cfn-signal).
     ...(network.egressOnDemand && withFleet.length > 0
-      ? [{ name: `a fleet started from zero (${app.name} minSize 0 → 1, every fleet at zero before)`, rebuilt: [], fleetsChanged: [app.name], createsNatGateways: true }]
+      ? [{ name: `a fleet started from zero (${app.name} minSize 0 → 1, every fleet at zero before)`, rebuilt: [], fleetsChanged: [], fleetsScaled: [app.name], createsNatGateways: true }]
       : []),
   ];
 }

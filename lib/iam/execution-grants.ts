@@ -192,9 +192,9 @@ export function parameterGrant(ctx: StageStackContext): ExecutionGrant {
   };
 }
 
-/** Why a stack may read its parameters by pattern (see collapseFleetCapacityNames). */
+/** Why a role may read per-image parameters by pattern (see collapseImageLevels). */
 export const PARAMETER_PATTERN_REASON =
-  "Every fleet's desired capacity, read only, by one pattern under this pipeline's own path level (one ARN per fleet would pass IAM's inline policy size at 50 fleets).";
+  "One parameter of every fleet or image, read only, by one pattern under this pipeline's own path level (one ARN per image would pass IAM's inline policy size at 50 images).";
 
 /** The service-linked role a service needs the first time it is used in an account. */
 export function serviceLinkedRoleGrant(ctx: StageStackContext, service: string, roleName: string): ExecutionGrant {

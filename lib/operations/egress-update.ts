@@ -9,6 +9,7 @@ import {
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import { stackFailureReason } from '../../lambda/alert-formatter/reasons';
 import { isMissingStack } from '../../lambda/cleanup/engine';
+import { isNoUpdates, refreshRequest, refusedInState, unfetchableParameters, UPDATABLE_STATUSES } from '../../lambda/parameter-prep/stack-refresh';
 import type { GoldenAmiConfig } from '../config/model';
 import { egressStackName, networkParameterNames, pipelineOfStackDescription } from '../naming';
 import { OperatorError } from './operator-error';
@@ -43,9 +44,6 @@ export function egressOnDemand(config: GoldenAmiConfig): boolean {
   return config.network.kind === 'create' && config.network.egress === 'on-demand';
 }
 
-/** CloudFormation accepts UpdateStack only in these settled states; the others need the operator first. */
-const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
-
 /**
  * Updates the egress stack with its own template and parameters so that it reads every fleet's desired capacity
  * afresh (its parameters are SSM-typed, resolved at every stack update), and waits for it: the NAT gateways are
@@ -76,33 +74,22 @@ export async function updateEgressStack(
     throw new OperatorError(`egress stack ${name} was never deployed (REVIEW_IN_PROGRESS: a change set waits to be executed). Fix: let the pipeline run its Egress stage to the end (release the pipeline in the CodePipeline console), then run this command again`);
   }
   if (status.endsWith('_IN_PROGRESS')) throw busy(name, status);
-  if (!UPDATABLE.has(status)) throw notUpdatable(name, status, stack.StackStatusReason);
+  if (!UPDATABLE_STATUSES.has(status)) throw notUpdatable(name, status, stack.StackStatusReason);
   if (!stack.RoleARN) {
     throw new OperatorError(`egress stack ${name} has no execution role, so the update would run with your own credentials; refused. Fix: let the pipeline's Egress stage deploy it`);
   }
 
   const startedAt = new Date();
   try {
-    await clients.cloudformation.send(
-      new UpdateStackCommand({
-        StackName: name,
-        UsePreviousTemplate: true,
-        // Previous values keep the parameters' defaults, the SSM parameter names; CloudFormation resolves them again.
-        Parameters: (stack.Parameters ?? []).map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
-        // No RoleARN: CloudFormation runs the update as the role already associated with the stack, its own execution
-        // role (checked above), "even if the users don't have permission to pass it"
-        // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html, RoleARN).
-        // No Tags: CloudFormation keeps the stack's tags, which the execution role's conditions rely on.
-        // No Capabilities: the template creates no IAM resource.
-      }),
-    );
+    // No Capabilities: the template creates no IAM resource.
+    await clients.cloudformation.send(new UpdateStackCommand(refreshRequest(name, stack.Parameters)));
   } catch (err) {
     const message = (err as Error).message ?? '';
-    if ((err as Error).name === 'ValidationError' && /No updates are to be performed/.test(message)) {
+    if (isNoUpdates(err)) {
       return { state: await readEgressState(pipelineName, clients.ssm), unchanged: true };
     }
     // CloudFormation resolves the SSM-typed parameters when the update is asked for, with the caller's credentials.
-    const missing = /Unable to fetch parameters \[([^\]]*)\]/.exec(message)?.[1];
+    const missing = unfetchableParameters(err);
     if (missing !== undefined) {
       throw new OperatorError(
         `egress stack ${name} names SSM parameters that do not exist (${missing}): a fleet was removed from the configuration since the stack was last deployed. Fix: let the pipeline's Egress stage run (push, or release the pipeline in the CodePipeline console), then run this command again`,
@@ -114,7 +101,7 @@ export async function updateEgressStack(
       );
     }
     // The pipeline may have started deploying the stack since it was described.
-    const state = /is in (\w+) state and can not be updated/.exec(message)?.[1];
+    const state = refusedInState(err);
     if (state) throw state.endsWith('_IN_PROGRESS') ? busy(name, state) : notUpdatable(name, state, undefined);
     throw err;
   }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
 import { EgressStage } from '../stages/egress-stage';
 import { FleetStage } from '../stages/fleet-stage';
+import { fleetTemplateFingerprint } from '../stages/fleet-fingerprint';
 import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
@@ -69,7 +70,7 @@ export class GoldenAmiPipelineStack extends Stack {
     const key = new PipelineKey(this, 'Encryption', { pipelineName: config.name }).key;
     const source = new PipelineSource(this, 'Source', { source: config.source });
     const network = new PipelineNetwork(this, 'Network', { pipelineName: config.name, network: config.network, logKey: key });
-    new ParameterPrepFunction(this, 'ParameterPrep', {
+    const parameterPrep = new ParameterPrepFunction(this, 'ParameterPrep', {
       pipelineName: config.name,
       logKey: key,
       distributionRegions: config.images.flatMap((i) => i.distribution.regions),
@@ -173,6 +174,25 @@ export class GoldenAmiPipelineStack extends Stack {
       return support;
     };
 
+    // Built before the images: each image's release step names its fleet stack and the fingerprint of its template.
+    const fleetStages = new Map<string, FleetStage>();
+    for (const image of fleetImages) {
+      // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
+      neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
+      const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
+      supportOf(stage.stack, (ctx) => fleetStackGrants(ctx, image.fleet, config.name), FLEET_INSTANCE_MANAGED_POLICIES);
+      fleetStages.set(image.name, stage);
+    }
+    parameterPrep.allowFleetRollouts([...fleetStages.values()].map((s) => s.stack));
+
+    if (egressLayout) {
+      // Before the images: each image's release step rolls its fleet out (its lane), and a fleet's instances need the
+      // NAT gateways from their first boot (cfn-signal). Builds use the public subnets and do not wait for it.
+      const egress = new EgressStage(this, 'Egress', { env: props.env, pipelineName: config.name, fleetImageNames: fleetImages.map((i) => i.name), layout: egressLayout });
+      supportOf(egress.stack, (ctx) => egressStackGrants(ctx, config.name), []);
+      this.pipeline.addStage(egress);
+    }
+
     const buildWave = this.pipeline.addWave('BuildImage');
     for (const image of config.images) {
       const stage = new ImageStage(this, `Image-${image.name}`, {
@@ -190,8 +210,10 @@ export class GoldenAmiPipelineStack extends Stack {
       const support = supportOf(stage.stack, (ctx) => imageStackGrants(ctx, config.name, image), BUILD_INSTANCE_MANAGED_POLICIES);
       new ScanPolicyParameter(support, 'ScanPolicy', { pipelineName: config.name, image });
       const fn = support.parameterPrepFunction;
-      // Resolved when the pipeline template is written, after the image stack is complete.
+      // Resolved when the pipeline template is written, after the image and fleet stacks are complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
+      const fleetStage = fleetStages.get(image.name);
+      const fleet = fleetStage && { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) };
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, config.operations.rebuild, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
         post: [
@@ -203,25 +225,16 @@ export class GoldenAmiPipelineStack extends Stack {
             source.input.sourceAttribute('CommitId'),
             config.operations.amiRetention,
             support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`),
+            fleet,
           ),
         ],
       });
     }
 
-    if (egressLayout) {
-      // Its own stage before the fleets: a fleet's instances need the NAT gateways from their first boot (cfn-signal).
-      const egress = new EgressStage(this, 'Egress', { env: props.env, pipelineName: config.name, fleetImageNames: fleetImages.map((i) => i.name), layout: egressLayout });
-      supportOf(egress.stack, (ctx) => egressStackGrants(ctx, config.name), []);
-      this.pipeline.addStage(egress);
-    }
+    // Every fleet again, after every image: it applies the fleet's own template changes, creates a new fleet, and is an
+    // empty change set for a fleet its image's lane already rolled out.
     const deployWave = this.pipeline.addWave('DeployImage');
-    for (const image of fleetImages) {
-      // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
-      neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
-      const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
-      supportOf(stage.stack, (ctx) => fleetStackGrants(ctx, image.fleet, config.name), FLEET_INSTANCE_MANAGED_POLICIES);
-      deployWave.addStage(stage);
-    }
+    for (const stage of fleetStages.values()) deployWave.addStage(stage);
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();

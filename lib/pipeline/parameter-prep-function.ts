@@ -8,7 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IMAGE_TAG_KEY, imageParameterNames, imagesParameterRoot, parameterPrepFunctionName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
+import { PARAMETER_PATTERN_REASON } from '../iam/execution-grants';
+import { collapseImageLevels, ssmParameterNamesOf } from './stage-stack-support';
 import { esbuildCode } from './esbuild-code';
+
+/** Fleet stacks per managed policy of the release steps' rollouts: 30 ARNs stay well under IAM's 6,144 characters. */
+const FLEET_STACKS_PER_POLICY = 30;
 
 /** Props for ParameterPrepFunction. */
 export interface ParameterPrepFunctionProps {
@@ -41,9 +46,11 @@ export interface ParameterPrepFunctionProps {
  */
 export class ParameterPrepFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
+  private readonly pipelineName: string;
 
   constructor(scope: Construct, id: string, props: ParameterPrepFunctionProps) {
     super(scope, id);
+    this.pipelineName = props.pipelineName;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logKey,
@@ -221,4 +228,53 @@ export class ParameterPrepFunction extends Construct {
       },
     );
   }
+
+  /**
+   * The release steps roll their fleets out (each image's lane, lambda/parameter-prep/fleet-rollout.ts): the function
+   * may describe and update exactly these fleet stacks, and read the SSM parameters their templates resolve, since
+   * CloudFormation resolves SSM-typed parameters with the caller's permissions when it is asked for the update. The
+   * update itself runs as the stack's own execution role (no RoleARN is passed, so no iam:PassRole is needed).
+   */
+  public allowFleetRollouts(fleetStacks: readonly Stack[]): void {
+    if (fleetStacks.length === 0) return;
+    const stack = Stack.of(this);
+    const nag = NagNames.of(this);
+    const names = fleetStacks.map((s) => s.stackName).sort();
+    const parameters = collapseImageLevels([...new Set(fleetStacks.flatMap(ssmParameterNamesOf))], this.pipelineName).sort();
+    // Managed policies of their own, a bounded number of stacks each: at 50 fleets one ARN per stack would pass
+    // IAM's 10,240 characters for the role's inline policies (the synth-time limit check caught it).
+    for (let i = 0; i * FLEET_STACKS_PER_POLICY < names.length; i++) {
+      const chunk = names.slice(i * FLEET_STACKS_PER_POLICY, (i + 1) * FLEET_STACKS_PER_POLICY);
+      const policy = new iam.ManagedPolicy(this, `FleetRollouts${i + 1}`, {
+        description: `golden-ami-pipeline ${this.pipelineName}: the release steps roll out fleet stacks ${chunk[0]} to ${chunk[chunk.length - 1]}`,
+        roles: [this.function.role!],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'RollOutThisPipelinesFleets',
+            actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateStack'],
+            // The stack's id follows its name in the ARN; the name is exact, and CloudFormation never gives two live
+            // stacks one name.
+            resources: chunk.map((name) => stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` })),
+          }),
+          ...(i === 0
+            ? [
+                new iam.PolicyStatement({
+                  sid: 'ResolveTheFleetStacksParameters',
+                  actions: ['ssm:GetParameters'],
+                  resources: parameters.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })),
+                }),
+              ]
+            : []),
+        ],
+      });
+      Validations.of(policy).acknowledge(
+        ...chunk.map((name) => ({
+          id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${name}/*`)}]`,
+          reason: `Fleet stack ${name} by its exact name; the wildcard is the stack id CloudFormation appends, unknown until it is created. The release step rolls this fleet out in its image's lane.`,
+        })),
+        ...(i === 0 ? parameters.filter((name) => name.includes('*')).map((name) => ({ id: `AwsSolutions-IAM5[Resource::${nag.arn('ssm', `parameter${name}`)}]`, reason: PARAMETER_PATTERN_REASON })) : []),
+      );
+    }
+  }
+
 }

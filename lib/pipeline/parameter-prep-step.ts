@@ -79,7 +79,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
    * The step that verifies the AMI the image stack produced, gates it on its vulnerability scan (the policy in the
    * image's scan-policy parameter), releases it to the fleet, and then tags the snapshots of
    * the AMI and its copies and applies retention, in the pipeline's region and each of the image's distribution
-   * regions (`image.distribution.regions`).
+   * regions (`image.distribution.regions`). With a fleet, it then rolls the fleet out in the same action, when the
+   * deployed fleet template is this run's (lambda/parameter-prep/fleet-rollout.ts).
    */
   public static release(
     fn: lambda.IFunction,
@@ -90,6 +91,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     commitId: string,
     retention: { readonly keep: number; readonly deleteBeyond: number },
     role?: iam.IRole,
+    /** The image's fleet, which the step rolls out itself (the image's lane); undefined for an image without one. */
+    fleet?: { readonly stackName: string; readonly fingerprint: string },
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
@@ -116,6 +119,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
         regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
         scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
+        fleetStack: fleet?.stackName ?? 'none',
+        fleetFingerprint: fleet?.fingerprint ?? 'none',
       },
     });
   }

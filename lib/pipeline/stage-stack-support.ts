@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ExecutionGrant, StageStackContext } from '../iam/execution-grants';
 import { arnIn } from '../iam/execution-grants';
-import { fleetParameterNames, instanceRoleName, ssmRoot, stackCleanupRoleName, stackDeployRoleName, stackExecutionRoleName } from '../naming';
+import { instanceRoleName, ssmRoot, stackCleanupRoleName, stackDeployRoleName, stackExecutionRoleName } from '../naming';
 import { NagNames } from '../validation/nag-names';
 import { tagAssumable } from './pipeline-role-scope';
 import { StackDeployRole } from './stack-deploy-role';
@@ -63,7 +63,7 @@ export class StageStackSupport extends NestedStack {
     // The stage is synthesized first (CDK Pipelines would do it in addStage): its synthesizer adds the bootstrap
     // version parameter, which the change sets resolve too, only then. Stage.synth() keeps the assembly.
     Stage.of(props.stageStack)!.synth();
-    const parameterNames = collapseFleetCapacityNames(ssmParameterNamesOf(props.stageStack), props.pipelineName);
+    const parameterNames = collapseImageLevels(ssmParameterNamesOf(props.stageStack), props.pipelineName);
 
     // By name, not by token: the role is the pipeline stack's; this stack only gives it its permissions.
     const executionRole = iam.Role.fromRoleName(this, 'ExecutionRole', stackExecutionRoleName(stackName));
@@ -164,16 +164,24 @@ export function ssmParameterNamesOf(stack: Stack): string[] {
 }
 
 /**
- * A stack that reads every fleet's desired capacity (the Egress stack) reads them by one pattern: one ARN per fleet
- * would push its roles past IAM's 10,240 characters of inline policy at 50 fleets. Read-only, and the pipeline name
- * is a whole level of the path, so no other pipeline's parameters match. One fleet's stack keeps its exact name.
+ * Parameters kept per image (`/golden-ami/<pipeline>/fleets/<image>/<leaf>`, `…/images/<image>/<leaf>`) read for two or
+ * more images are read by one pattern per leaf (the Egress stack reads every fleet's desired capacity; the release
+ * steps resolve every fleet stack's parameters): one ARN per image would push a role past IAM's 10,240 characters of
+ * inline policy at 50 images. Read-only, and the pipeline name is a whole level of the path, so no other pipeline's
+ * parameters match. A name read for one image only stays exact.
  */
-export function collapseFleetCapacityNames(names: readonly string[], pipelineName: string): string[] {
-  const pattern = fleetParameterNames(pipelineName, '*').desiredCapacity;
-  const isCapacity = (name: string) => name.startsWith(`${ssmRoot(pipelineName)}/fleets/`) && name.endsWith('/desired-capacity') && name.split('/').length === pattern.split('/').length;
-  const capacities = names.filter(isCapacity);
-  if (capacities.length < 2) return [...names];
-  return [...names.filter((n) => !isCapacity(n)), pattern];
+export function collapseImageLevels(names: readonly string[], pipelineName: string): string[] {
+  const perImage = new RegExp(`^${ssmRoot(pipelineName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(fleets|images)/[^/]+/([^/]+)$`);
+  const groups = new Map<string, string[]>();
+  for (const name of names) {
+    const m = perImage.exec(name);
+    if (!m) continue;
+    const pattern = `${ssmRoot(pipelineName)}/${m[1]}/*/${m[2]}`;
+    groups.set(pattern, [...(groups.get(pattern) ?? []), name]);
+  }
+  const collapsed = new Set([...groups].filter(([, members]) => new Set(members).size >= 2).flatMap(([, members]) => members));
+  const patterns = [...groups].filter(([, members]) => new Set(members).size >= 2).map(([pattern]) => pattern);
+  return [...new Set([...names.filter((n) => !collapsed.has(n)), ...patterns])];
 }
 
 /** Each wildcard a grant keeps, acknowledged on the policy that holds it with the grant's own reason. */

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CfnParameter, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Lazy, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import type { FleetConfig, ImageConfig } from '../config/model';
 import { FLEET_INSTANCE_MANAGED_POLICIES } from '../iam/fleet-stack-grants';
 import { fleetParameterNames, IMAGE_TAG_KEY, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, STACK_TAG_KEY } from '../naming';
+import { TEMPLATE_FINGERPRINT_OUTPUT } from '../../lambda/parameter-prep/fleet-rollout';
+import { fleetTemplateFingerprint } from './fleet-fingerprint';
 import { FleetLoadBalancer } from './fleet-load-balancer';
 import { linuxHealthGate, windowsHealthGate } from './health-gate';
 import { ImportedNetwork } from './imported-network';
@@ -181,6 +183,9 @@ export class FleetStack extends Stack {
 
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.group.ref, description: 'Auto Scaling group of the fleet' });
     new CfnOutput(this, 'ReleasedAmiId', { value: releasedAmi, description: 'AMI the launch template runs' });
+    // What the release step compares before it rolls this fleet out in its image's lane (fleet-rollout.ts). Uncached:
+    // the template is resolved once before the synthesizer adds its bootstrap-version parameter and rule, then again.
+    new CfnOutput(this, TEMPLATE_FINGERPRINT_OUTPUT, { value: Lazy.uncachedString({ produce: () => fleetTemplateFingerprint(this) }), description: 'Fingerprint of this template (outputs left out)' });
     if (this.loadBalancer) {
       new CfnOutput(this, 'LoadBalancerDnsName', { value: this.loadBalancer.loadBalancer.attrDnsName, description: `DNS name of the ${fleet.loadBalancer!.scheme} load balancer` });
     }

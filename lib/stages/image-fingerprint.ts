@@ -30,7 +30,7 @@ export function imageFingerprint(stack: Stack): string {
 }
 
 /** JSON with object keys sorted, so the hash does not depend on property order. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)

@@ -35,7 +35,7 @@ describe('the pipeline of the shipped configuration', () => {
     synth.pipelineTemplate.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'golden-ami', PipelineType: 'V2', RestartExecutionOnUpdate: true });
   });
 
-  test('runs source, build, synth, self-mutation, assets, the images in parallel, then the fleet', () => {
+  test('runs source, build, synth, self-mutation, assets, egress, the images in parallel (each releasing and rolling out its own fleet), then the fleets', () => {
     const flat = stages.flatMap((s) => [...s.Actions].sort((a, b) => a.RunOrder - b.RunOrder).map((a) => `${s.Name}:${a.RunOrder}:${a.ActionTypeId.Provider}:${typeof a.Name === 'string' ? a.Name : 'source'}`));
     expect(flat).toEqual([
       'Source:1:CodeCommit:source',
@@ -43,7 +43,11 @@ describe('the pipeline of the shipped configuration', () => {
       'Build:2:CodeBuild:Synth',
       'UpdatePipeline:1:CodeBuild:SelfMutate',
       'Assets:1:CodeBuild:FileAssets',
-      // One wave: both images step together (prepare, change set create, execute, release).
+      // network.egress on-demand: the NAT gateways come (or go) with the fleets' desired capacity, before any image's
+      // release step rolls its fleet out.
+      'Egress:1:CloudFormation:Prepare',
+      'Egress:2:CloudFormation:Deploy',
+      // One wave: both images step together (prepare, change set create, execute, release and the fleet's rollout).
       'BuildImage:1:Lambda:Image-app-linux.Prepare-app-linux',
       'BuildImage:1:Lambda:Image-windows-iis.Prepare-windows-iis',
       'BuildImage:2:CloudFormation:Image-app-linux.golden-ami-image-app-linux.Prepare',
@@ -52,10 +56,7 @@ describe('the pipeline of the shipped configuration', () => {
       'BuildImage:3:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Deploy',
       'BuildImage:4:Lambda:Image-app-linux.Release-app-linux',
       'BuildImage:4:Lambda:Image-windows-iis.Release-windows-iis',
-      // network.egress on-demand: the NAT gateways come (or go) with the fleets' desired capacity, before any fleet.
-      'Egress:1:CloudFormation:Prepare',
-      'Egress:2:CloudFormation:Deploy',
-      // Both fleets in the next wave, side by side.
+      // Both fleets in the next wave, side by side: this run's fleet templates (a no-op where a lane rolled it out).
       'DeployImage:1:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Prepare',
       'DeployImage:1:CloudFormation:Fleet-windows-iis.golden-ami-fleet-windows-iis.Prepare',
       'DeployImage:2:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Deploy',
@@ -213,8 +214,47 @@ describe('the pipeline of the shipped configuration', () => {
       // Distribution regions besides the pipeline's own: the shipped images have none.
       regions: 'none',
       scanPolicyParameter: '/golden-ami/golden-ami/images/app-linux/scan-policy',
+      // The image's lane: the release step rolls this fleet out when the deployed template is this run's.
+      fleetStack: 'golden-ami-fleet-app-linux',
+      fleetFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(stages[0].Actions[0].Namespace).toEqual(expect.any(String));
+  });
+
+  test.each(['app-linux', 'windows-iis'])("%s: the release step's fleet fingerprint is the TemplateFingerprint output of the fleet template this run deploys", (image) => {
+    const release = stage(stages, 'BuildImage').Actions.find((a) => a.Name === `Image-${image}.Release-${image}`)!;
+    const fleet = synth.stageTemplate(`Fleet-${image}`).toJSON();
+    // The same template file the DeployImage stage's change set is made from, so a stack it deployed carries this value.
+    expect(JSON.parse(release.Configuration.UserParameters).fleetFingerprint).toBe(fleet.Outputs.TemplateFingerprint.Value);
+  });
+
+  test('the function may roll out exactly the fleet stacks, and read the parameters CloudFormation resolves for them', () => {
+    // A managed policy of its own (30 fleet stacks each), so 50 fleets stay within IAM's policy sizes.
+    const policies = synth.pipelineTemplate.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
+    expect(Object.keys(policies)).toHaveLength(1);
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Sid: 'RollOutThisPipelinesFleets',
+        Effect: 'Allow',
+        Action: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:UpdateStack'],
+        Resource: ['app-linux', 'windows-iis'].map((image) => `arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-fleet-${image}/*`),
+      },
+      {
+        Sid: 'ResolveTheFleetStacksParameters',
+        Effect: 'Allow',
+        Action: 'ssm:GetParameters',
+        // Every parameter of either fleet template; per-image leaves by one pattern each, as soon as two images share them.
+        Resource: [
+          '/cdk-bootstrap/hnb659fds/version',
+          '/golden-ami/golden-ami/fleets/*/desired-capacity',
+          '/golden-ami/golden-ami/fleets/*/min-size',
+          '/golden-ami/golden-ami/images/*/release-ami',
+          '/golden-ami/golden-ami/network/subnet-ids',
+          '/golden-ami/golden-ami/network/vpc-id',
+        ].map((name) => `arn:aws:ssm:eu-west-1:123456789012:parameter${name}`),
+      },
+    ]);
   });
 
   test('declares the rebuild variable, false unless an execution is started with it', () => {
@@ -446,8 +486,8 @@ describe('other configurations', () => {
       .slice(4)
       .map((s) => [s.Name, [...new Set(s.Actions.map((a) => String(a.Name).split('.')[0]))].sort()]);
     expect(shape).toEqual([
-      ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
       ['Egress', ['Deploy', 'Prepare']],
+      ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
       ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux', 'Fleet-windows-iis']],
     ]);
     // Within the wave, every image's release comes after its own change set and before any fleet.

@@ -41,7 +41,7 @@ describe(`${MAX_IMAGES} images, each with a fleet`, () => {
     expect(stages.every((s) => s.Actions.length <= CODEPIPELINE_MAX_ACTIONS_PER_STAGE)).toBe(true);
     // 4 actions per image (prepare, change set, execute, release) and 2 per fleet, split by CDK Pipelines into
     // consecutive stages of at most 50 actions.
-    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'BuildImage.1', 'BuildImage.2', 'BuildImage.3', 'BuildImage.4', 'Egress', 'DeployImage.1', 'DeployImage.2']);
+    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Egress', 'BuildImage.1', 'BuildImage.2', 'BuildImage.3', 'BuildImage.4', 'DeployImage.1', 'DeployImage.2']);
     expect(stages.filter((s) => s.Name.startsWith('BuildImage')).flatMap((s) => s.Actions)).toHaveLength(4 * MAX_IMAGES);
     expect(stages.filter((s) => s.Name.startsWith('DeployImage')).flatMap((s) => s.Actions)).toHaveLength(2 * MAX_IMAGES);
   });

@@ -21,7 +21,7 @@ describe('docs/architecture.svg', () => {
 
   test('shows every action of the pipeline with its stage and role', () => {
     const dot = pipelineDot(pipelineTemplate.toJSON() as never);
-    for (const stage of ['1. Source', '2. Build', '3. UpdatePipeline', '4. Assets', '5. BuildImage', '6. Egress', '7. DeployImage']) expect(dot).toContain(`label="${stage}"`);
+    for (const stage of ['1. Source', '2. Build', '3. UpdatePipeline', '4. Assets', '5. Egress', '6. BuildImage', '7. DeployImage']) expect(dot).toContain(`label="${stage}"`);
     expect(dot.match(/ \[label=/g)).toHaveLength(19);
     expect(dot).toContain('role: golden-ami-image-windows-iis-cfn-deploy');
     expect(dot).toContain('role: SupportImageapplinuxPrepareActionRole');

@@ -1,9 +1,11 @@
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand, type Stack, type StackStatus } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetComponentCommand, GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TEMPLATE_FINGERPRINT_OUTPUT } from '../../../lambda/parameter-prep/fleet-rollout';
 import { handler, type CodePipelineJobEvent } from '../../../lambda/parameter-prep/index';
 import { awsError, FakeEc2, FakeImagebuilder, FakeInspector, FakeParameterStore, scanFinding } from './fake-aws';
 
@@ -61,6 +63,8 @@ const release = (overrides: object = {}) =>
     deleteBeyond: '2',
     regions: 'none',
     scanPolicyParameter: SCAN_POLICY,
+    fleetStack: 'none',
+    fleetFingerprint: 'none',
     ...overrides,
   });
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:golden-ami-parameter-prep';
@@ -969,5 +973,85 @@ describe('prepare refuses a build that could not be scanned', () => {
     await handler(prepare(), context());
     expect(success()[0].outputVariables).toMatchObject({ build: 'true' });
     expect(inspectorWorld.calls).toBe(0);
+  });
+});
+
+describe("the image's lane: a release with a fleet rolls the fleet out in the same action", () => {
+  const cloudformation = mockClient(CloudFormationClient);
+  const FLEET_STACK = 'golden-ami-app-fleet';
+  const FLEET_FINGERPRINT = 'f'.repeat(64);
+  const withFleet = () => release({ fleetStack: FLEET_STACK, fleetFingerprint: FLEET_FINGERPRINT });
+  const continued = (token: string): CodePipelineJobEvent => {
+    const e = withFleet();
+    return { 'CodePipeline.job': { ...e['CodePipeline.job'], data: { ...e['CodePipeline.job'].data, continuationToken: token } } };
+  };
+  const fleetStack = (status: string): Stack => ({
+    StackName: FLEET_STACK,
+    StackStatus: status as StackStatus,
+    CreationTime: new Date('2026-11-01T00:00:00Z'),
+    RoleARN: `arn:aws:iam::123456789012:role/${FLEET_STACK}-execution`,
+    Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+    Parameters: [{ ParameterKey: 'ReleasedAmi', ParameterValue: RELEASE_NAMES.releaseAmiParameter }],
+    Outputs: [{ OutputKey: TEMPLATE_FINGERPRINT_OUTPUT, OutputValue: FLEET_FINGERPRINT }],
+  });
+  beforeEach(() => {
+    cloudformation.reset();
+    world.addAmi('eu-west-1', { id: AMI, creationDate: '2026-11-01T00:00:00.000Z', tags: { Ec2ImageBuilderArn: BUILD_ARN, ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: ['snap-new'] });
+  });
+
+  test('first invocation: released, the fleet update asked for, and CodePipeline told to come back (no output variables yet)', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [fleetStack('UPDATE_COMPLETE')] });
+    await handler(withFleet(), context());
+    expectOneResult();
+    const [answer] = success();
+    // outputVariables "can be included only when there is no continuation token on the request" (PutJobSuccessResult API reference).
+    expect(answer.outputVariables).toBeUndefined();
+    expect(JSON.parse(answer.continuationToken!)).toMatchObject({ phase: 'rolling', stack: FLEET_STACK });
+    expect(answer.executionDetails?.summary).toBe(`rolling out ${AMI} to fleet stack ${FLEET_STACK} (UPDATE_IN_PROGRESS)`);
+    // The release happened before the rollout was asked for, and its answer is stored.
+    expect(stored(RELEASE_NAMES.releaseParameter)).toMatchObject({ amiId: AMI, answer: { executionId: 'exec-2' } });
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
+  });
+
+  test('a continued invocation does not release again; once the stack is updated it answers the release\'s variables and the fleet\'s', async () => {
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [fleetStack('UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [fleetStack('UPDATE_IN_PROGRESS')] }).resolves({ Stacks: [fleetStack('UPDATE_COMPLETE')] });
+    await handler(withFleet(), context());
+    const token = success()[0].continuationToken!;
+    const releaseRecordWrites = () => puts().filter(([name]) => name === RELEASE_NAMES.releaseParameter).length;
+    const writesAfterFirst = releaseRecordWrites();
+    await handler(continued(token), context());
+    expect(success()[1]).toMatchObject({ continuationToken: token });
+    await handler(continued(token), context());
+    const final = success()[2];
+    expect(final.continuationToken).toBeUndefined();
+    expect(final.outputVariables).toEqual({ ...stored(RELEASE_NAMES.releaseParameter).answer.variables, fleet: `rolled out: fleet stack ${FLEET_STACK} runs ${AMI}` });
+    // Later invocations find the stored answer: the record is not written again, the scan not judged again.
+    expect(releaseRecordWrites()).toBe(writesAfterFirst);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
+    expect(failures()).toHaveLength(0);
+  });
+
+  test('a rollout that rolled back fails the action with the cause, and the release stays recorded', async () => {
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [fleetStack('UPDATE_COMPLETE')] }).resolves({ Stacks: [fleetStack('UPDATE_ROLLBACK_COMPLETE')] });
+    cloudformation.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [{ StackId: 's', EventId: '1', StackName: FLEET_STACK, Timestamp: new Date(Date.now() + 60_000), LogicalResourceId: 'Group', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', ResourceStatus: 'UPDATE_FAILED', ResourceStatusReason: 'Received 0 SUCCESS signal(s) out of 1' }],
+    });
+    await handler(withFleet(), context());
+    await handler(continued(success()[0].continuationToken!), context());
+    expect(failures()[0].failureDetails?.message).toMatch(new RegExp(`^app: ${AMI} is released, but its fleet did not roll out: fleet stack ${FLEET_STACK} UPDATE_ROLLBACK_COMPLETE: Group \\(AWS::AutoScaling::AutoScalingGroup\\) UPDATE_FAILED: Received 0 SUCCESS signal\\(s\\) out of 1\\. The fleet runs what it ran before\\. Fix: `));
+    expect(stored(RELEASE_NAMES.releaseParameter).amiId).toBe(AMI);
+  });
+
+  test('a fleet left to the DeployImage stage: done in one invocation, with the reason in the fleet variable', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error(`Stack with id ${FLEET_STACK} does not exist`), { name: 'ValidationError' }));
+    await handler(withFleet(), context());
+    expectOneResult();
+    expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, fleet: `left to the DeployImage stage: fleet stack ${FLEET_STACK} does not exist yet` });
+  });
+
+  test('an image without a fleet asks CloudFormation nothing and answers without a fleet variable', async () => {
+    await handler(release(), context());
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(success()[0].outputVariables).not.toHaveProperty('fleet');
   });
 });
