@@ -8,9 +8,10 @@
  *   older than the maximum age (build-decision.ts).
  * mode "release": verifies the AMI the image stack produced, gates it on Amazon Inspector's findings of its build
  *   (scan-lookup.ts, scan-gate.ts; the image's policy is in SSM, scan-policy.ts), records it as the release its fleet
- *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts). An image with a fleet
- *   then rolls its fleet out in the same action (fleet-rollout.ts: the image's lane), answering CodePipeline with a
- *   continuation token until the rolling update is done.
+ *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
+ * mode "lane" (an image with a fleet): runs beside the image stack's execute action and waits for it (build-wait.ts),
+ *   releases what it built as "release" does, then rolls the image's fleet out (fleet-rollout.ts), answering CodePipeline
+ *   with a continuation token until the build and the rolling update are done.
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
@@ -26,6 +27,7 @@ import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
+import { imageStackBuild } from './build-wait';
 import { followRollout, startRollout, type CloudFormation } from './fleet-rollout';
 import { housekeep, type Ec2 } from './housekeeping';
 import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
@@ -34,7 +36,7 @@ import { buildFindings, buildScan, incompleteScan, requireInspectorForEc2, type 
 import { parseScanPolicy, type ScanPolicy } from './scan-policy';
 import { awsOwnedArnPrefix, parseUpstreamReferences } from './upstream';
 import { lookUpUpstream, type Imagebuilder, type UpstreamLookup } from './upstream-lookup';
-import { distributionRegions, maxAgeSeconds, parseUserParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { distributionRegions, maxAgeSeconds, parseUserParameters, type LaneParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
 import { amiRejection, builtBy } from './verify-ami';
 import { parseMajorMinor, parseVersion } from './versioning';
 
@@ -150,7 +152,7 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
     const { data } = event['CodePipeline.job'];
     const params = parseUserParameters(data.actionConfiguration.configuration.UserParameters);
     log('start', { mode: params.mode, image: params.image, continued: data.continuationToken !== undefined });
-    const work = params.mode === 'prepare' ? prepare(params, attempt) : releaseAndRollOut(params, data.continuationToken, attempt);
+    const work = params.mode === 'prepare' ? prepare(params, attempt) : params.mode === 'release' ? release(params, attempt) : lane(params, data.continuationToken, attempt);
     const budget = attempt.remainingMs();
     const gaveUp = () => new Error(`gave up after ${Math.round(Math.max(budget, 0) / 1000)} s waiting for AWS; retry the action`);
     outcome = { ok: true, ...(await withDeadline(work, budget, controller, gaveUp)) };
@@ -271,16 +273,35 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
 }
 
 /**
- * The release, then the image's lane (its fleet rolled out). Every invocation of the job, the continued ones too, goes
- * through the release first: after the first it finds its own stored answer and only repairs the hand-off.
+ * An image's lane: wait beside the image stack's execute action until it is done (build-wait.ts), release what it
+ * built, then roll the image's fleet out (fleet-rollout.ts). Every invocation of the job, the continued ones too, asks
+ * CodePipeline where the build is and goes through the release: after the first it finds its own stored answer.
  */
-async function releaseAndRollOut(p: ReleaseParameters, continuationToken: string | undefined, attempt: Attempt): Promise<Answer> {
-  const released = await release(p, attempt);
-  if (p.fleetStack === 'none') return released;
-  const lane = { image: p.image, stack: p.fleetStack, fingerprint: p.fleetFingerprint, amiId: released.variables.amiId, cloudformation, signal: attempt.signal };
-  const step = continuationToken === undefined ? await startRollout(lane) : await followRollout(lane, continuationToken);
+async function lane(p: LaneParameters, continuationToken: string | undefined, attempt: Attempt): Promise<Answer> {
+  const build = await imageStackBuild(codepipeline, p.pipeline, p.executionId, p.imageStack, attempt.signal);
+  if (build.state === 'pending') {
+    const token = JSON.stringify({ phase: 'build', stack: p.imageStack });
+    return { variables: {}, summary: `waiting for image stack ${p.imageStack} to be built (its execute action: ${build.status})`, continuationToken: token };
+  }
+  if (build.state === 'failed') {
+    throw new Error(`${p.image}: the execute action of image stack ${p.imageStack} ${build.status.toLowerCase()} (${build.reason.replace(/\.$/, '')}), so nothing was released and the fleet runs what it ran before. Fix: see that action's failure in this stage, then retry the stage`);
+  }
+  const { imageStack: _stack, fleetStack, fleetFingerprint, ...rest } = p;
+  const released = await release({ ...rest, mode: 'release', ...build.outputs }, attempt);
+  const rollout = { image: p.image, stack: fleetStack, fingerprint: fleetFingerprint, amiId: released.variables.amiId, cloudformation, signal: attempt.signal };
+  const rolling = continuationToken !== undefined && !isBuildToken(continuationToken);
+  const step = rolling ? await followRollout(rollout, continuationToken) : await startRollout(rollout);
   if (!step.done) return { variables: {}, summary: step.progress, continuationToken: step.token };
   return { variables: { ...released.variables, fleet: step.fleet }, summary: `${released.summary}; fleet ${step.fleet}` };
+}
+
+/** The token a lane gives while the build runs: the next invocation asks where the build is, not the rollout. */
+function isBuildToken(token: string): boolean {
+  try {
+    return (JSON.parse(token) as { phase?: string }).phase === 'build';
+  } catch {
+    return false;
+  }
 }
 
 async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> {

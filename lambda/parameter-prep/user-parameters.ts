@@ -65,22 +65,34 @@ export interface ReleaseParameters {
   readonly regions: string;
   /** SSM parameter holding the image's scan policy (scan-policy.ts), which the release gate applies. */
   readonly scanPolicyParameter: string;
-  /** The image's fleet stack, which the release step rolls out itself (fleet-rollout.ts), or "none" (no fleet). */
+}
+
+/**
+ * An image's lane (an image with a fleet): the release step runs beside the image stack's execute action, waits for it
+ * (build-wait.ts), takes the AMI, version and recipe from that action's output variables, releases as "release" does,
+ * then rolls out the image's fleet (fleet-rollout.ts).
+ */
+export interface LaneParameters extends Omit<ReleaseParameters, 'mode' | 'amiId' | 'version' | 'recipeName'> {
+  readonly mode: 'lane';
+  /** The image stack whose execute action builds the image. */
+  readonly imageStack: string;
+  /** The image's fleet stack. */
   readonly fleetStack: string;
-  /** The fingerprint of the fleet template this run deploys, or "none" (no fleet). */
+  /** The fingerprint of the fleet template this run deploys. */
   readonly fleetFingerprint: string;
 }
 
-export type UserParameters = PrepareParameters | ReleaseParameters;
+export type UserParameters = PrepareParameters | ReleaseParameters | LaneParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds', 'scanPolicyParameter'],
-  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter', 'fleetStack', 'fleetFingerprint'],
+  release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
+  lane: ['image', 'imageStack', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter', 'fleetStack', 'fleetFingerprint'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */
 export function parseUserParameters(text: string | undefined): UserParameters {
-  if (!text) throw new Error('UserParameters are empty; expected a JSON object with a "mode" field (prepare or release)');
+  if (!text) throw new Error('UserParameters are empty; expected a JSON object with a "mode" field (prepare, release or lane)');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -90,8 +102,8 @@ export function parseUserParameters(text: string | undefined): UserParameters {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('UserParameters must be a JSON object');
   const raw = value as Record<string, unknown>;
   const mode = raw.mode;
-  if (mode !== 'prepare' && mode !== 'release') {
-    throw new Error(`UserParameters.mode must be "prepare" or "release" (got ${JSON.stringify(mode)})`);
+  if (mode !== 'prepare' && mode !== 'release' && mode !== 'lane') {
+    throw new Error(`UserParameters.mode must be "prepare", "release" or "lane" (got ${JSON.stringify(mode)})`);
   }
   for (const field of FIELDS[mode]) {
     const v = raw[field];
@@ -101,10 +113,8 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
-  if (mode === 'release') {
-    distributionRegions(raw as unknown as ReleaseParameters);
-    checkFleet(raw as unknown as ReleaseParameters);
-  }
+  if (mode !== 'prepare') distributionRegions(raw as unknown as ReleaseParameters);
+  if (mode === 'lane') checkLane(raw as unknown as LaneParameters);
   if (mode === 'prepare') {
     parseUpstreamReferences(raw.upstream as string);
     maxAgeSeconds(raw as unknown as PrepareParameters);
@@ -112,14 +122,14 @@ export function parseUserParameters(text: string | undefined): UserParameters {
   return raw as unknown as UserParameters;
 }
 
-/** A release's fleet: "none" for both fields, or a CloudFormation stack name and a SHA-256 fingerprint. */
-function checkFleet(p: Pick<ReleaseParameters, 'fleetStack' | 'fleetFingerprint'>): void {
-  if ((p.fleetStack === 'none') !== (p.fleetFingerprint === 'none')) {
-    throw new Error(`UserParameters.fleetStack and fleetFingerprint must both be "none" or both be set (got ${JSON.stringify(p.fleetStack)} and ${JSON.stringify(p.fleetFingerprint)})`);
+// CloudFormation's own rule for a stack name: a letter, then letters, digits and hyphens, 128 characters at most.
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** A lane names two stacks and the SHA-256 fingerprint of the fleet's template. */
+function checkLane(p: LaneParameters): void {
+  for (const field of ['imageStack', 'fleetStack'] as const) {
+    if (!STACK_NAME.test(p[field])) throw new Error(`UserParameters.${field} is not a CloudFormation stack name (got ${JSON.stringify(p[field])})`);
   }
-  if (p.fleetStack === 'none') return;
-  // CloudFormation's own rule for a stack name: a letter, then letters, digits and hyphens, 128 characters at most.
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(p.fleetStack)) throw new Error(`UserParameters.fleetStack is not a CloudFormation stack name (got ${JSON.stringify(p.fleetStack)})`);
   if (!/^[0-9a-f]{64}$/.test(p.fleetFingerprint)) throw new Error(`UserParameters.fleetFingerprint must be a SHA-256 in hex (got ${JSON.stringify(p.fleetFingerprint)})`);
 }
 

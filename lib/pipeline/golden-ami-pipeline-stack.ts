@@ -213,20 +213,24 @@ export class GoldenAmiPipelineStack extends Stack {
       // Resolved when the pipeline template is written, after the image and fleet stacks are complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       const fleetStage = fleetStages.get(image.name);
-      const fleet = fleetStage && { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) };
+      const commitId = source.input.sourceAttribute('CommitId');
+      const releaseRole = support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`);
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, config.operations.rebuild, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
         post: [
-          ParameterPrepStep.release(
-            fn,
-            config.name,
-            image,
-            outputs,
-            source.input.sourceAttribute('CommitId'),
-            config.operations.amiRetention,
-            support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`),
-            fleet,
-          ),
+          fleetStage
+            ? // The image's lane: beside its own build, then its fleet's rollout; no other image's build holds it up.
+              ParameterPrepStep.lane(
+                fn,
+                config.name,
+                image,
+                { stackName: stage.stack.stackName, outputs: Object.values(outputs) },
+                { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) },
+                commitId,
+                config.operations.amiRetention,
+                releaseRole,
+              )
+            : ParameterPrepStep.release(fn, config.name, image, outputs, commitId, config.operations.amiRetention, releaseRole),
         ],
       });
     }

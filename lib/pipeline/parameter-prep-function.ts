@@ -230,8 +230,9 @@ export class ParameterPrepFunction extends Construct {
   }
 
   /**
-   * The release steps roll their fleets out (each image's lane, lambda/parameter-prep/fleet-rollout.ts): the function
-   * may describe and update exactly these fleet stacks, and read the SSM parameters their templates resolve, since
+   * The release steps of images with a fleet run as lanes (lambda/parameter-prep/build-wait.ts, fleet-rollout.ts): the
+   * function may list this pipeline's action executions (to follow each image's build), describe and update exactly
+   * these fleet stacks, and read the SSM parameters their templates resolve, since
    * CloudFormation resolves SSM-typed parameters with the caller's permissions when it is asked for the update. The
    * update itself runs as the stack's own execution role (no RoleARN is passed, so no iam:PassRole is needed).
    */
@@ -258,6 +259,12 @@ export class ParameterPrepFunction extends Construct {
           }),
           ...(i === 0
             ? [
+                // A lane's release step waits beside its image stack's execute action and reads its outputs there.
+                new iam.PolicyStatement({
+                  sid: 'FollowTheImageBuildsOfThisPipeline',
+                  actions: ['codepipeline:ListActionExecutions'],
+                  resources: [stack.formatArn({ service: 'codepipeline', resource: this.pipelineName })],
+                }),
                 new iam.PolicyStatement({
                   sid: 'ResolveTheFleetStacksParameters',
                   actions: ['ssm:GetParameters'],

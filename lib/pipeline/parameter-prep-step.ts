@@ -39,6 +39,18 @@ export interface ParameterPrepStepProps {
    * @default - CodePipeline creates one in the pipeline stack
    */
   readonly role?: iam.IRole;
+  /**
+   * Run in the run order of the action before it (the stack's execute action) instead of after it. At the first run
+   * order of a stage (a wave spilled over into a new stage) it stays at 1, after that action's stage.
+   * @default false
+   */
+  readonly besideThePreviousAction?: boolean;
+  /**
+   * Stack outputs the step does not pass as parameters but reads from the producing action itself: CDK Pipelines gives
+   * that action a variables namespace, so CodePipeline records the outputs as its output variables.
+   * @default - only the outputs named in userParameters
+   */
+  readonly capturedOutputs?: readonly StackOutputReference[];
 }
 
 /**
@@ -91,8 +103,6 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     commitId: string,
     retention: { readonly keep: number; readonly deleteBeyond: number },
     role?: iam.IRole,
-    /** The image's fleet, which the step rolls out itself (the image's lane); undefined for an image without one. */
-    fleet?: { readonly stackName: string; readonly fingerprint: string },
   ): ParameterPrepStep {
     const names = imageParameterNames(pipelineName, image.name);
     // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
@@ -119,8 +129,50 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
         regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
         scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
-        fleetStack: fleet?.stackName ?? 'none',
-        fleetFingerprint: fleet?.fingerprint ?? 'none',
+      },
+    });
+  }
+
+  /**
+   * An image's lane (an image with a fleet): the release step runs in the same run order as the image stack's execute
+   * action, so that it waits for its own build only (CodePipeline starts an action once every action of a lower run
+   * order in its stage is done), reads the build's outputs from that action (ListActionExecutions), releases, then rolls
+   * the fleet out when the deployed fleet template is this run's (lambda/parameter-prep/fleet-rollout.ts).
+   */
+  public static lane(
+    fn: lambda.IFunction,
+    pipelineName: string,
+    image: ImageConfig,
+    build: { readonly stackName: string; readonly outputs: readonly StackOutputReference[] },
+    fleet: { readonly stackName: string; readonly fingerprint: string },
+    commitId: string,
+    retention: { readonly keep: number; readonly deleteBeyond: number },
+    role?: iam.IRole,
+  ): ParameterPrepStep {
+    const names = imageParameterNames(pipelineName, image.name);
+    const home = fn.stack.region;
+    const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
+    return new ParameterPrepStep(`Release-${image.name}`, {
+      function: fn,
+      role,
+      variablesNamespace: `Release-${image.name}`,
+      besideThePreviousAction: true,
+      capturedOutputs: build.outputs,
+      userParameters: {
+        mode: 'lane',
+        image: image.name,
+        imageStack: build.stackName,
+        releaseParameter: names.release,
+        releaseAmiParameter: names.releaseAmi,
+        executionId: EXECUTION_ID,
+        commitId,
+        pipeline: pipelineName,
+        keepImages: String(retention.keep),
+        deleteBeyond: String(retention.deleteBeyond),
+        regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
+        scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
+        fleetStack: fleet.stackName,
+        fleetFingerprint: fleet.fingerprint,
       },
     });
   }
@@ -129,11 +181,13 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     super(id);
     // Registers the producers of step outputs (the source's CommitId), so their actions get a variables namespace.
     this.discoverReferencedOutputs(props.userParameters);
+    // Also makes the pipeline graph place this step after the producing stack (CDK Pipelines' StackOutputReference).
+    this.discoverReferencedOutputs(props.capturedOutputs ?? []);
   }
 
   /** Tells CDK Pipelines to capture these outputs: the producing stack's execute action gets a variables namespace. */
   public get consumedStackOutputs(): StackOutputReference[] {
-    return Object.values(this.props.userParameters).filter((v): v is StackOutputReference => v instanceof StackOutputReference);
+    return [...Object.values(this.props.userParameters), ...(this.props.capturedOutputs ?? [])].filter((v): v is StackOutputReference => v instanceof StackOutputReference);
   }
 
   public produceAction(stage: codepipeline.IStage, options: ProduceActionOptions): CodePipelineActionFactoryResult {
@@ -146,7 +200,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     stage.addAction(
       new actions.LambdaInvokeAction({
         actionName: options.actionName,
-        runOrder: options.runOrder,
+        runOrder: this.props.besideThePreviousAction ? Math.max(1, options.runOrder - 1) : options.runOrder,
         lambda: this.props.function,
         userParameters,
         variablesNamespace: this.props.variablesNamespace,

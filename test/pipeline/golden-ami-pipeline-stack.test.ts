@@ -240,6 +240,7 @@ describe('the pipeline of the shipped configuration', () => {
         Action: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:UpdateStack'],
         Resource: ['app-linux', 'windows-iis'].map((image) => `arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-fleet-${image}/*`),
       },
+      { Sid: 'FollowTheImageBuildsOfThisPipeline', Effect: 'Allow', Action: 'codepipeline:ListActionExecutions', Resource: 'arn:aws:codepipeline:eu-west-1:123456789012:golden-ami' },
       {
         Sid: 'ResolveTheFleetStacksParameters',
         Effect: 'Allow',

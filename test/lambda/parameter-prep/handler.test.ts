@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand, type Stack, type StackStatus } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, ListActionExecutionsCommand, type ListActionExecutionsCommandOutput, type ActionExecutionStatus, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, DeregisterImageCommand, DeleteSnapshotCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetComponentCommand, GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
@@ -63,8 +63,6 @@ const release = (overrides: object = {}) =>
     deleteBeyond: '2',
     regions: 'none',
     scanPolicyParameter: SCAN_POLICY,
-    fleetStack: 'none',
-    fleetFingerprint: 'none',
     ...overrides,
   });
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:golden-ami-parameter-prep';
@@ -976,21 +974,45 @@ describe('prepare refuses a build that could not be scanned', () => {
   });
 });
 
-describe("the image's lane: a release with a fleet rolls the fleet out in the same action", () => {
+describe("the image's lane: beside its image stack's build, it releases and rolls the fleet out in one action", () => {
   const cloudformation = mockClient(CloudFormationClient);
-  const FLEET_STACK = 'golden-ami-app-fleet';
+  const IMAGE_STACK = 'golden-ami-image-app';
+  const FLEET_STACK = 'golden-ami-fleet-app';
   const FLEET_FINGERPRINT = 'f'.repeat(64);
-  const withFleet = () => release({ fleetStack: FLEET_STACK, fleetFingerprint: FLEET_FINGERPRINT });
-  const continued = (token: string): CodePipelineJobEvent => {
-    const e = withFleet();
-    return { 'CodePipeline.job': { ...e['CodePipeline.job'], data: { ...e['CodePipeline.job'].data, continuationToken: token } } };
+  const laneEvent = (token?: string): CodePipelineJobEvent => {
+    const e = event({
+      mode: 'lane',
+      image: 'app',
+      imageStack: IMAGE_STACK,
+      ...RELEASE_NAMES,
+      executionId: 'exec-2',
+      commitId: 'abc123',
+      pipeline: 'golden-ami',
+      keepImages: '1',
+      deleteBeyond: '2',
+      regions: 'none',
+      scanPolicyParameter: SCAN_POLICY,
+      fleetStack: FLEET_STACK,
+      fleetFingerprint: FLEET_FINGERPRINT,
+    });
+    return token === undefined ? e : { 'CodePipeline.job': { ...e['CodePipeline.job'], data: { ...e['CodePipeline.job'].data, continuationToken: token } } };
   };
+  /** The image stack's execute action as ListActionExecutions lists it (only the fields the step reads, and a sibling). */
+  const buildAction = (status: string, outputVariables?: Record<string, string>): ListActionExecutionsCommandOutput => ({
+    $metadata: {},
+    actionExecutionDetails: [
+      { stageName: 'BuildImage', actionName: 'Image-other.golden-ami-image-other.Deploy', status: 'Succeeded', input: { configuration: { StackName: 'golden-ami-image-other', ActionMode: 'CHANGE_SET_EXECUTE' } }, output: { outputVariables: { AmiId: 'ami-0ffffffffffffffff', BuiltVersion: '9.9.9', RecipeName: 'x' } } },
+      { stageName: 'BuildImage', actionName: 'Image-app.golden-ami-image-app.Prepare', status: 'Succeeded', input: { configuration: { StackName: IMAGE_STACK, ActionMode: 'CHANGE_SET_REPLACE' } } },
+      { stageName: 'BuildImage', actionName: 'Image-app.golden-ami-image-app.Deploy', status: status as ActionExecutionStatus, input: { configuration: { StackName: IMAGE_STACK, ActionMode: 'CHANGE_SET_EXECUTE' } }, output: { outputVariables, executionResult: status === 'Failed' ? { errorDetails: { message: 'Image (AWS::ImageBuilder::Image) CREATE_FAILED: test failed.' } } : undefined } },
+    ],
+  });
+  const built = buildAction('Succeeded', { AmiId: AMI, BuiltVersion: '1.0.3', RecipeName: 'golden-ami-app' });
   const fleetStack = (status: string): Stack => ({
     StackName: FLEET_STACK,
     StackStatus: status as StackStatus,
     CreationTime: new Date('2026-11-01T00:00:00Z'),
     RoleARN: `arn:aws:iam::123456789012:role/${FLEET_STACK}-execution`,
-    Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+    Capabilities: ['CAPABILITY_NAMED_IAM'],
     Parameters: [{ ParameterKey: 'ReleasedAmi', ParameterValue: RELEASE_NAMES.releaseAmiParameter }],
     Outputs: [{ OutputKey: TEMPLATE_FINGERPRINT_OUTPUT, OutputValue: FLEET_FINGERPRINT }],
   });
@@ -999,57 +1021,82 @@ describe("the image's lane: a release with a fleet rolls the fleet out in the sa
     world.addAmi('eu-west-1', { id: AMI, creationDate: '2026-11-01T00:00:00.000Z', tags: { Ec2ImageBuilderArn: BUILD_ARN, ...OUR_TAGS, 'golden-ami:version': '1.0.3' }, snapshots: ['snap-new'] });
   });
 
-  test('first invocation: released, the fleet update asked for, and CodePipeline told to come back (no output variables yet)', async () => {
+  test.each<[string, ListActionExecutionsCommandOutput]>([
+    ['not listed yet (CodePipeline lists an action once it runs)', { $metadata: {}, actionExecutionDetails: [] }],
+    ['in progress', buildAction('InProgress')],
+  ])('the build %s: nothing is released, and CodePipeline is told to come back', async (_name, listed) => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(listed);
+    await handler(laneEvent(), context());
+    expectOneResult();
+    expect(success()[0]).toMatchObject({ continuationToken: JSON.stringify({ phase: 'build', stack: IMAGE_STACK }) });
+    expect(success()[0].outputVariables).toBeUndefined();
+    expect(codepipeline.commandCalls(ListActionExecutionsCommand)[0].args[0].input).toEqual({ pipelineName: 'golden-ami', filter: { pipelineExecutionId: 'exec-2' }, maxResults: 100 });
+    expect(puts()).toEqual([]);
+    expect(cloudformation.calls()).toHaveLength(0);
+  });
+
+  test('a failed build fails the action with its reason; nothing is released', async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(buildAction('Failed'));
+    await handler(laneEvent(JSON.stringify({ phase: 'build', stack: IMAGE_STACK })), context());
+    expect(failures()[0].failureDetails?.message).toBe(
+      `app: the execute action of image stack ${IMAGE_STACK} failed (Image (AWS::ImageBuilder::Image) CREATE_FAILED: test failed), so nothing was released and the fleet runs what it ran before. Fix: see that action's failure in this stage, then retry the stage`,
+    );
+    expect(puts()).toEqual([]);
+  });
+
+  test('built: released from the action\'s outputs, the fleet update asked for, and CodePipeline told to come back', async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(built);
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [fleetStack('UPDATE_COMPLETE')] });
-    await handler(withFleet(), context());
+    await handler(laneEvent(JSON.stringify({ phase: 'build', stack: IMAGE_STACK })), context());
     expectOneResult();
     const [answer] = success();
     // outputVariables "can be included only when there is no continuation token on the request" (PutJobSuccessResult API reference).
     expect(answer.outputVariables).toBeUndefined();
     expect(JSON.parse(answer.continuationToken!)).toMatchObject({ phase: 'rolling', stack: FLEET_STACK });
     expect(answer.executionDetails?.summary).toBe(`rolling out ${AMI} to fleet stack ${FLEET_STACK} (UPDATE_IN_PROGRESS)`);
-    // The release happened before the rollout was asked for, and its answer is stored.
-    expect(stored(RELEASE_NAMES.releaseParameter)).toMatchObject({ amiId: AMI, answer: { executionId: 'exec-2' } });
+    expect(stored(RELEASE_NAMES.releaseParameter)).toMatchObject({ amiId: AMI, version: '1.0.3', answer: { executionId: 'exec-2' } });
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
   });
 
-  test('a continued invocation does not release again; once the stack is updated it answers the release\'s variables and the fleet\'s', async () => {
+  test("later invocations do not release again; once the stack is updated the action answers the release's variables and the fleet's", async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(built);
     cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [fleetStack('UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [fleetStack('UPDATE_IN_PROGRESS')] }).resolves({ Stacks: [fleetStack('UPDATE_COMPLETE')] });
-    await handler(withFleet(), context());
+    await handler(laneEvent(), context());
     const token = success()[0].continuationToken!;
     const releaseRecordWrites = () => puts().filter(([name]) => name === RELEASE_NAMES.releaseParameter).length;
     const writesAfterFirst = releaseRecordWrites();
-    await handler(continued(token), context());
+    await handler(laneEvent(token), context());
     expect(success()[1]).toMatchObject({ continuationToken: token });
-    await handler(continued(token), context());
+    await handler(laneEvent(token), context());
     const final = success()[2];
     expect(final.continuationToken).toBeUndefined();
     expect(final.outputVariables).toEqual({ ...stored(RELEASE_NAMES.releaseParameter).answer.variables, fleet: `rolled out: fleet stack ${FLEET_STACK} runs ${AMI}` });
-    // Later invocations find the stored answer: the record is not written again, the scan not judged again.
     expect(releaseRecordWrites()).toBe(writesAfterFirst);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
     expect(failures()).toHaveLength(0);
   });
 
   test('a rollout that rolled back fails the action with the cause, and the release stays recorded', async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(built);
     cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [fleetStack('UPDATE_COMPLETE')] }).resolves({ Stacks: [fleetStack('UPDATE_ROLLBACK_COMPLETE')] });
     cloudformation.on(DescribeStackEventsCommand).resolves({
       StackEvents: [{ StackId: 's', EventId: '1', StackName: FLEET_STACK, Timestamp: new Date(Date.now() + 60_000), LogicalResourceId: 'Group', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', ResourceStatus: 'UPDATE_FAILED', ResourceStatusReason: 'Received 0 SUCCESS signal(s) out of 1' }],
     });
-    await handler(withFleet(), context());
-    await handler(continued(success()[0].continuationToken!), context());
+    await handler(laneEvent(), context());
+    await handler(laneEvent(success()[0].continuationToken!), context());
     expect(failures()[0].failureDetails?.message).toMatch(new RegExp(`^app: ${AMI} is released, but its fleet did not roll out: fleet stack ${FLEET_STACK} UPDATE_ROLLBACK_COMPLETE: Group \\(AWS::AutoScaling::AutoScalingGroup\\) UPDATE_FAILED: Received 0 SUCCESS signal\\(s\\) out of 1\\. The fleet runs what it ran before\\. Fix: `));
     expect(stored(RELEASE_NAMES.releaseParameter).amiId).toBe(AMI);
   });
 
   test('a fleet left to the DeployImage stage: done in one invocation, with the reason in the fleet variable', async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(built);
     cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error(`Stack with id ${FLEET_STACK} does not exist`), { name: 'ValidationError' }));
-    await handler(withFleet(), context());
+    await handler(laneEvent(), context());
     expectOneResult();
     expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, fleet: `left to the DeployImage stage: fleet stack ${FLEET_STACK} does not exist yet` });
   });
 
-  test('an image without a fleet asks CloudFormation nothing and answers without a fleet variable', async () => {
+  test('an image without a fleet (mode release) asks CloudFormation nothing and answers without a fleet variable', async () => {
     await handler(release(), context());
     expect(cloudformation.calls()).toHaveLength(0);
     expect(success()[0].outputVariables).not.toHaveProperty('fleet');
