@@ -72,9 +72,8 @@ export interface ActionTiming {
 
 /**
  * One image's lane through a run: when its own release is done if it ran alone, and when its fleet actually starts.
- * Its release step rolls its fleet out (unless the fleet's template changes: then the DeployImage wave does), but
- * CodePipeline starts an action only when every action of a lower run order in its stage is done, so every release —
- * and the rollout in it — waits for the slowest build of the stage (see README, "Lanes").
+ * An image with a fleet releases beside its own build and rolls its fleet out right after (unless the fleet's template
+ * changes: then the DeployImage wave does, after every image); see README, "Lanes".
  */
 export interface LaneTiming {
   readonly image: string;
@@ -120,9 +119,12 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
     ...egressStage,
   ];
   // A fleet whose template this run changes rolls out in the DeployImage wave; one that only gets a new image or new
-  // numbers, in its image's release step.
+  // numbers, in its image's lane.
   const inDeployWave = images.filter((i) => i.fleetBatches > 0 && change.fleetsChanged.includes(i.name));
   const inLane = images.filter((i) => i.fleetBatches > 0 && !inDeployWave.includes(i) && (change.rebuilt.includes(i.name) || (change.fleetsScaled ?? []).includes(i.name)));
+  // An image with a fleet is a lane: its release step runs beside its execute action (the same run order) and ends
+  // after its own build, its release and its fleet's rollout. An image without one releases in the next run order.
+  const isLane = (image: ModelImage) => image.fleetBatches > 0;
   const imageBranches = images.map((image) => {
     const build = change.rebuilt.includes(image.name);
     const buildSeconds = build ? t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild') : t('changeSetNoop');
@@ -131,7 +133,7 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
       { action: `Prepare-${image.name}`, work: true, seconds: t('lambda') },
       { action: `${image.name} change set`, work: build, seconds: t('changeSetCreate') },
       { action: `${image.name} execute`, work: build, seconds: buildSeconds },
-      { action: `Release-${image.name}${rollout > 0 ? ' (and its fleet\'s rollout)' : ''}`, work: true, seconds: t('lambda') + rollout },
+      { action: `Release-${image.name}${isLane(image) ? ' (lane: waits for its build, then releases' + (rollout > 0 ? ' and rolls its fleet out)' : ')') : ''}`, work: true, seconds: t('lambda') + rollout },
     ];
     return steps;
   });
@@ -144,18 +146,23 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
         { action: `Fleet-${image.name} execute`, work: roll, seconds: roll ? image.fleetBatches * t('rolloutBatch') : t('changeSetNoop') },
       ];
     });
-  // A stage's branches advance run order by run order: each step waits for the slowest step before it in any branch.
-  const wave = (branches: ActionTiming[][], steps?: number) =>
-    Math.max(0, ...branches.map((b) => b.length)) === 0 ? 0 : branches[0].slice(0, steps).reduce((sum, _, k) => sum + Math.max(...branches.map((b) => b[k]?.seconds ?? 0)), 0);
+  // A stage advances run order by run order: each run order waits for the slowest action of the one before it.
+  const slowest = (seconds: number[]) => Math.max(0, ...seconds);
+  const fleetWave = fleetBranches.length === 0 ? 0 : [0, 1].reduce((sum, k) => sum + slowest(fleetBranches.map((b) => b[k].seconds)), 0);
   const prefix = actions.reduce((sum, a) => sum + a.seconds, 0);
-  // The release steps start together, once every image's execute is done.
-  const releasesStart = prefix + wave(imageBranches, 3);
-  const imagesDone = prefix + wave(imageBranches);
-  const seconds = imagesDone + wave(fleetBranches);
+  const buildsStart = images.length === 0 ? prefix : prefix + slowest(imageBranches.map((b) => b[0].seconds)) + slowest(imageBranches.map((b) => b[1].seconds));
+  // Run order 3: every execute, and beside it each lane (which ends when its own build, release and rollout are done).
+  const laneEnd = (i: number) => imageBranches[i][2].seconds + (isLane(images[i]) ? imageBranches[i][3].seconds : 0);
+  const order3 = slowest(images.map((_, i) => laneEnd(i)));
+  const order4 = slowest(images.map((image, i) => (isLane(image) ? 0 : imageBranches[i][3].seconds)));
+  const imagesDone = images.length === 0 ? prefix : buildsStart + order3 + order4;
+  const seconds = imagesDone + fleetWave;
   const lanes = images.map((image, i) => {
-    const ownReleaseSeconds = prefix + imageBranches[i].slice(0, 3).reduce((sum, a) => sum + a.seconds, 0) + t('lambda');
+    const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0) - (inLane.includes(image) ? image.fleetBatches * t('rolloutBatch') : 0);
     const hasFleet = image.fleetBatches > 0;
-    const fleetStartSeconds = !hasFleet ? undefined : inDeployWave.includes(image) ? imagesDone : releasesStart + t('lambda');
+    // In its lane, the rollout starts once its own release is done; in the DeployImage wave, after every image.
+    const releaseDone = isLane(image) ? buildsStart + imageBranches[i][2].seconds + t('lambda') : buildsStart + order3 + t('lambda');
+    const fleetStartSeconds = !hasFleet ? undefined : inDeployWave.includes(image) ? imagesDone : releaseDone;
     const rolls = inLane.includes(image) || inDeployWave.includes(image);
     return { image: image.name, ownReleaseSeconds, fleetStartSeconds, waitSeconds: rolls ? fleetStartSeconds! - ownReleaseSeconds : 0 };
   });

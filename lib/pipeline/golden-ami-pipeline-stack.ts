@@ -183,7 +183,8 @@ export class GoldenAmiPipelineStack extends Stack {
       supportOf(stage.stack, (ctx) => fleetStackGrants(ctx, image.fleet, config.name), FLEET_INSTANCE_MANAGED_POLICIES);
       fleetStages.set(image.name, stage);
     }
-    parameterPrep.allowFleetRollouts([...fleetStages.values()].map((s) => s.stack));
+    // Kept until the clean-up is done, like every policy the stage stacks' handling needs.
+    neededByStageStacks.push(...parameterPrep.allowFleetRollouts([...fleetStages.values()].map((s) => s.stack)));
 
     if (egressLayout) {
       // Before the images: each image's release step rolls its fleet out (its lane), and a fleet's instances need the

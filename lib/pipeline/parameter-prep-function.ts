@@ -12,8 +12,11 @@ import { PARAMETER_PATTERN_REASON } from '../iam/execution-grants';
 import { collapseImageLevels, ssmParameterNamesOf } from './stage-stack-support';
 import { esbuildCode } from './esbuild-code';
 
-/** Fleet stacks per managed policy of the release steps' rollouts: 30 ARNs stay well under IAM's 6,144 characters. */
-const FLEET_STACKS_PER_POLICY = 30;
+/**
+ * Fleet stacks per managed policy of the lanes' rollouts: 20 ARNs and the first policy's other statements stay under
+ * IAM's 6,144 characters (30 did not at 50 fleets: the synth-time limit check measured 6,442).
+ */
+const FLEET_STACKS_PER_POLICY = 20;
 
 /** Props for ParameterPrepFunction. */
 export interface ParameterPrepFunctionProps {
@@ -236,8 +239,9 @@ export class ParameterPrepFunction extends Construct {
    * CloudFormation resolves SSM-typed parameters with the caller's permissions when it is asked for the update. The
    * update itself runs as the stack's own execution role (no RoleARN is passed, so no iam:PassRole is needed).
    */
-  public allowFleetRollouts(fleetStacks: readonly Stack[]): void {
-    if (fleetStacks.length === 0) return;
+  public allowFleetRollouts(fleetStacks: readonly Stack[]): iam.ManagedPolicy[] {
+    const policies: iam.ManagedPolicy[] = [];
+    if (fleetStacks.length === 0) return policies;
     const stack = Stack.of(this);
     const nag = NagNames.of(this);
     const names = fleetStacks.map((s) => s.stackName).sort();
@@ -281,7 +285,9 @@ export class ParameterPrepFunction extends Construct {
         })),
         ...(i === 0 ? parameters.filter((name) => name.includes('*')).map((name) => ({ id: `AwsSolutions-IAM5[Resource::${nag.arn('ssm', `parameter${name}`)}]`, reason: PARAMETER_PATTERN_REASON })) : []),
       );
+      policies.push(policy);
     }
+    return policies;
   }
 
 }

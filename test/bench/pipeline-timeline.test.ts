@@ -25,27 +25,30 @@ describe('the pipeline timeline model', () => {
     expect(oneImage).toMatchObject({ imagesBuilt: ['windows-iis'], fleetsRolled: [] });
   });
 
-  test('no change costs the fixed stages, the no-op change sets (image, egress, fleet) and the Lambda calls', () => {
+  test('no change costs the fixed stages, the no-op change sets (egress, image, fleet) and the Lambda calls', () => {
     expect(noChange.imagesBuilt).toEqual([]);
-    expect(noChange.seconds).toBe(fixed + 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
+    // Prepare; the lane (app-linux) releases beside its empty execute; windows-iis, without a fleet, releases after it.
+    const lambda = ACTION_SECONDS.lambda.seconds;
+    expect(noChange.seconds).toBe(fixed + egressNoop + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + lambda + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
   });
 
-  test('with egress on demand every ordinary run passes the Egress stage as a no-op, between the images and the fleets', () => {
+  test('with egress on demand every ordinary run passes the Egress stage as a no-op, before the images', () => {
     for (const run of [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled]) {
       const names = run.actions.map((a) => a.action);
       expect(run.actions.filter((a) => a.action.startsWith('Egress'))).toEqual([
         { action: 'Egress change set', work: false, seconds: ACTION_SECONDS.changeSetCreate.seconds },
         { action: 'Egress execute', work: false, seconds: ACTION_SECONDS.changeSetNoop.seconds },
       ]);
-      expect(names.indexOf('Egress change set')).toBe(names.indexOf('Release-windows-iis') + 1);
-      expect(names.indexOf('Egress execute')).toBe(names.indexOf('Fleet-app-linux change set') - 1);
+      expect(names.indexOf('Egress change set')).toBe(names.indexOf('Assets') + 1);
+      expect(names.indexOf('Egress execute')).toBe(names.indexOf('Prepare-app-linux') - 1);
     }
   });
 
   test('a fleet started while every fleet is at zero waits for the NAT gateway: the Egress stack creates it', () => {
     expect(fleetFromZero).toMatchObject({ imagesBuilt: [], fleetsRolled: ['app-linux'] });
     expect(fleetFromZero.actions.find((a) => a.action === 'Egress execute')).toEqual({ action: 'Egress execute', work: true, seconds: ACTION_SECONDS.natGatewayCreate.seconds });
-    expect(fleetFromZero.seconds - fleetOnly.seconds).toBe(ACTION_SECONDS.natGatewayCreate.seconds - ACTION_SECONDS.changeSetNoop.seconds);
+    // Its template is unchanged (only its capacity parameters are): its image's lane rolls it out.
+    expect(fleetFromZero.seconds - noChange.seconds).toBe(ACTION_SECONDS.natGatewayCreate.seconds - ACTION_SECONDS.changeSetNoop.seconds + ACTION_SECONDS.rolloutBatch.seconds);
   });
 
   test('no Egress stage when the NAT gateways are always on (or the VPC is not the pipeline\'s), nor without a fleet', () => {
@@ -68,17 +71,30 @@ describe('the pipeline timeline model', () => {
   test('a scheduled run after new parent images (or rebuild=true) builds every image in parallel: the slowest sets the pace', () => {
     expect(scheduled.imagesBuilt).toEqual(['app-linux', 'windows-iis']);
     const windowsBranch = 2 * ACTION_SECONDS.lambda.seconds + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.windowsImageBuild.seconds;
-    expect(scheduled.seconds).toBe(fixed + windowsBranch + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
+    // app-linux's lane (build, release, rollout: 32 min) ends inside the Windows build (50 min); its fleet stage is a no-op.
+    expect(scheduled.seconds).toBe(fixed + egressNoop + windowsBranch + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
   });
 
-  test("lanes: on a scheduled run the Linux fleet waits for the Windows build, as CodePipeline's run order makes it", () => {
+  test('lanes: on a scheduled run the Linux fleet rolls out right after its own release, not after the Windows build', () => {
     const linux = scheduled.lanes.find((l) => l.image === 'app-linux')!;
-    expect(linux.waitSeconds).toBe(ACTION_SECONDS.windowsImageBuild.seconds - ACTION_SECONDS.linuxImageBuild.seconds);
-    // Then the Egress stage, which it would pass alone too.
-    expect(linux.fleetStartSeconds! - linux.ownReleaseSeconds).toBe(linux.waitSeconds + egressNoop);
-    // An application change builds only app-linux: its fleet waits for nothing.
+    expect(linux.waitSeconds).toBe(0);
+    expect(linux.fleetStartSeconds).toBe(linux.ownReleaseSeconds);
+    // Well before the Windows build ends.
+    expect(linux.fleetStartSeconds! + ACTION_SECONDS.rolloutBatch.seconds).toBeLessThan(scheduled.lanes.find((l) => l.image === 'windows-iis')!.ownReleaseSeconds);
     expect(appChange.lanes.find((l) => l.image === 'app-linux')!.waitSeconds).toBe(0);
     expect(scheduled.lanes.find((l) => l.image === 'windows-iis')).toMatchObject({ fleetStartSeconds: undefined, waitSeconds: 0 });
+  });
+
+  test('a fleet whose template changes rolls out in the DeployImage wave, after every image', () => {
+    const both: ModelImage[] = [
+      { name: 'a', platform: 'linux', fleetBatches: 1 },
+      { name: 'b', platform: 'windows', fleetBatches: 1 },
+    ];
+    const run = modelRun(both, { name: 'image and fleet', rebuilt: ['a', 'b'], fleetsChanged: ['a'] }, ON_DEMAND);
+    const [a, b] = run.lanes;
+    expect(a.waitSeconds).toBe(ACTION_SECONDS.windowsImageBuild.seconds + ACTION_SECONDS.rolloutBatch.seconds - ACTION_SECONDS.linuxImageBuild.seconds);
+    expect(b.waitSeconds).toBe(0);
+    expect(run.fleetsRolled).toEqual(['a', 'b']);
   });
 
   test('a stage advances run order by run order: the slowest step of each order sets the pace', () => {
@@ -99,7 +115,7 @@ describe('the pipeline timeline model', () => {
     for (const run of [fleetOnly, noChange, scheduledQuiet]) expect(run.seconds).toBeLessThan(modelSeedRun(IMAGES) / 2);
     const overhead = ACTION_SECONDS.synth.seconds + ACTION_SECONDS.selfMutate.seconds + ACTION_SECONDS.assets.seconds;
     expect(scheduled.seconds).toBeGreaterThan(modelSeedRun(IMAGES));
-    // The seed's slowest pipeline (Windows) has no fleet; ours waits for the release and then rolls app-linux's fleet.
-    expect(scheduled.seconds - modelSeedRun(IMAGES)).toBe(overhead + ACTION_SECONDS.lambda.seconds + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.rolloutBatch.seconds);
+    // The seed's slowest pipeline (Windows) has no fleet; ours releases it and passes the no-op stages (egress, fleets).
+    expect(scheduled.seconds - modelSeedRun(IMAGES)).toBe(overhead + ACTION_SECONDS.lambda.seconds + egressNoop + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
   });
 });

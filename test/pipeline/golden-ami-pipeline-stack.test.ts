@@ -54,8 +54,10 @@ describe('the pipeline of the shipped configuration', () => {
       'BuildImage:2:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Prepare',
       'BuildImage:3:CloudFormation:Image-app-linux.golden-ami-image-app-linux.Deploy',
       'BuildImage:3:CloudFormation:Image-windows-iis.golden-ami-image-windows-iis.Deploy',
-      'BuildImage:4:Lambda:Image-app-linux.Release-app-linux',
-      'BuildImage:4:Lambda:Image-windows-iis.Release-windows-iis',
+      // Each image's lane: its release step runs beside its own build and waits for it, so no other image's build
+      // holds up its release and its fleet's rollout.
+      'BuildImage:3:Lambda:Image-app-linux.Release-app-linux',
+      'BuildImage:3:Lambda:Image-windows-iis.Release-windows-iis',
       // Both fleets in the next wave, side by side: this run's fleet templates (a no-op where a lane rolled it out).
       'DeployImage:1:CloudFormation:Fleet-app-linux.golden-ami-fleet-app-linux.Prepare',
       'DeployImage:1:CloudFormation:Fleet-windows-iis.golden-ami-fleet-windows-iis.Prepare',
@@ -198,12 +200,11 @@ describe('the pipeline of the shipped configuration', () => {
     const deploy = stage(stages, 'BuildImage').Actions.find((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE' && a.Configuration.StackName === 'golden-ami-image-app-linux')!;
     // The execute action publishes the image stack's outputs as variables; release reads them from there.
     expect(deploy.Namespace).toEqual(expect.any(String));
+    // An image with a fleet: its lane reads the build's outputs from that execute action itself (same run order).
     expect(release).toEqual({
-      mode: 'release',
+      mode: 'lane',
       image: 'app-linux',
-      amiId: `#{${deploy.Namespace}.AmiId}`,
-      version: `#{${deploy.Namespace}.BuiltVersion}`,
-      recipeName: `#{${deploy.Namespace}.RecipeName}`,
+      imageStack: 'golden-ami-image-app-linux',
       releaseParameter: '/golden-ami/golden-ami/images/app-linux/release',
       releaseAmiParameter: '/golden-ami/golden-ami/images/app-linux/release-ami',
       executionId: '#{codepipeline.PipelineExecutionId}',
@@ -214,7 +215,6 @@ describe('the pipeline of the shipped configuration', () => {
       // Distribution regions besides the pipeline's own: the shipped images have none.
       regions: 'none',
       scanPolicyParameter: '/golden-ami/golden-ami/images/app-linux/scan-policy',
-      // The image's lane: the release step rolls this fleet out when the deployed template is this run's.
       fleetStack: 'golden-ami-fleet-app-linux',
       fleetFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
@@ -229,7 +229,7 @@ describe('the pipeline of the shipped configuration', () => {
   });
 
   test('the function may roll out exactly the fleet stacks, and read the parameters CloudFormation resolves for them', () => {
-    // A managed policy of its own (30 fleet stacks each), so 50 fleets stay within IAM's policy sizes.
+    // A managed policy of its own (20 fleet stacks each), so 50 fleets stay within IAM's policy sizes.
     const policies = synth.pipelineTemplate.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
     expect(Object.keys(policies)).toHaveLength(1);
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -491,9 +491,11 @@ describe('other configurations', () => {
       ['BuildImage', ['Image-api-linux', 'Image-app-linux', 'Image-windows-iis']],
       ['DeployImage', ['Fleet-api-linux', 'Fleet-app-linux', 'Fleet-windows-iis']],
     ]);
-    // Within the wave, every image's release comes after its own change set and before any fleet.
-    const buildImage = stagesOf(synth)[4];
-    expect(new Set(buildImage.Actions.filter((a) => String(a.Name).includes('.Release-')).map((a) => a.RunOrder))).toEqual(new Set([4]));
+    // Within the wave, every image's release (a lane: each has a fleet) runs beside its own execute, after its change set.
+    const buildImage = stagesOf(synth)[5];
+    expect(buildImage.Name).toBe('BuildImage');
+    expect(new Set(buildImage.Actions.filter((a) => String(a.Name).includes('.Release-')).map((a) => a.RunOrder))).toEqual(new Set([3]));
+    expect(new Set(buildImage.Actions.filter((a) => a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE').map((a) => a.RunOrder))).toEqual(new Set([3]));
   });
 
   test('synthesizes environment-agnostic when no account or region is known', () => {

@@ -25,7 +25,7 @@ describe('docs/architecture.svg', () => {
     expect(dot.match(/ \[label=/g)).toHaveLength(19);
     expect(dot).toContain('role: golden-ami-image-windows-iis-cfn-deploy');
     expect(dot).toContain('role: SupportImageapplinuxPrepareActionRole');
-    expect(dot).toContain('parameter-prep (release)');
+    expect(dot).toContain('parameter-prep (lane)');
   });
 
   test('names roles readably', () => {
