@@ -91,8 +91,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
    * The step that verifies the AMI the image stack produced, gates it on its vulnerability scan (the policy in the
    * image's scan-policy parameter), releases it to the fleet, and then tags the snapshots of
    * the AMI and its copies and applies retention, in the pipeline's region and each of the image's distribution
-   * regions (`image.distribution.regions`). With a fleet, it then rolls the fleet out in the same action, when the
-   * deployed fleet template is this run's (lambda/parameter-prep/fleet-rollout.ts).
+   * regions (`image.distribution.regions`). For an image without a fleet; one with a fleet is a lane (below).
    */
   public static release(
     fn: lambda.IFunction,
@@ -104,32 +103,11 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     retention: { readonly keep: number; readonly deleteBeyond: number },
     role?: iam.IRole,
   ): ParameterPrepStep {
-    const names = imageParameterNames(pipelineName, image.name);
-    // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
-    // the function drops it at run time.
-    const home = fn.stack.region;
-    const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
     return new ParameterPrepStep(`Release-${image.name}`, {
       function: fn,
       role,
       variablesNamespace: `Release-${image.name}`,
-      userParameters: {
-        mode: 'release',
-        image: image.name,
-        amiId: outputs.amiId,
-        version: outputs.version,
-        recipeName: outputs.recipeName,
-        releaseParameter: names.release,
-        releaseAmiParameter: names.releaseAmi,
-        executionId: EXECUTION_ID,
-        commitId,
-        pipeline: pipelineName,
-        keepImages: String(retention.keep),
-        deleteBeyond: String(retention.deleteBeyond),
-        // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
-        regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
-        scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
-      },
+      userParameters: { mode: 'release', amiId: outputs.amiId, version: outputs.version, recipeName: outputs.recipeName, ...releaseParameters(fn, pipelineName, image, commitId, retention) },
     });
   }
 
@@ -149,9 +127,6 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     retention: { readonly keep: number; readonly deleteBeyond: number },
     role?: iam.IRole,
   ): ParameterPrepStep {
-    const names = imageParameterNames(pipelineName, image.name);
-    const home = fn.stack.region;
-    const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
     return new ParameterPrepStep(`Release-${image.name}`, {
       function: fn,
       role,
@@ -160,17 +135,8 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
       capturedOutputs: build.outputs,
       userParameters: {
         mode: 'lane',
-        image: image.name,
         imageStack: build.stackName,
-        releaseParameter: names.release,
-        releaseAmiParameter: names.releaseAmi,
-        executionId: EXECUTION_ID,
-        commitId,
-        pipeline: pipelineName,
-        keepImages: String(retention.keep),
-        deleteBeyond: String(retention.deleteBeyond),
-        regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
-        scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
+        ...releaseParameters(fn, pipelineName, image, commitId, retention),
         fleetStack: fleet.stackName,
         fleetFingerprint: fleet.fingerprint,
       },
@@ -209,4 +175,26 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     );
     return { runOrdersConsumed: 1 };
   }
+}
+
+/** What a release needs whichever way it learns the build's outputs (modes "release" and "lane"). */
+function releaseParameters(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, commitId: string, retention: { readonly keep: number; readonly deleteBeyond: number }): Record<string, string> {
+  const names = imageParameterNames(pipelineName, image.name);
+  // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
+  // the function drops it at run time.
+  const home = fn.stack.region;
+  const otherRegions = [...new Set(image.distribution.regions)].filter((r) => Token.isUnresolved(home) || r !== home);
+  return {
+    image: image.name,
+    releaseParameter: names.release,
+    releaseAmiParameter: names.releaseAmi,
+    executionId: EXECUTION_ID,
+    commitId,
+    pipeline: pipelineName,
+    keepImages: String(retention.keep),
+    deleteBeyond: String(retention.deleteBeyond),
+    // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
+    regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
+    scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
+  };
 }
