@@ -221,6 +221,30 @@ const MATRIX: Record<string, Case[]> = {
     deny('read the parent image in a region the pipeline does not run in', 'imagebuilder:GetImage', ARN('imagebuilder', 'image/amazon-linux-2023-x86/2026.11.21/1', { region: 'us-west-2', account: 'aws' })),
     deny('list every image it can see', 'imagebuilder:ListImages', '*'),
     deny('build an image', 'imagebuilder:CreateImage', ARN('imagebuilder', 'image/golden-ami-app-linux/1.2.3/1')),
+    // A lane (issue 15): the release step follows its image stack's execute action in this pipeline's execution, then
+    // rolls out that image's fleet stack with the stack's own template (UpdateStack, no RoleARN: CloudFormation uses the
+    // stack's execution role) and resolves the template's SSM parameters, which CloudFormation does as the caller.
+    allow("follow this pipeline's actions", 'codepipeline:ListActionExecutions', ARN('codepipeline', 'golden-ami')),
+    allow("roll out this pipeline's fleet stack", 'cloudformation:UpdateStack', stack(FLEET)),
+    allow("read its fleet stack's state", 'cloudformation:DescribeStacks', stack(FLEET)),
+    allow("read its fleet stack's events to name a failure", 'cloudformation:DescribeStackEvents', stack(FLEET)),
+    allow("resolve a fleet's desired capacity", 'ssm:GetParameters', param('/golden-ami/golden-ami/fleets/app-linux/desired-capacity')),
+    allow("resolve an image's release pointer for its fleet", 'ssm:GetParameters', param(`${APP_LINUX}/release-ami`)),
+    allow('resolve the network the fleet stacks use', 'ssm:GetParameters', param('/golden-ami/golden-ami/network/subnet-ids')),
+    deny("follow the neighbouring pipeline's actions", 'codepipeline:ListActionExecutions', ARN('codepipeline', 'golden-ami-image-factory')),
+    deny('read whole pipeline executions (the action list is all it needs)', 'codepipeline:GetPipelineExecution', ARN('codepipeline', 'golden-ami')),
+    deny('update an image stack', 'cloudformation:UpdateStack', stack(IMAGE)),
+    deny('update the egress stack', 'cloudformation:UpdateStack', stack(EGRESS)),
+    deny('update the pipeline stack', 'cloudformation:UpdateStack', stack('golden-ami-pipeline')),
+    deny('update a stack whose name starts with a fleet stack\'s name', 'cloudformation:UpdateStack', stack(`${FLEET}-extra`)),
+    deny("update the neighbouring pipeline's fleet stack", 'cloudformation:UpdateStack', stack('golden-ami-image-factory-fleet-app-linux')),
+    deny('delete a fleet stack', 'cloudformation:DeleteStack', stack(FLEET)),
+    deny("change a fleet stack's change sets", 'cloudformation:CreateChangeSet', stack(FLEET)),
+    deny("change a fleet stack's policy", 'cloudformation:SetStackPolicy', stack(FLEET)),
+    deny("pass a fleet stack's execution role", 'iam:PassRole', role(`${FLEET}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
+    deny("resolve the neighbouring pipeline's fleet parameters", 'ssm:GetParameters', param('/golden-ami/golden-ami-image-factory/fleets/app-linux/desired-capacity')),
+    deny('resolve a parameter outside this pipeline', 'ssm:GetParameters', param('/production/database/password')),
+    deny("resolve an image's scan policy in bulk", 'ssm:GetParameters', param(`${APP_LINUX}/scan-policy`)),
   ],
   CleanupFunctionServiceRole: [
     allow("assume a stage stack's clean-up role of this pipeline", 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
@@ -427,5 +451,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(241);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(262);
 });
