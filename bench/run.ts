@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../lib/config/load-config';
 import { ACTION_SECONDS, modelRun, modelSeedRun, standardChanges, type ModelImage } from '../lib/bench/pipeline-timeline';
+import { isIgnored } from '../lambda/push-filter/ignored-paths';
 import { idleMonthlyCost, networkChoices, PRICES, PRICES_AS_OF, runCost } from '../lib/bench/cost-model';
 
 const ROOT = path.join(__dirname, '..');
@@ -133,7 +134,9 @@ function main(): void {
   const seedMinutes = modelSeedRun(images) / 60;
   // network.egress on-demand: an Egress stage in the pipeline, builds in the public subnets (each with a public IPv4).
   const egressOnDemand = config.network.kind === 'create' && config.network.egress === 'on-demand';
-  const runs = standardChanges(images, { egressOnDemand }).map((change) => modelRun(images, change, { egressOnDemand }));
+  // source.ignorePaths: a push of README.md or docs/ alone starts no run (push filter, or the GitHub trigger's excludes).
+  const documentationIgnored = ['README.md', 'docs/roles.md'].every((file) => isIgnored(file, config.source.ignorePaths));
+  const runs = standardChanges(images, { egressOnDemand }, { documentationIgnored }).map((change) => modelRun(images, change, { egressOnDemand }));
   const appTemplates = fs
     .readdirSync(synth.outdir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.template.json'))

@@ -53,6 +53,12 @@ export interface Change {
    * @default false
    */
   readonly createsNatGateways?: boolean;
+  /**
+   * The push changes only files `source.ignorePaths` matches: the push filter (CodeCommit) or the trigger's file path
+   * excludes (GitHub) start no run.
+   * @default false
+   */
+  readonly startsNoRun?: boolean;
 }
 
 /** The pipeline's network as the model sees it. */
@@ -102,6 +108,7 @@ const t = (key: keyof typeof ACTION_SECONDS) => ACTION_SECONDS[key].seconds;
  * template changes (then in the DeployImage wave).
  */
 export function modelRun(images: readonly ModelImage[], change: Change, network: ModelNetwork): RunModel {
+  if (change.startsNoRun) return { change: change.name, lanes: [], actions: [], seconds: 0, imagesBuilt: [], fleetsRolled: [] };
   // Its stack changes only when the NAT gateways must appear; otherwise its change set is empty, like an unchanged image's.
   const egressStage: ActionTiming[] =
     network.egressOnDemand && images.some((i) => i.fleetBatches > 0)
@@ -192,11 +199,18 @@ export function modelSeedRun(images: readonly ModelImage[]): number {
   );
 }
 
+/** What the model knows of the source's settings. */
+export interface ModelSource {
+  /** `source.ignorePaths` matches README.md and docs/: a push of documentation alone starts no run. */
+  readonly documentationIgnored: boolean;
+}
+
 /**
  * The kinds of change the bench reports, for a configuration of images; with egress on demand and a fleet, also the
- * run that starts a fleet while every fleet is at zero (the NAT gateways are created).
+ * run that starts a fleet while every fleet is at zero (the NAT gateways are created); when the source ignores
+ * documentation, also the push of documentation alone, which starts nothing.
  */
-export function standardChanges(images: readonly ModelImage[], network: ModelNetwork): Change[] {
+export function standardChanges(images: readonly ModelImage[], network: ModelNetwork, source: ModelSource = { documentationIgnored: false }): Change[] {
   const withFleet = images.filter((i) => i.fleetBatches > 0).map((i) => i.name);
   const app = images.find((i) => i.fleetBatches > 0) ?? images[0];
   const other = images.find((i) => i !== app) ?? images[0];
@@ -204,7 +218,7 @@ export function standardChanges(images: readonly ModelImage[], network: ModelNet
     { name: 'application change', rebuilt: [app.name], fleetsChanged: [] },
     { name: 'fleet-only change', rebuilt: [], fleetsChanged: withFleet },
     { name: `one image among ${images.length} (${other.name})`, rebuilt: [other.name], fleetsChanged: [] },
-    { name: 'no change (docs, README)', rebuilt: [], fleetsChanged: [] },
+    { name: `no change to what images or fleets use (${source.documentationIgnored ? 'e.g. a code comment' : 'docs, README, a code comment'})`, rebuilt: [], fleetsChanged: [] },
     // rebuild=scheduled: each Prepare compares the parent image and AWS-managed components with the last build's.
     { name: 'scheduled run, nothing upstream changed', rebuilt: [], fleetsChanged: [] },
     { name: 'scheduled run, every parent image updated (or rebuild=true)', rebuilt: images.map((i) => i.name), fleetsChanged: [] },
@@ -212,5 +226,6 @@ export function standardChanges(images: readonly ModelImage[], network: ModelNet
     ...(network.egressOnDemand && withFleet.length > 0
       ? [{ name: `a fleet started from zero (${app.name} minSize 0 → 1, every fleet at zero before)`, rebuilt: [], fleetsChanged: [], fleetsScaled: [app.name], createsNatGateways: true }]
       : []),
+    ...(source.documentationIgnored ? [{ name: 'documentation only (README.md, docs/: source.ignorePaths)', rebuilt: [], fleetsChanged: [], startsNoRun: true }] : []),
   ];
 }

@@ -12,6 +12,7 @@ import { checkComponentDocument } from './checks/component-document';
 import { checkInstanceType, type ArchitectureNeed } from './checks/instance-types';
 import { checkAmiName, checkImageDescription } from './checks/lengths';
 import { checkManagedComponent, checkParentImage } from './checks/managed-resources';
+import { checkIgnorePaths, DEFAULT_IGNORE_PATHS, filesThePipelineReads } from './checks/ignore-paths';
 import { checkBranchName, checkSsmParameterName } from './checks/names';
 import { checkVpcCidr } from './checks/network';
 import { resolveScanning } from './checks/scanning';
@@ -153,7 +154,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   if (pipelineOk && retention.deleteBeyond < retention.keep) {
     problems.push({ file: display(pipelineFile), field: 'operations.amiRetention.deleteBeyond', message: `must be at least operations.amiRetention.keep (${retention.keep})`, value: retention.deleteBeyond, fix: `use ${retention.keep} or more` });
   }
-  const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, problems) : undefined;
+  const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, filesThePipelineReads(configDir, imageFiles), problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
   const reachable = network ? images.map((image) => withNetworkDefaults(image, network, pipelineFile, problems)) : images;
   const rebuild = pipelineOk ? resolveRebuild(pipelineRaw.operations.rebuild, pipelineFile, problems) : undefined;
@@ -483,13 +484,15 @@ function resolveRebuild(raw: Raw, file: string, problems: ConfigProblem[]): Rebu
   return { maxAge, maxAgeSeconds };
 }
 
-function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): SourceConfig | undefined {
+function resolveSource(raw: Raw, file: string, readFiles: readonly string[], problems: ConfigProblem[]): SourceConfig | undefined {
   // The schema filled in provider, repository and branch.
   const s: Raw = raw.source;
   const { provider, repository, branch } = s as { provider: string; repository: string; branch: string };
   const f = display(file);
   const before = problems.length;
   problems.push(...checkBranchName(f, 'source.branch', branch));
+  const ignorePaths: readonly string[] = s.ignorePaths ?? DEFAULT_IGNORE_PATHS;
+  problems.push(...checkIgnorePaths(f, ignorePaths, readFiles));
   if (provider === 'github') {
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
       problems.push({ file: f, field: 'source.repository', message: 'must be owner/repository for GitHub', value: repository, fix: 'write it as in the GitHub URL, e.g. my-org/golden-ami-pipeline' });
@@ -503,7 +506,7 @@ function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): Sourc
     if (s.onDestroy !== undefined) {
       problems.push({ file: f, field: 'source.onDestroy', message: 'applies to codecommit only', value: s.onDestroy, fix: 'remove it; the pipeline never deletes a GitHub repository' });
     }
-    return problems.length > before ? undefined : { provider, repository, branch, connectionArn: s.connectionArn };
+    return problems.length > before ? undefined : { provider, repository, branch, connectionArn: s.connectionArn, ignorePaths };
   }
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(repository)) {
     problems.push({ file: f, field: 'source.repository', message: 'is not a valid CodeCommit repository name', value: repository, fix: 'use 1-100 letters, digits, ".", "_" or "-"' });
@@ -515,7 +518,7 @@ function resolveSource(raw: Raw, file: string, problems: ConfigProblem[]): Sourc
   if (!createRepository && s.onDestroy === 'delete') {
     problems.push({ file: f, field: 'source.onDestroy', message: 'can delete only a repository the pipeline created (source.createRepository is false)', value: s.onDestroy, fix: 'remove source.onDestroy, or delete the existing repository yourself' });
   }
-  return problems.length > before ? undefined : { provider: 'codecommit', repository, branch, createRepository, onDestroy: s.onDestroy ?? 'keep' };
+  return problems.length > before ? undefined : { provider: 'codecommit', repository, branch, createRepository, onDestroy: s.onDestroy ?? 'keep', ignorePaths };
 }
 
 function resolveNetwork(raw: Raw, file: string, problems: ConfigProblem[]): NetworkConfig | undefined {

@@ -7,6 +7,13 @@
 
 import type { ScanPolicy } from '../../lambda/parameter-prep/scan-policy';
 
+/**
+ * Files whose changes alone start no run: glob patterns from the repository root, in CodePipeline's trigger syntax
+ * (lambda/push-filter/ignored-paths.ts). Empty: every push starts a run.
+ * @default ['*.md', 'docs/**']
+ */
+export type IgnorePaths = readonly string[];
+
 /** Where the pipeline's code comes from. */
 export type SourceConfig =
   | {
@@ -18,6 +25,7 @@ export type SourceConfig =
       readonly createRepository: boolean;
       /** What deleting the pipeline stack does with a repository it created: keep (it holds the user's code) or delete. */
       readonly onDestroy: 'keep' | 'delete';
+      readonly ignorePaths: IgnorePaths;
     }
   | {
       readonly provider: 'github';
@@ -25,6 +33,7 @@ export type SourceConfig =
       readonly repository: string;
       readonly branch: string;
       readonly connectionArn: string;
+      readonly ignorePaths: IgnorePaths;
     };
 
 /** When a created VPC's NAT gateways exist: see NetworkConfig. */

@@ -249,7 +249,7 @@ export class GoldenAmiPipelineStack extends Stack {
     this.pipeline.pipeline.node.defaultChild!.node.addDependency(cleanup.resource);
     // Deleted before the clean-up deletes their buckets, so CloudFormation never deletes a policy of a missing bucket.
     for (const bucket of [artifactBucket, accessLogs]) bucket.policy?.node.addDependency(cleanup.resource);
-    new PipelineAlerts(this, 'Alerts', {
+    const alerts = new PipelineAlerts(this, 'Alerts', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,
       imageNames: config.images.map((i) => i.name),
@@ -257,6 +257,7 @@ export class GoldenAmiPipelineStack extends Stack {
       operations: config.operations,
       repository: source.repository,
     });
+    source.filterPushes(this.pipeline.pipeline, { pipelineName: config.name, deadLetterQueue: alerts.deadLetterQueue, key });
     new PipelineDashboard(this, 'Monitoring', {
       pipelineName: config.name,
       pipeline: this.pipeline.pipeline,

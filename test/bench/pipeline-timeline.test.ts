@@ -6,7 +6,9 @@ const IMAGES: ModelImage[] = [
 ];
 // As shipped: the pipeline creates the VPC with network.egress on-demand.
 const ON_DEMAND = { egressOnDemand: true };
-const [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled, fleetFromZero] = standardChanges(IMAGES, ON_DEMAND).map((c) => modelRun(IMAGES, c, ON_DEMAND));
+const [appChange, fleetOnly, oneImage, noChange, scheduledQuiet, scheduled, fleetFromZero, documentationOnly] = standardChanges(IMAGES, ON_DEMAND, { documentationIgnored: true }).map((c) =>
+  modelRun(IMAGES, c, ON_DEMAND),
+);
 const fixed = ['source', 'buildApplication', 'synth', 'selfMutate', 'assets'].reduce((s, k) => s + ACTION_SECONDS[k as keyof typeof ACTION_SECONDS].seconds, 0);
 // An unchanged Egress stack: an empty change set, nothing to execute.
 const egressNoop = ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds;
@@ -30,6 +32,14 @@ describe('the pipeline timeline model', () => {
     // Prepare; the lane (app-linux) releases beside its empty execute; windows-iis, without a fleet, releases after it.
     const lambda = ACTION_SECONDS.lambda.seconds;
     expect(noChange.seconds).toBe(fixed + egressNoop + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + lambda + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
+  });
+
+  test('a push of documentation alone starts no run when source.ignorePaths covers it; otherwise it is a no-op run', () => {
+    expect(documentationOnly).toEqual({ change: 'documentation only (README.md, docs/: source.ignorePaths)', lanes: [], actions: [], seconds: 0, imagesBuilt: [], fleetsRolled: [] });
+    const runsOnEveryPush = standardChanges(IMAGES, ON_DEMAND, { documentationIgnored: false });
+    expect(runsOnEveryPush.some((c) => c.startsNoRun)).toBe(false);
+    expect(runsOnEveryPush[3].name).toBe('no change to what images or fleets use (docs, README, a code comment)');
+    expect(modelRun(IMAGES, runsOnEveryPush[3], ON_DEMAND).seconds).toBe(noChange.seconds);
   });
 
   test('with egress on demand every ordinary run passes the Egress stage as a no-op, before the images', () => {

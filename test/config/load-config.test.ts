@@ -30,7 +30,7 @@ describe('the shipped configuration', () => {
 
   test('resolves to the Linux application image and the Windows IIS image, each with a fleet', () => {
     expect(config.name).toBe('golden-ami');
-    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep', ignorePaths: ['*.md', 'docs/**'] });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, egress: 'on-demand' });
     expect(config.images.map((i) => [i.name, i.platform, i.fleet !== undefined])).toEqual([
       ['app-linux', 'linux', true],
@@ -102,7 +102,7 @@ describe('defaults', () => {
     const config = loadConfig(configDirWith({ 'pipeline.yaml': '' }));
     expect(config.operations).toEqual({ rebuildSchedule: 'cron(0 3 ? * SUN *)', rebuild: { maxAge: 'P30D', maxAgeSeconds: 2_592_000 }, scheduleTimezone: 'UTC', alertEmails: [], slack: undefined, amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } });
     expect(config.name).toBe('golden-ami');
-    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep' });
+    expect(config.source).toEqual({ provider: 'codecommit', repository: 'golden-ami-pipeline', branch: 'main', createRepository: true, onDestroy: 'keep', ignorePaths: ['*.md', 'docs/**'] });
     expect(config.network).toEqual({ kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, egress: 'on-demand' });
   });
 
@@ -150,6 +150,11 @@ describe('defaults', () => {
     expect(config.images[0].fleet?.rollingUpdate.minInstancesInService).toBe(2);
   });
 
+  test('an empty ignorePaths starts a run on every push', () => {
+    expect(loadConfig(configDirWith({ 'pipeline.yaml': 'source: { ignorePaths: [] }' })).source.ignorePaths).toEqual([]);
+    expect(loadConfig(configDirWith({ 'pipeline.yaml': 'source: { ignorePaths: ["**/*.md", "docs/**", "pipeline-assets/app/README.txt"] }' })).source.ignorePaths).toEqual(['**/*.md', 'docs/**', 'pipeline-assets/app/README.txt']);
+  });
+
   test('GitHub source and an existing network resolve', () => {
     const config = loadConfig(
       configDirWith({
@@ -159,7 +164,7 @@ describe('defaults', () => {
         ].join('\n'),
       }),
     );
-    expect(config.source).toEqual({ provider: 'github', repository: 'my-org/images', branch: 'release', connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234' });
+    expect(config.source).toEqual({ provider: 'github', repository: 'my-org/images', branch: 'release', connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abcd-1234', ignorePaths: ['*.md', 'docs/**'] });
     expect(config.network).toEqual({ kind: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], publicSubnetIds: [] });
   });
 });
@@ -183,6 +188,12 @@ const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]>
   ['createRepository with github', { 'pipeline.yaml': 'source: { provider: github, repository: a/b, createRepository: true, connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.createRepository applies to codecommit only/],
   ['connectionArn with codecommit', { 'pipeline.yaml': 'source: { connectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x1" }' }, /^pipeline\.yaml: source\.connectionArn applies to github only/],
   ['bad CodeCommit repository name', { 'pipeline.yaml': 'source: { repository: "my repo" }' }, /^pipeline\.yaml: source\.repository is not a valid CodeCommit repository name \(got "my repo"\)/],
+  ['an ignore pattern written from /', { 'pipeline.yaml': 'source: { ignorePaths: ["/docs/**"] }' }, /^pipeline\.yaml: source\.ignorePaths\[0\] is a path from the repository root and never starts with \/ or \.\/ \(got "\/docs\/\*\*"\)\. Fix: write it as docs\/\*\*/],
+  ['a negated ignore pattern', { 'pipeline.yaml': 'source: { ignorePaths: ["!lib/**"] }' }, /^pipeline\.yaml: source\.ignorePaths\[0\] negates, which CodePipeline's glob syntax does not/],
+  ['an ignore pattern that matches the configuration', { 'pipeline.yaml': 'source: { ignorePaths: ["pipeline-assets/**"] }' }, /^pipeline\.yaml: source\.ignorePaths\[0\] would ignore pipeline-assets\/pipeline\.yaml, which every run reads: a change to it must start a run \(got "pipeline-assets\/\*\*"\)\. Fix: narrow the pattern/],
+  ['an ignore pattern that matches an image file', { 'pipeline.yaml': 'source: { ignorePaths: ["**/*.yaml"] }' }, /^pipeline\.yaml: source\.ignorePaths\[0\] would ignore pipeline-assets\/pipeline\.yaml/],
+  ['an ignore pattern that matches the lockfile', { 'pipeline.yaml': 'source: { ignorePaths: ["*.json"] }' }, /^pipeline\.yaml: source\.ignorePaths\[0\] would ignore package\.json, which every run reads/],
+  ['more ignore patterns than CodePipeline takes', { 'pipeline.yaml': `source: { ignorePaths: [${Array.from({ length: 9 }, (_, i) => `"d${i}/**"`).join(', ')}] }` }, /^pipeline\.yaml: source\.ignorePaths must NOT have more than 8 items .*Fix: list up to 8 glob patterns/],
   ['subnets without a VPC', { 'pipeline.yaml': 'network: { subnetIds: [subnet-0123456789abcdef0] }' }, /^pipeline\.yaml: network\.vpcId is required with network\.subnetIds/],
   ['VPC settings mixed with an existing VPC', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0], natGateways: 2 }' }, /^pipeline\.yaml: network\.natGateways applies only to a VPC the pipeline creates \(got 2\)/],
   ['malformed subnet id', { 'pipeline.yaml': 'network: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-xyz] }' }, /^pipeline\.yaml: network\.subnetIds\[0\] is not valid \(got "subnet-xyz"\)\. Fix: give subnet ids/],

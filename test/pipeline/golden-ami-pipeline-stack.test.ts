@@ -414,9 +414,9 @@ describe('the pipeline of the shipped configuration', () => {
       Targets: target,
     });
     synth.pipelineTemplate.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyDocument: Match.stringLikeRegexp('events.amazonaws.com') });
-    // The functions are the app's own three and CDK's VPC default-security-group provider: none writes a log policy.
+    // The functions are the app's own four and CDK's VPC default-security-group provider: none writes a log policy.
     const functions = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
-    expect(functions.sort()).toEqual(['AlertsFormatterFunction', 'CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction']);
+    expect(functions.sort()).toEqual(['AlertsFormatterFunction', 'CleanupFunction', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandler', 'ParameterPrepFunction', 'SourcePushFilterFunction']);
   });
 
   test('seeds each fleet\'s capacity parameters with the configured minimum', () => {
@@ -454,6 +454,16 @@ describe('other configurations', () => {
     synth.pipelineTemplate.resourceCountIs('AWS::EC2::VPC', 0);
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/vpc-id', Value: 'vpc-0123456789abcdef0' });
     synth.pipelineTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/golden-ami/images/network/subnet-ids', Value: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1' });
+    // source.ignorePaths (default) becomes the connection trigger's file path excludes, beside the branch they need
+    // (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html); no function of ours filters.
+    const pipeline = Object.values(synth.pipelineTemplate.findResources('AWS::CodePipeline::Pipeline'))[0];
+    expect(pipeline.Properties.Triggers).toEqual([
+      {
+        ProviderType: 'CodeStarSourceConnection',
+        GitConfiguration: { SourceActionName: source.Name, Push: [{ Branches: { Includes: ['release'] }, FilePaths: { Excludes: ['*.md', 'docs/**'] } }] },
+      },
+    ]);
+    expect(Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SourcePushFilter'))).toEqual([]);
   });
 
   test('alert e-mails and Slack from configuration; rebuild schedule switched off', () => {
@@ -466,6 +476,41 @@ describe('other configurations', () => {
       SlackWorkspaceId: 'T0123456789',
       SlackChannelId: 'C0123456789',
       SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }],
+    });
+  });
+
+  test('a CodeCommit push is filtered by the push filter function, which starts exactly this pipeline', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'pipeline.yaml': 'source: { ignorePaths: ["*.md", "docs/**", "examples/**"] }' })));
+    const source = stagesOf(synth)[0].Actions[0];
+    // No EventBridge rule of CDK Pipelines' starts the pipeline: its CodeCommit trigger is NONE.
+    const rules = Object.values(synth.pipelineTemplate.findResources('AWS::Events::Rule'));
+    const startsThePipeline = rules.filter((r) => JSON.stringify(r.Properties.Targets ?? []).includes('"Pipeline'));
+    expect(startsThePipeline).toEqual([]);
+    expect(Object.keys(synth.pipelineTemplate.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('PipelineEventsRole'))).toEqual([]);
+    const [filterId] = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SourcePushFilterFunction'));
+    synth.pipelineTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'golden-ami-push-filter',
+      Environment: { Variables: { PIPELINE_NAME: 'golden-ami', SOURCE_ACTION_NAME: source.Name, BRANCH: 'main', IGNORE_PATHS: '["*.md","docs/**","examples/**"]' } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDeadLetterQueue'), 'Arn'] } },
+    });
+    // The repository's pushes to the branch, by the repository's exact ARN; a failed delivery goes to the alert queue.
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.codecommit'],
+        resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SourceRepository'), 'Arn'] }],
+        'detail-type': ['CodeCommit Repository State Change'],
+        detail: { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [filterId, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDeadLetterQueue'), 'Arn'] } } })],
+    });
+  });
+
+  test('with nothing to ignore, every CodeCommit push starts a run through CDK Pipelines\' own rule', () => {
+    const synth = synthApp(loadConfig(configDirWith({ 'pipeline.yaml': 'source: { ignorePaths: [] }' })));
+    expect(Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SourcePushFilter'))).toEqual([]);
+    synth.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.codecommit'], detail: Match.objectLike({ referenceName: ['main'] }) }),
+      Targets: [Match.objectLike({ Arn: Match.objectLike({ 'Fn::Join': Match.anyValue() }), RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineEventsRole'), 'Arn'] } })],
     });
   });
 

@@ -226,7 +226,7 @@ describe('Cleanup: distribution.ssmParameter', () => {
 describe('the source repository on cdk destroy', () => {
   const repositoryWith = (onDestroy: 'keep' | 'delete') => {
     const stack = new Stack(new App(), 'Source');
-    new PipelineSource(stack, 'Source', { source: { provider: 'codecommit', repository: 'repo', branch: 'main', createRepository: true, onDestroy } });
+    new PipelineSource(stack, 'Source', { source: { provider: 'codecommit', repository: 'repo', branch: 'main', createRepository: true, onDestroy, ignorePaths: [] } });
     return Template.fromStack(stack);
   };
 

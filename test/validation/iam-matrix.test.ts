@@ -293,6 +293,18 @@ const MATRIX: Record<string, Case[]> = {
   // The alert formatter reads this pipeline's executions, its stage stacks' events (by the two stack-name families) and
   // its images (tagged with the pipeline), and writes only the alert (or, failing that, the event to its queue). Its use
   // of the pipeline key (kms:GenerateDataKey, kms:Decrypt) needs the key policy too, which this matrix does not evaluate.
+  // The push filter (lambda/push-filter): reads what a push to this repository changed and starts this pipeline.
+  SourcePushFilterFunctionServiceRole: [
+    allow('read what a push to the source repository changed', 'codecommit:GetDifferences', ARN('codecommit', 'golden-ami-pipeline')),
+    allow('start this pipeline', 'codepipeline:StartPipelineExecution', ARN('codepipeline', 'golden-ami')),
+    deny('start the neighbouring pipeline', 'codepipeline:StartPipelineExecution', ARN('codepipeline', 'golden-ami-image-factory')),
+    deny('stop a run of this pipeline', 'codepipeline:StopPipelineExecution', ARN('codepipeline', 'golden-ami')),
+    deny('change this pipeline', 'codepipeline:UpdatePipeline', ARN('codepipeline', 'golden-ami')),
+    deny('read the differences of another repository', 'codecommit:GetDifferences', ARN('codecommit', 'someone-elses-repo')),
+    deny('read file contents of the source repository', 'codecommit:GetBlob', ARN('codecommit', 'golden-ami-pipeline')),
+    deny('push to the source repository', 'codecommit:GitPush', ARN('codecommit', 'golden-ami-pipeline')),
+    deny('read back the dead-letter queue', 'sqs:ReceiveMessage', ARN('sqs', 'AlertsDeadLetterQueueFD3BEF0F')),
+  ],
   AlertsFormatterFunctionServiceRole: [
     allow('read an execution of this pipeline', 'codepipeline:GetPipelineExecution', ARN('codepipeline', 'golden-ami')),
     allow('list the action executions of this pipeline', 'codepipeline:ListActionExecutions', ARN('codepipeline', 'golden-ami')),
@@ -451,5 +463,5 @@ test('the matrix covers each kind of stage stack role, and every role it names e
   }
   expect(Object.keys(MATRIX).filter((name) => !roles.has(name))).toEqual([]);
   // The README states this number.
-  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(262);
+  expect(Object.values(MATRIX).flat().length + UNDER_THE_BOUNDARY.length + LOAD_BALANCED_FLEET_CASES.length).toBe(271);
 });
