@@ -61,8 +61,13 @@ export function startedBy(trigger: TriggerFacts | undefined): string | undefined
   if (!trigger?.triggerType) return undefined;
   const detail = trigger.triggerDetail ? ` (${trigger.triggerDetail})` : '';
   switch (trigger.triggerType) {
-    case 'StartPipelineExecution':
+    case 'StartPipelineExecution': {
+      // A Lambda function's role session carries the function's name (lib/pipeline/push-filter.ts: <pipeline>-push-filter);
+      // a session of any other form is shown as it is.
+      const pushFilter = /:assumed-role\/[^/]+\/([^/]+-push-filter)$/.exec(trigger.triggerDetail ?? '');
+      if (pushFilter) return `a push (started by ${pushFilter[1]}: it changed more than source.ignorePaths)`;
       return trigger.triggerDetail ? `StartPipelineExecution by ${trigger.triggerDetail}` : 'StartPipelineExecution';
+    }
     case 'Webhook':
     case 'WebhookV2':
       return `a push (webhook)${detail}`;

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { AssetHashType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** Props for esbuildCode. */
 export interface EsbuildCodeProps {
@@ -59,4 +60,20 @@ function loadEsbuild(): typeof import('esbuild') {
   } catch (err) {
     throw new Error(`esbuild is needed to bundle the Lambda functions and could not be loaded (${(err as Error).message}). Fix: run npm ci in ${PROJECT_ROOT}`);
   }
+}
+
+/**
+ * What every function of this app shares: the handler `lambda/<name>/index.ts` bundled by esbuildCode with the AWS SDK
+ * left to the runtime, Node.js 24 on Graviton, 256 MB. Spread into NodejsFunction's props beside what is the
+ * function's own (name, timeout, logs, environment).
+ */
+export function appFunctionBasics(lambdaDirectory: string): Pick<nodejs.NodejsFunctionProps, 'code' | 'handler' | 'runtime' | 'architecture' | 'memorySize'> {
+  const runtime = lambda.Runtime.NODEJS_24_X;
+  return {
+    code: esbuildCode({ entry: path.join(PROJECT_ROOT, 'lambda', lambdaDirectory, 'index.ts'), runtime, target: 'node24', externalModules: ['@aws-sdk/*'] }),
+    handler: 'index.handler',
+    runtime,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+  };
 }

@@ -66,12 +66,12 @@ export class PipelineAlerts extends Construct {
       encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      // A dead-letter queue itself (of the formatter and its EventBridge targets), and of no other queue.
+      // A dead-letter queue itself (of the alert formatter, the push filter and their EventBridge targets), and of no other queue.
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'cdk-validator-cfnguard::sqs_dlq_check',
-      reason: 'This queue is itself a dead-letter queue, of the alert formatter (Lambda) and of its EventBridge targets, not of an SQS queue: no SQS queue may redrive into it (denyAll), and a queue behind it would hold events nobody is told about; its own alarm tells the alert topic.',
+      reason: 'This queue is itself a dead-letter queue, of the alert formatter and push filter (Lambda) and of their EventBridge targets, not of an SQS queue: no SQS queue may redrive into it (denyAll), and a queue behind it would hold events nobody is told about; its own alarm tells the alert topic.',
     });
     // EventBridge sends an event it could not deliver to the formatter to the queue; CloudWatch publishes the queue's
     // alarm to the topic. Both go through the key of the queue and of the topic.
@@ -129,7 +129,7 @@ export class PipelineAlerts extends Construct {
     });
 
     new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `An alert of pipeline ${props.pipelineName} could not be published; the event waits in the alert dead-letter queue (14 days). Read it there, and check the alert formatter's logs.`,
+      alarmDescription: `An event of pipeline ${props.pipelineName} was not handled: an alert that could not be published, or a push whose run the push filter could not start. The event waits in the alert dead-letter queue (14 days); read it there, and check the logs of the function it names (alert formatter or push filter).`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -44,7 +44,9 @@ export class PipelineSource extends Construct {
     if (source.provider === 'github') {
       this.input = CodePipelineSource.connection(source.repository, source.branch, {
         connectionArn: source.connectionArn,
-        triggerOnPush: true,
+        // With file path filters the trigger starts the runs, and the action detects no changes itself ("filter on
+        // code push: Detect changes false", https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-triggers.html).
+        triggerOnPush: source.ignorePaths.length === 0,
         codeBuildCloneOutput: false,
       });
       return;

@@ -1,16 +1,14 @@
-import * as path from 'path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { esbuildCode } from './esbuild-code';
+import { appFunctionBasics } from './esbuild-code';
 
 /** Props for PushFilter. */
 export interface PushFilterProps {
@@ -48,11 +46,8 @@ export class PushFilter extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, encryptionKey: props.key, removalPolicy: RemovalPolicy.DESTROY });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: `${props.pipelineName}-push-filter`,
-      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'push-filter', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
+      ...appFunctionBasics('push-filter'),
       // The handler reads the difference for at most this less 10 s, then starts the run (index.ts START_RESERVE_MS).
       timeout: Duration.seconds(60),
       description: `golden-ami-pipeline ${props.pipelineName}: starts a run for a push that changes more than ignored files`,

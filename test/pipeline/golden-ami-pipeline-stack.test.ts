@@ -463,6 +463,8 @@ describe('other configurations', () => {
         GitConfiguration: { SourceActionName: source.Name, Push: [{ Branches: { Includes: ['release'] }, FilePaths: { Excludes: ['*.md', 'docs/**'] } }] },
       },
     ]);
+    // With a filtered trigger the action itself detects no changes, or every push would start a run anyway.
+    expect(source.Configuration.DetectChanges).toBe(false);
     expect(Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SourcePushFilter'))).toEqual([]);
   });
 

@@ -26,6 +26,9 @@ describe('sourceCommit', () => {
 describe('startedBy', () => {
   test.each([
     ['a person or a role', { triggerType: 'StartPipelineExecution', triggerDetail: 'arn:aws:sts::123456789012:assumed-role/Admin/alice' }, 'StartPipelineExecution by arn:aws:sts::123456789012:assumed-role/Admin/alice'],
+    // A Lambda function's role session carries the function's name, as CloudTrail shows it (not found in the Lambda
+    // docs; unverified offline): any other form falls back to the generic text of the case above.
+    ['the push filter', { triggerType: 'StartPipelineExecution', triggerDetail: 'arn:aws:sts::123456789012:assumed-role/golden-ami-pipeline-SourcePushFilterFunctionServi-AbC123/golden-ami-push-filter' }, 'a push (started by golden-ami-push-filter: it changed more than source.ignorePaths)'],
     ['the CodeCommit push rule', { triggerType: 'CloudWatchEvent', triggerDetail: 'arn:aws:events:eu-west-1:123456789012:rule/golden-ami-pipeline-SourceRepositoryGoldenAmiPipelineEvent' }, 'an EventBridge rule (arn:aws:events:eu-west-1:123456789012:rule/golden-ami-pipeline-SourceRepositoryGoldenAmiPipelineEvent)'],
     ['a GitHub push', { triggerType: 'WebhookV2', triggerDetail: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abc' }, 'a push (webhook) (arn:aws:codeconnections:eu-west-1:123456789012:connection/abc)'],
     ['the pipeline update', { triggerType: 'CreatePipeline' }, 'the creation or update of the pipeline'],
