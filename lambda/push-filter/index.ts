@@ -75,9 +75,19 @@ export interface InvocationContext {
 export async function handler(event: PushEvent, context: InvocationContext): Promise<Decision> {
   const s = settings();
   const decision = await decide(event, s, context);
-  const started = decision.start ? { ...decision, executionId: await start(event, s) } : decision;
-  console.log(JSON.stringify({ eventId: event.id, ...started }));
-  return started;
+  if (!decision.start) {
+    console.log(JSON.stringify({ eventId: event.id, ...decision }));
+    return decision;
+  }
+  try {
+    const started = { ...decision, executionId: await start(event, s) };
+    console.log(JSON.stringify({ eventId: event.id, ...started }));
+    return started;
+  } catch (err) {
+    // The decision is logged even when the run cannot be started; Lambda retries, then dead-letters the event.
+    console.error(JSON.stringify({ eventId: event.id, ...decision, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+    throw err;
+  }
 }
 
 async function decide(event: PushEvent, s: Settings, context: InvocationContext): Promise<Decision> {
@@ -125,7 +135,8 @@ async function start(event: PushEvent, s: Settings): Promise<string | undefined>
   const out = await codepipeline.send(
     new StartPipelineExecutionCommand({
       name: s.pipelineName,
-      // The pushed commit, not whatever the branch points to when the run starts.
+      // The pushed commit, not whatever the branch points to when the run starts (a V2 pipeline's source revision
+      // override; COMMIT_ID for CodeCommit: https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_SourceRevisionOverride.html).
       sourceRevisions: [{ actionName: s.sourceActionName, revisionType: 'COMMIT_ID', revisionValue: event.detail.commitId! }],
       // Lambda's retries of this event start one run, not three.
       clientRequestToken: event.id,

@@ -112,7 +112,15 @@ test('other references and deletions start nothing', async () => {
 test('a failed StartPipelineExecution fails the invocation, so Lambda retries it and then dead-letters it', async () => {
   codecommit.on(GetDifferencesCommand).resolves({ differences: [modified('lib/naming.ts')] });
   codepipeline.on(StartPipelineExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   await expect(handler(push(), context)).rejects.toThrow('Rate exceeded');
+  expect(JSON.parse(errors.mock.calls[0][0] as string)).toEqual({ eventId: EVENT_ID, start: true, reason: 'lib/naming.ts changed', commitId: NEW, error: 'ThrottlingException: Rate exceeded' });
+});
+
+test('every decision is one JSON line in the log, with the event it is about', async () => {
+  codecommit.on(GetDifferencesCommand).resolves({ differences: [modified('README.md')] });
+  await handler(push(), context);
+  expect(JSON.parse((console.log as jest.Mock).mock.calls[0][0] as string)).toEqual({ eventId: EVENT_ID, start: false, reason: 'every one of the 1 changed files matches source.ignorePaths', commitId: NEW });
 });
 
 test('its settings come from the environment and are checked', () => {
