@@ -214,24 +214,25 @@ export class GoldenAmiPipelineStack extends Stack {
       // Resolved when the pipeline template is written, after the image and fleet stacks are complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
       const fleetStage = fleetStages.get(image.name);
-      const commitId = source.input.sourceAttribute('CommitId');
-      const releaseRole = support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`);
+      const release = {
+        fn,
+        pipelineName: config.name,
+        image,
+        commitId: source.input.sourceAttribute('CommitId'),
+        retention: config.operations.amiRetention,
+        role: support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`),
+      };
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, config.operations.rebuild, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
         post: [
           fleetStage
             ? // The image's lane: beside its own build, then its fleet's rollout; no other image's build holds it up.
               ParameterPrepStep.lane(
-                fn,
-                config.name,
-                image,
+                release,
                 { stackName: stage.stack.stackName, outputs: Object.values(outputs) },
                 { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) },
-                commitId,
-                config.operations.amiRetention,
-                releaseRole,
               )
-            : ParameterPrepStep.release(fn, config.name, image, outputs, commitId, config.operations.amiRetention, releaseRole),
+            : ParameterPrepStep.release(release, outputs),
         ],
       });
     }

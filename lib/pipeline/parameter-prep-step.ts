@@ -26,6 +26,21 @@ const EXECUTION_ID = '#{codepipeline.PipelineExecutionId}';
  */
 export const REBUILD_VARIABLE = 'rebuild';
 
+/** What both kinds of release step (release, lane) of one image are given. */
+export interface ReleaseContext {
+  readonly fn: lambda.IFunction;
+  readonly pipelineName: string;
+  readonly image: ImageConfig;
+  /** The source commit, e.g. `source.sourceAttribute('CommitId')`. */
+  readonly commitId: string;
+  readonly retention: { readonly keep: number; readonly deleteBeyond: number };
+  /**
+   * The action's role.
+   * @default - CDK Pipelines creates one
+   */
+  readonly role?: iam.IRole;
+}
+
 /** Props for ParameterPrepStep. */
 export interface ParameterPrepStepProps {
   /** The parameter-prep function. */
@@ -94,20 +109,11 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
    * regions (`image.distribution.regions`). For an image without a fleet; one with a fleet is a lane (below).
    */
   public static release(
-    fn: lambda.IFunction,
-    pipelineName: string,
-    image: ImageConfig,
+    release: ReleaseContext,
     outputs: { readonly amiId: StackOutputReference; readonly version: StackOutputReference; readonly recipeName: StackOutputReference },
-    /** The source commit, e.g. `source.sourceAttribute('CommitId')`. */
-    commitId: string,
-    retention: { readonly keep: number; readonly deleteBeyond: number },
-    role?: iam.IRole,
   ): ParameterPrepStep {
-    return new ParameterPrepStep(`Release-${image.name}`, {
-      function: fn,
-      role,
-      variablesNamespace: `Release-${image.name}`,
-      userParameters: { mode: 'release', amiId: outputs.amiId, version: outputs.version, recipeName: outputs.recipeName, ...releaseParameters(fn, pipelineName, image, commitId, retention) },
+    return ParameterPrepStep.releaseStep(release, {
+      userParameters: { mode: 'release', amiId: outputs.amiId, version: outputs.version, recipeName: outputs.recipeName, ...releaseParameters(release) },
     });
   }
 
@@ -118,29 +124,21 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
    * the fleet out when the deployed fleet template is this run's (lambda/parameter-prep/fleet-rollout.ts).
    */
   public static lane(
-    fn: lambda.IFunction,
-    pipelineName: string,
-    image: ImageConfig,
+    release: ReleaseContext,
     build: { readonly stackName: string; readonly outputs: readonly StackOutputReference[] },
     fleet: { readonly stackName: string; readonly fingerprint: string },
-    commitId: string,
-    retention: { readonly keep: number; readonly deleteBeyond: number },
-    role?: iam.IRole,
   ): ParameterPrepStep {
-    return new ParameterPrepStep(`Release-${image.name}`, {
-      function: fn,
-      role,
-      variablesNamespace: `Release-${image.name}`,
+    return ParameterPrepStep.releaseStep(release, {
       besideThePreviousAction: true,
       capturedOutputs: build.outputs,
-      userParameters: {
-        mode: 'lane',
-        imageStack: build.stackName,
-        ...releaseParameters(fn, pipelineName, image, commitId, retention),
-        fleetStack: fleet.stackName,
-        fleetFingerprint: fleet.fingerprint,
-      },
+      userParameters: { mode: 'lane', imageStack: build.stackName, ...releaseParameters(release), fleetStack: fleet.stackName, fleetFingerprint: fleet.fingerprint },
     });
+  }
+
+  /** The `Release-<image>` step of either kind: its name, role and variables namespace. */
+  private static releaseStep(release: ReleaseContext, props: Pick<ParameterPrepStepProps, 'userParameters' | 'besideThePreviousAction' | 'capturedOutputs'>): ParameterPrepStep {
+    const name = `Release-${release.image.name}`;
+    return new ParameterPrepStep(name, { function: release.fn, role: release.role, variablesNamespace: name, ...props });
   }
 
   constructor(id: string, private readonly props: ParameterPrepStepProps) {
@@ -178,7 +176,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
 }
 
 /** What a release needs whichever way it learns the build's outputs (modes "release" and "lane"). */
-function releaseParameters(fn: lambda.IFunction, pipelineName: string, image: ImageConfig, commitId: string, retention: { readonly keep: number; readonly deleteBeyond: number }): Record<string, string> {
+function releaseParameters({ fn, pipelineName, image, commitId, retention }: ReleaseContext): Record<string, string> {
   const names = imageParameterNames(pipelineName, image.name);
   // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
   // the function drops it at run time.
