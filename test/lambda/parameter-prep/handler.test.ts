@@ -48,23 +48,9 @@ const CURRENT = { 'image/amazon-linux-2023-x86/x.x.x': '2026.11.14/1', 'componen
 const THIRTY_DAYS = String(30 * 86_400);
 const prepare = (executionId = 'exec-2', majorMinor = '1.0', fingerprint = 'fp-new', rebuild = 'false', extra: object = {}) =>
   event({ mode: 'prepare', image: 'app', majorMinor, ...NAMES, executionId, fingerprint, rebuild, upstream: UPSTREAM, maxAgeSeconds: THIRTY_DAYS, scanPolicyParameter: SCAN_POLICY, ...extra });
-const release = (overrides: object = {}) =>
-  event({
-    mode: 'release',
-    image: 'app',
-    amiId: AMI,
-    version: '1.0.3',
-    recipeName: 'golden-ami-app',
-    ...RELEASE_NAMES,
-    executionId: 'exec-2',
-    commitId: 'abc123',
-    pipeline: 'golden-ami',
-    keepImages: '1',
-    deleteBeyond: '2',
-    regions: 'none',
-    scanPolicyParameter: SCAN_POLICY,
-    ...overrides,
-  });
+/** What a release step and a lane both pass (lib/pipeline/parameter-prep-step.ts, releaseParameters). */
+const RELEASE_PARAMETERS = { image: 'app', ...RELEASE_NAMES, executionId: 'exec-2', commitId: 'abc123', pipeline: 'golden-ami', keepImages: '1', deleteBeyond: '2', regions: 'none', scanPolicyParameter: SCAN_POLICY };
+const release = (overrides: object = {}) => event({ mode: 'release', amiId: AMI, version: '1.0.3', recipeName: 'golden-ami-app', ...RELEASE_PARAMETERS, ...overrides });
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:golden-ami-parameter-prep';
 const context = (remainingMs = 55_000) => ({ awsRequestId: 'req-1', invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => remainingMs });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -980,21 +966,7 @@ describe("the image's lane: beside its image stack's build, it releases and roll
   const FLEET_STACK = 'golden-ami-fleet-app';
   const FLEET_FINGERPRINT = 'f'.repeat(64);
   const laneEvent = (token?: string): CodePipelineJobEvent => {
-    const e = event({
-      mode: 'lane',
-      image: 'app',
-      imageStack: IMAGE_STACK,
-      ...RELEASE_NAMES,
-      executionId: 'exec-2',
-      commitId: 'abc123',
-      pipeline: 'golden-ami',
-      keepImages: '1',
-      deleteBeyond: '2',
-      regions: 'none',
-      scanPolicyParameter: SCAN_POLICY,
-      fleetStack: FLEET_STACK,
-      fleetFingerprint: FLEET_FINGERPRINT,
-    });
+    const e = event({ mode: 'lane', imageStack: IMAGE_STACK, ...RELEASE_PARAMETERS, fleetStack: FLEET_STACK, fleetFingerprint: FLEET_FINGERPRINT });
     return token === undefined ? e : { 'CodePipeline.job': { ...e['CodePipeline.job'], data: { ...e['CodePipeline.job'].data, continuationToken: token } } };
   };
   /** The image stack's execute action as ListActionExecutions lists it (only the fields the step reads, and a sibling). */
