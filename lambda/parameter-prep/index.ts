@@ -8,10 +8,12 @@
  *   older than the maximum age (build-decision.ts).
  * mode "release": verifies the AMI the image stack produced, gates it on Amazon Inspector's findings of its build
  *   (scan-lookup.ts, scan-gate.ts; the image's policy is in SSM, scan-policy.ts), records it as the release its fleet
- *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts).
- * mode "lane" (an image with a fleet): runs beside the image stack's execute action and waits for it (build-wait.ts),
- *   releases what it built as "release" does, then rolls the image's fleet out (fleet-rollout.ts), answering CodePipeline
- *   with a continuation token until the build and the rolling update are done.
+ *   resolves, then tags its snapshots and applies retention to the image's AMIs (housekeeping.ts). The pipeline's
+ *   release steps no longer take this form; an execution that started before the pipeline updated itself to lanes
+ *   still runs its old release step, against this function's new code.
+ * mode "lane" (every image's release step): runs beside the image stack's execute action and waits for it
+ *   (build-wait.ts), releases what it built as "release" does, then, for an image with a fleet, rolls the fleet out
+ *   (fleet-rollout.ts), answering CodePipeline with a continuation token until the build and the rolling update are done.
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
@@ -288,6 +290,8 @@ async function lane(p: LaneParameters, continuationToken: string | undefined, at
   }
   const { imageStack: _stack, fleetStack, fleetFingerprint, ...rest } = p;
   const released = await release({ ...rest, mode: 'release', ...build.outputs }, attempt);
+  // An image without a fleet: released as soon as its own build is, whatever the other images' builds do.
+  if (fleetStack === undefined || fleetFingerprint === undefined) return released;
   const rollout = { image: p.image, stack: fleetStack, fingerprint: fleetFingerprint, amiId: released.variables.amiId, cloudformation, signal: attempt.signal };
   const rolling = continuationToken !== undefined && !isBuildToken(continuationToken);
   const step = rolling ? await followRollout(rollout, continuationToken) : await startRollout(rollout);

@@ -76,10 +76,10 @@ export interface LaneParameters extends Omit<ReleaseParameters, 'mode' | 'amiId'
   readonly mode: 'lane';
   /** The image stack whose execute action builds the image. */
   readonly imageStack: string;
-  /** The image's fleet stack. */
-  readonly fleetStack: string;
-  /** The fingerprint of the fleet template this run deploys. */
-  readonly fleetFingerprint: string;
+  /** The image's fleet stack; without one, the lane releases and is done. */
+  readonly fleetStack?: string;
+  /** The fingerprint of the fleet template this run deploys (with fleetStack). */
+  readonly fleetFingerprint?: string;
 }
 
 export type UserParameters = PrepareParameters | ReleaseParameters | LaneParameters;
@@ -87,7 +87,7 @@ export type UserParameters = PrepareParameters | ReleaseParameters | LaneParamet
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds', 'scanPolicyParameter'],
   release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
-  lane: ['image', 'imageStack', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter', 'fleetStack', 'fleetFingerprint'],
+  lane: ['image', 'imageStack', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
 };
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */
@@ -125,12 +125,12 @@ export function parseUserParameters(text: string | undefined): UserParameters {
 // CloudFormation's own rule for a stack name: a letter, then letters, digits and hyphens, 128 characters at most.
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-/** A lane names two stacks and the SHA-256 fingerprint of the fleet's template. */
+/** A lane names its image stack and, for an image with a fleet, the fleet stack and the SHA-256 of its template. */
 function checkLane(p: LaneParameters): void {
-  for (const field of ['imageStack', 'fleetStack'] as const) {
-    if (!STACK_NAME.test(p[field])) throw new Error(`UserParameters.${field} is not a CloudFormation stack name (got ${JSON.stringify(p[field])})`);
-  }
-  if (!/^[0-9a-f]{64}$/.test(p.fleetFingerprint)) throw new Error(`UserParameters.fleetFingerprint must be a SHA-256 in hex (got ${JSON.stringify(p.fleetFingerprint)})`);
+  if (!STACK_NAME.test(p.imageStack)) throw new Error(`UserParameters.imageStack is not a CloudFormation stack name (got ${JSON.stringify(p.imageStack)})`);
+  if (p.fleetStack === undefined && p.fleetFingerprint === undefined) return;
+  if (typeof p.fleetStack !== 'string' || !STACK_NAME.test(p.fleetStack)) throw new Error(`UserParameters.fleetStack is not a CloudFormation stack name (got ${JSON.stringify(p.fleetStack)})`);
+  if (typeof p.fleetFingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(p.fleetFingerprint)) throw new Error(`UserParameters.fleetFingerprint must be a SHA-256 in hex (got ${JSON.stringify(p.fleetFingerprint)})`);
 }
 
 /** The maximum age of a prepare job in seconds; throws when the field is not a whole number. */

@@ -129,9 +129,8 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
   // numbers, in its image's lane.
   const inDeployWave = images.filter((i) => i.fleetBatches > 0 && change.fleetsChanged.includes(i.name));
   const inLane = images.filter((i) => i.fleetBatches > 0 && !inDeployWave.includes(i) && (change.rebuilt.includes(i.name) || (change.fleetsScaled ?? []).includes(i.name)));
-  // An image with a fleet is a lane: its release step runs beside its execute action (the same run order) and ends
-  // after its own build, its release and its fleet's rollout. An image without one releases in the next run order.
-  const isLane = (image: ModelImage) => image.fleetBatches > 0;
+  // Every image is a lane: its release step runs beside its execute action (the same run order) and ends after its own
+  // build, its release and (with a fleet) its fleet's rollout.
   const imageBranches = images.map((image) => {
     const build = change.rebuilt.includes(image.name);
     const buildSeconds = build ? t(image.platform === 'windows' ? 'windowsImageBuild' : 'linuxImageBuild') : t('changeSetNoop');
@@ -140,7 +139,7 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
       { action: `Prepare-${image.name}`, work: true, seconds: t('lambda') },
       { action: `${image.name} change set`, work: build, seconds: t('changeSetCreate') },
       { action: `${image.name} execute`, work: build, seconds: buildSeconds },
-      { action: `Release-${image.name}${isLane(image) ? ' (lane: waits for its build, then releases' + (rollout > 0 ? ' and rolls its fleet out)' : ')') : ''}`, work: true, seconds: t('lambda') + rollout },
+      { action: `Release-${image.name} (lane: waits for its build, then releases${rollout > 0 ? ' and rolls its fleet out' : ''})`, work: true, seconds: t('lambda') + rollout },
     ];
     return steps;
   });
@@ -159,16 +158,14 @@ export function modelRun(images: readonly ModelImage[], change: Change, network:
   const prefix = actions.reduce((sum, a) => sum + a.seconds, 0);
   const buildsStart = images.length === 0 ? prefix : prefix + slowest(imageBranches.map((b) => b[0].seconds)) + slowest(imageBranches.map((b) => b[1].seconds));
   // Run order 3: every execute, and beside it each lane (which ends when its own build, release and rollout are done).
-  const laneEnd = (i: number) => imageBranches[i][2].seconds + (isLane(images[i]) ? imageBranches[i][3].seconds : 0);
-  const order3 = slowest(images.map((_, i) => laneEnd(i)));
-  const order4 = slowest(images.map((image, i) => (isLane(image) ? 0 : imageBranches[i][3].seconds)));
-  const imagesDone = images.length === 0 ? prefix : buildsStart + order3 + order4;
+  const order3 = slowest(images.map((_, i) => imageBranches[i][2].seconds + imageBranches[i][3].seconds));
+  const imagesDone = images.length === 0 ? prefix : buildsStart + order3;
   const seconds = imagesDone + fleetWave;
   const lanes = images.map((image, i) => {
     const ownReleaseSeconds = prefix + imageBranches[i].reduce((sum, a) => sum + a.seconds, 0) - (inLane.includes(image) ? image.fleetBatches * t('rolloutBatch') : 0);
     const hasFleet = image.fleetBatches > 0;
     // In its lane, the rollout starts once its own release is done; in the DeployImage wave, after every image.
-    const releaseDone = isLane(image) ? buildsStart + imageBranches[i][2].seconds + t('lambda') : buildsStart + order3 + t('lambda');
+    const releaseDone = buildsStart + imageBranches[i][2].seconds + t('lambda');
     const fleetStartSeconds = !hasFleet ? undefined : inDeployWave.includes(image) ? imagesDone : releaseDone;
     const rolls = inLane.includes(image) || inDeployWave.includes(image);
     return { image: image.name, ownReleaseSeconds, fleetStartSeconds, waitSeconds: rolls ? fleetStartSeconds! - ownReleaseSeconds : 0 };

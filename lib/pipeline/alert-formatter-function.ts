@@ -1,10 +1,8 @@
-import * as path from 'path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,7 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { egressStackName, fleetStackName, imageBuilderName, imageStackName, PIPELINE_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
-import { esbuildCode } from './esbuild-code';
+import { appFunctionBasics } from './esbuild-code';
 
 /** Props for AlertFormatterFunction. */
 export interface AlertFormatterFunctionProps {
@@ -56,11 +54,7 @@ export class AlertFormatterFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: `${props.pipelineName}-alert-formatter`,
       // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
-      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'alert-formatter', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      ...appFunctionBasics('alert-formatter'),
       // The handler spends at most this less 10 s on describe calls, then publishes (index.ts PUBLISH_RESERVE_MS).
       timeout: Duration.seconds(30),
       description: `golden-ami-pipeline ${props.pipelineName}: readable alerts`,

@@ -225,14 +225,12 @@ export class GoldenAmiPipelineStack extends Stack {
       buildWave.addStage(stage, {
         pre: [ParameterPrepStep.prepare(fn, config.name, image, fingerprint, config.operations.rebuild, support.actionRole('PrepareActionRole', `CodePipeline ${config.name}: the Prepare-${image.name} action`))],
         post: [
-          fleetStage
-            ? // The image's lane: beside its own build, then its fleet's rollout; no other image's build holds it up.
-              ParameterPrepStep.lane(
-                release,
-                { stackName: stage.stack.stackName, outputs: Object.values(outputs) },
-                { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) },
-              )
-            : ParameterPrepStep.release(release, outputs),
+          // The image's lane: beside its own build, then its fleet's rollout; no other image's build holds it up.
+          ParameterPrepStep.lane(
+            release,
+            { stackName: stage.stack.stackName, outputs: Object.values(outputs) },
+            fleetStage && { stackName: fleetStage.stack.stackName, fingerprint: Lazy.string({ produce: () => fleetTemplateFingerprint(fleetStage.stack) }) },
+          ),
         ],
       });
     }

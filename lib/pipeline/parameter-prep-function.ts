@@ -1,8 +1,6 @@
-import * as path from 'path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -10,7 +8,7 @@ import { IMAGE_TAG_KEY, imageParameterNames, imagesParameterRoot, parameterPrepF
 import { NagNames } from '../validation/nag-names';
 import { PARAMETER_PATTERN_REASON } from '../iam/execution-grants';
 import { collapseImageLevels, ssmParameterNamesOf } from './stage-stack-support';
-import { esbuildCode } from './esbuild-code';
+import { appFunctionBasics } from './esbuild-code';
 
 /**
  * Fleet stacks per managed policy of the lanes' rollouts: 20 ARNs and the first policy's other statements stay under
@@ -63,11 +61,7 @@ export class ParameterPrepFunction extends Construct {
       // Named, so that the action roles in the support stacks can name it without a reference to this stack.
       functionName: parameterPrepFunctionName(props.pipelineName),
       // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
-      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'parameter-prep', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      ...appFunctionBasics('parameter-prep'),
       // The handler reports to CodePipeline 5 s before this, so a slow AWS call ends in a failure, not a hang. A release
       // may read a few thousand scan findings (25 a page) before its housekeeping.
       timeout: Duration.seconds(120),
@@ -76,6 +70,14 @@ export class ParameterPrepFunction extends Construct {
     });
 
     const stack = Stack.of(this);
+    // Every release step is a lane: it waits beside its image stack's execute action and reads its outputs there.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowTheImageBuildsOfThisPipeline',
+        actions: ['codepipeline:ListActionExecutions'],
+        resources: [stack.formatArn({ service: 'codepipeline', resource: props.pipelineName })],
+      }),
+    );
     // The hierarchy of this pipeline's image parameters (the pipeline name is a whole level of the path): a list of
     // exact names would grow with every image past IAM's 10,240-character limit on a role's inline policies.
     const imageParameter = (leaf: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${imagesParameterRoot(props.pipelineName).slice(1)}/${leaf}` });
@@ -263,12 +265,6 @@ export class ParameterPrepFunction extends Construct {
           }),
           ...(i === 0
             ? [
-                // A lane's release step waits beside its image stack's execute action and reads its outputs there.
-                new iam.PolicyStatement({
-                  sid: 'FollowTheImageBuildsOfThisPipeline',
-                  actions: ['codepipeline:ListActionExecutions'],
-                  resources: [stack.formatArn({ service: 'codepipeline', resource: this.pipelineName })],
-                }),
                 new iam.PolicyStatement({
                   sid: 'ResolveTheFleetStacksParameters',
                   actions: ['ssm:GetParameters'],

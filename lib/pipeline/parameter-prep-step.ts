@@ -26,7 +26,7 @@ const EXECUTION_ID = '#{codepipeline.PipelineExecutionId}';
  */
 export const REBUILD_VARIABLE = 'rebuild';
 
-/** What both kinds of release step (release, lane) of one image are given. */
+/** What an image's release step (its lane) is given. */
 export interface ReleaseContext {
   readonly fn: lambda.IFunction;
   readonly pipelineName: string;
@@ -103,42 +103,34 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
   }
 
   /**
-   * The step that verifies the AMI the image stack produced, gates it on its vulnerability scan (the policy in the
-   * image's scan-policy parameter), releases it to the fleet, and then tags the snapshots of
-   * the AMI and its copies and applies retention, in the pipeline's region and each of the image's distribution
-   * regions (`image.distribution.regions`). For an image without a fleet; one with a fleet is a lane (below).
-   */
-  public static release(
-    release: ReleaseContext,
-    outputs: { readonly amiId: StackOutputReference; readonly version: StackOutputReference; readonly recipeName: StackOutputReference },
-  ): ParameterPrepStep {
-    return ParameterPrepStep.releaseStep(release, {
-      userParameters: { mode: 'release', amiId: outputs.amiId, version: outputs.version, recipeName: outputs.recipeName, ...releaseParameters(release) },
-    });
-  }
-
-  /**
-   * An image's lane (an image with a fleet): the release step runs in the same run order as the image stack's execute
-   * action, so that it waits for its own build only (CodePipeline starts an action once every action of a lower run
-   * order in its stage is done), reads the build's outputs from that action (ListActionExecutions), releases, then rolls
-   * the fleet out when the deployed fleet template is this run's (lambda/parameter-prep/fleet-rollout.ts).
+   * An image's lane, its `Release-<image>` step: it runs in the same run order as the image stack's execute action, so
+   * that it waits for its own build only (CodePipeline starts an action once every action of a lower run order in its
+   * stage is done), reads the build's outputs from that action (ListActionExecutions), verifies the AMI, gates it on
+   * its vulnerability scan (the policy in the image's scan-policy parameter), releases it, tags the snapshots of the AMI
+   * and its copies and applies retention in the pipeline's region and each of `image.distribution.regions`; then, for
+   * an image with a fleet, rolls the fleet out when the deployed fleet template is this run's
+   * (lambda/parameter-prep/fleet-rollout.ts).
    */
   public static lane(
     release: ReleaseContext,
     build: { readonly stackName: string; readonly outputs: readonly StackOutputReference[] },
-    fleet: { readonly stackName: string; readonly fingerprint: string },
+    /** @default - no fleet: the lane releases and is done */
+    fleet?: { readonly stackName: string; readonly fingerprint: string },
   ): ParameterPrepStep {
-    return ParameterPrepStep.releaseStep(release, {
+    const name = `Release-${release.image.name}`;
+    return new ParameterPrepStep(name, {
+      function: release.fn,
+      role: release.role,
+      variablesNamespace: name,
       besideThePreviousAction: true,
       capturedOutputs: build.outputs,
-      userParameters: { mode: 'lane', imageStack: build.stackName, ...releaseParameters(release), fleetStack: fleet.stackName, fleetFingerprint: fleet.fingerprint },
+      userParameters: {
+        mode: 'lane',
+        imageStack: build.stackName,
+        ...releaseParameters(release),
+        ...(fleet ? { fleetStack: fleet.stackName, fleetFingerprint: fleet.fingerprint } : {}),
+      },
     });
-  }
-
-  /** The `Release-<image>` step of either kind: its name, role and variables namespace. */
-  private static releaseStep(release: ReleaseContext, props: Pick<ParameterPrepStepProps, 'userParameters' | 'besideThePreviousAction' | 'capturedOutputs'>): ParameterPrepStep {
-    const name = `Release-${release.image.name}`;
-    return new ParameterPrepStep(name, { function: release.fn, role: release.role, variablesNamespace: name, ...props });
   }
 
   constructor(id: string, private readonly props: ParameterPrepStepProps) {

@@ -1,8 +1,6 @@
-import * as path from 'path';
 import { ArnFormat, type CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,7 +10,7 @@ import type { ImageConfig } from '../config/model';
 import { CLEANUP_LOGICAL_ID, IMAGE_TAG_KEY, imagesParameterRoot, PIPELINE_TAG_KEY } from '../naming';
 import { assumeTaggedRolesStatement } from './pipeline-role-scope';
 import { NagNames } from '../validation/nag-names';
-import { esbuildCode } from './esbuild-code';
+import { appFunctionBasics } from './esbuild-code';
 
 /** Props for PipelineCleanup. */
 export interface PipelineCleanupProps {
@@ -70,11 +68,7 @@ export class PipelineCleanup extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName,
       // Bundled in-process by esbuild's API (no npx process per synth); the AWS SDK stays out of the bundle.
-      code: esbuildCode({ entry: path.join(__dirname, '..', '..', 'lambda', 'cleanup', 'index.ts'), runtime: lambda.Runtime.NODEJS_24_X, target: 'node24', externalModules: ['@aws-sdk/*'] }),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      ...appFunctionBasics('cleanup'),
       // One round of work plus a pause; longer clean-ups hand on to a fresh invocation.
       timeout: Duration.minutes(15),
       description: `golden-ami-pipeline ${pipelineName}: removes what the pipeline created when it is deleted, and prunes removed images`,

@@ -29,9 +29,9 @@ describe('the pipeline timeline model', () => {
 
   test('no change costs the fixed stages, the no-op change sets (egress, image, fleet) and the Lambda calls', () => {
     expect(noChange.imagesBuilt).toEqual([]);
-    // Prepare; the lane (app-linux) releases beside its empty execute; windows-iis, without a fleet, releases after it.
+    // Prepare; each image's lane (windows-iis without a fleet too) releases beside its empty execute; the fleet stage.
     const lambda = ACTION_SECONDS.lambda.seconds;
-    expect(noChange.seconds).toBe(fixed + egressNoop + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + lambda + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
+    expect(noChange.seconds).toBe(fixed + egressNoop + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds + lambda + ACTION_SECONDS.changeSetCreate.seconds + ACTION_SECONDS.changeSetNoop.seconds);
   });
 
   test('a push of documentation alone starts no run when source.ignorePaths covers it; otherwise it is a no-op run', () => {

@@ -228,6 +228,12 @@ describe('the pipeline of the shipped configuration', () => {
     expect(JSON.parse(release.Configuration.UserParameters).fleetFingerprint).toBe(fleet.Outputs.TemplateFingerprint.Value);
   });
 
+  test('every release step may follow exactly this pipeline\'s actions, fleet or not', () => {
+    const [role] = Object.keys(synth.pipelineTemplate.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('ParameterPrepFunctionServiceRole'));
+    const inline = Object.values(synth.pipelineTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } })).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(inline).toContainEqual({ Sid: 'FollowTheImageBuildsOfThisPipeline', Effect: 'Allow', Action: 'codepipeline:ListActionExecutions', Resource: 'arn:aws:codepipeline:eu-west-1:123456789012:golden-ami' });
+  });
+
   test('the function may roll out exactly the fleet stacks, and read the parameters CloudFormation resolves for them', () => {
     // A managed policy of its own (20 fleet stacks each), so 50 fleets stay within IAM's policy sizes.
     const policies = synth.pipelineTemplate.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ParameterPrepFunctionServiceRole') }] } });
@@ -240,7 +246,6 @@ describe('the pipeline of the shipped configuration', () => {
         Action: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:UpdateStack'],
         Resource: ['app-linux', 'windows-iis'].map((image) => `arn:aws:cloudformation:eu-west-1:123456789012:stack/golden-ami-fleet-${image}/*`),
       },
-      { Sid: 'FollowTheImageBuildsOfThisPipeline', Effect: 'Allow', Action: 'codepipeline:ListActionExecutions', Resource: 'arn:aws:codepipeline:eu-west-1:123456789012:golden-ami' },
       {
         Sid: 'ResolveTheFleetStacksParameters',
         Effect: 'Allow',
@@ -525,6 +530,21 @@ describe('other configurations', () => {
   test('one image without a fleet: a single image stage, no fleet stage', () => {
     const synth = synthApp(loadConfig(configDirWith({ 'images/app-linux.yaml': 'name: app-linux\nversion: "2.3"\n', 'images/windows-iis.yaml': null })));
     expect(stagesOf(synth).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Image-app-linux']);
+  });
+
+  test('an image without a fleet beside one with a fleet: both release beside their own builds, nothing runs after the executes', () => {
+    // Were the fleetless image released after the executes, a failed lane rollout (run order 3) would keep it unreleased.
+    const synth = synthApp(loadConfig(configDirWith({ 'images/base-linux.yaml': 'name: base-linux\nversion: "1.0"\n' })));
+    const build = stagesOf(synth).find((s) => s.Name === 'BuildImage')!;
+    const runOrder = (name: string) => build.Actions.find((a) => a.Name === name)!.RunOrder;
+    for (const image of ['base-linux', 'app-linux']) {
+      expect(runOrder(`Image-${image}.Release-${image}`)).toBe(runOrder(`Image-${image}.golden-ami-image-${image}.Deploy`));
+    }
+    expect(Math.max(...build.Actions.map((a) => a.RunOrder))).toBe(runOrder('Image-base-linux.golden-ami-image-base-linux.Deploy'));
+    const base = JSON.parse(build.Actions.find((a) => a.Name === 'Image-base-linux.Release-base-linux')!.Configuration.UserParameters);
+    expect(base).toMatchObject({ mode: 'lane', imageStack: 'golden-ami-image-base-linux' });
+    expect(base).not.toHaveProperty('fleetStack');
+    expect(base).not.toHaveProperty('fleetFingerprint');
   });
 
   test('three images, each with a fleet: images build in parallel in one wave, fleets deploy in the next', () => {

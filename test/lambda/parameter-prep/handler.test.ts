@@ -1068,7 +1068,18 @@ describe("the image's lane: beside its image stack's build, it releases and roll
     expect(success()[0].outputVariables).toMatchObject({ amiId: AMI, fleet: `left to the DeployImage stage: fleet stack ${FLEET_STACK} does not exist yet` });
   });
 
-  test('an image without a fleet (mode release) asks CloudFormation nothing and answers without a fleet variable', async () => {
+  test('the lane of an image without a fleet releases as soon as its own build is done, asks CloudFormation nothing, answers without a fleet variable', async () => {
+    codepipeline.on(ListActionExecutionsCommand).resolves(built);
+    const { fleetStack: _s, fleetFingerprint: _f, ...fleetless } = JSON.parse(laneEvent()['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters!);
+    await handler(event(fleetless), context());
+    expectOneResult();
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(success()[0].continuationToken).toBeUndefined();
+    expect(success()[0].outputVariables).toEqual(stored(RELEASE_NAMES.releaseParameter).answer.variables);
+    expect(success()[0].outputVariables).not.toHaveProperty('fleet');
+  });
+
+  test('a release step of the form before lanes (mode release, from an execution started before the pipeline updated itself) still releases', async () => {
     await handler(release(), context());
     expect(cloudformation.calls()).toHaveLength(0);
     expect(success()[0].outputVariables).not.toHaveProperty('fleet');

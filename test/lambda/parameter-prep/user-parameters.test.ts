@@ -10,6 +10,9 @@ describe('parseUserParameters', () => {
     expect(parseUserParameters(JSON.stringify(PREPARE))).toEqual(PREPARE);
     expect(parseUserParameters(JSON.stringify(RELEASE))).toEqual(RELEASE);
     expect(parseUserParameters(JSON.stringify(LANE))).toEqual(LANE);
+    // The lane of an image without a fleet names no fleet at all.
+    const { fleetStack: _f, fleetFingerprint: _p, ...fleetless } = LANE;
+    expect(parseUserParameters(JSON.stringify(fleetless))).toEqual(fleetless);
   });
 
   test.each([
@@ -28,7 +31,8 @@ describe('parseUserParameters', () => {
     ['an upstream reference without a version', JSON.stringify({ ...PREPARE, upstream: 'component/update-linux' }), /UserParameters\.upstream must be "none"/],
     ['a maximum age that is not a whole number', JSON.stringify({ ...PREPARE, maxAgeSeconds: 'P30D' }), /UserParameters\.maxAgeSeconds must be a whole number of seconds \(got "P30D"\)\. Fix: check operations\.rebuild\.maxAge/],
     ['a region that is not a region code', JSON.stringify({ ...RELEASE, regions: 'us-east-1 Frankfurt' }), /UserParameters\.regions must be "none" or region codes separated by spaces \(got "us-east-1 Frankfurt"; "Frankfurt" is not a region code\)\. Fix: check distribution\.regions/],
-    ['a lane without its fleet', JSON.stringify({ ...LANE, fleetStack: undefined }), /UserParameters\.fleetStack must be a non-empty string for mode "lane"/],
+    ['a lane with a fleet fingerprint but no fleet stack', JSON.stringify({ ...LANE, fleetStack: undefined }), /UserParameters\.fleetStack is not a CloudFormation stack name \(got undefined\)/],
+    ['a lane with a fleet stack but no fingerprint', JSON.stringify({ ...LANE, fleetFingerprint: undefined }), /UserParameters\.fleetFingerprint must be a SHA-256 in hex \(got undefined\)/],
     ['a lane without its image stack', JSON.stringify({ ...LANE, imageStack: undefined }), /UserParameters\.imageStack must be a non-empty string for mode "lane"/],
     ['a stack name CloudFormation refuses', JSON.stringify({ ...LANE, fleetStack: 'app fleet' }), /UserParameters\.fleetStack is not a CloudFormation stack name \(got "app fleet"\)/],
     ['a fingerprint that is not a SHA-256', JSON.stringify({ ...LANE, fleetFingerprint: 'abc' }), /UserParameters\.fleetFingerprint must be a SHA-256 in hex \(got "abc"\)/],
