@@ -90,6 +90,27 @@ export function fleetStackName(pipelineName: string, imageName: string): string 
   return `${pipelineName}-fleet-${imageName}`;
 }
 
+/**
+ * The stack in an environment's account that holds what that environment's fleets need: the network and capacity
+ * parameters, the instance role boundary, the fleet stacks' deploy and execution roles, the release writer role.
+ */
+export function environmentStackName(pipelineName: string, environmentName: string): string {
+  return `${pipelineName}-environment-${environmentName}`;
+}
+
+/**
+ * The role in an environment's account through which the parameter-prep function reads and writes that environment's
+ * release record and released AMI (the same parameter names as in the pipeline's account).
+ */
+export function releaseWriterRoleName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'release-writer');
+}
+
+/** The parameter-prep function's role, named when environments are configured: their release writer roles trust it by ARN. */
+export function parameterPrepRoleName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'parameter-prep');
+}
+
 /** The stack that holds the NAT gateways while a fleet runs (network.egress on-demand). */
 export function egressStackName(pipelineName: string): string {
   return `${pipelineName}-egress`;

@@ -176,6 +176,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
       onDestroy: pipelineRaw.operations.onDestroy,
     },
     images: reachable.sort((a, b) => a.name.localeCompare(b.name)),
+    environments: [],
   };
 }
 
@@ -378,6 +379,7 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
     scanning,
     distribution,
     fleet,
+    fleetIn: {},
   };
 }
 

@@ -195,6 +195,12 @@ export interface ImageConfig {
   readonly distribution: DistributionConfig;
   /** @default - no fleet: the image is built and released only. */
   readonly fleet?: FleetConfig;
+  /**
+   * The fleet in each environment, by environment name: `fleet` with the image file's `fleet.environments.<name>`
+   * settings over it. Set for every environment when the image has a fleet and environments are configured.
+   * @default {} (no environments, or no fleet)
+   */
+  readonly fleetIn: Readonly<Record<string, FleetConfig>>;
 }
 
 /** What a scheduled run rebuilds besides images with upstream updates. */
@@ -223,6 +229,34 @@ export interface OperationsConfig {
   readonly onDestroy: { readonly sharedAmis: 'keep' | 'delete' };
 }
 
+/**
+ * The network of an environment's fleets: a VPC that already exists in the environment's account and region (landing
+ * zones provide them; the pipeline creates networks only in its own account).
+ */
+export interface EnvironmentNetworkConfig {
+  readonly vpcId: string;
+  /** Private subnets of vpcId, for the fleets' instances and internal load balancers. */
+  readonly subnetIds: readonly string[];
+  /** Public subnets of vpcId, for internet-facing load balancers. @default - none: no internet-facing load balancer */
+  readonly publicSubnetIds: readonly string[];
+}
+
+/**
+ * A place a new image is promoted to, in order: its fleets get an AMI only after it passed the health gate of every
+ * fleet in the environment before it. Each environment has an account of its own (not the pipeline's, not another
+ * environment's): its stacks, roles and parameters use the pipeline's names there.
+ */
+export interface EnvironmentConfig {
+  /** Lower-case name, e.g. test, production: part of wave, action and stack names. */
+  readonly name: string;
+  /** 12-digit account id, bootstrapped to trust the pipeline's account (README, "Environments"). */
+  readonly account: string;
+  readonly region: string;
+  /** A person approves in the pipeline before the environment receives a new image. @default false */
+  readonly approval: boolean;
+  readonly network: EnvironmentNetworkConfig;
+}
+
 /** The whole configuration of one pipeline. */
 export interface GoldenAmiConfig {
   readonly name: string;
@@ -235,6 +269,13 @@ export interface GoldenAmiConfig {
   readonly operations: OperationsConfig;
   /** Sorted by name, so the pipeline's shape does not depend on directory order. */
   readonly images: readonly ImageConfig[];
+  /**
+   * Where fleets run, in promotion order. Empty: each fleet runs in the pipeline's own account and region and gets a
+   * new image as soon as its lane released it. Otherwise every image with a fleet has one in each environment (with
+   * that environment's settings, `fleetIn`) and none in the pipeline's account.
+   * @default []
+   */
+  readonly environments: readonly EnvironmentConfig[];
 }
 
 /** Component parameter through which the pipeline hands the application artifact to a component. */

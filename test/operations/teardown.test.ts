@@ -17,6 +17,7 @@ function config(overrides: Partial<GoldenAmiConfig> = {}): GoldenAmiConfig {
     network: { kind: 'create', vpcCidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, egress: 'on-demand' },
     operations: { rebuild: { maxAge: 'P30D', maxAgeSeconds: 2_592_000 }, scheduleTimezone: 'UTC', alertEmails: [], amiRetention: { keep: 5, deleteBeyond: 10 }, onDestroy: { sharedAmis: 'keep' } },
     images: [image('app-linux', ['us-east-1']), image('windows-iis', [])],
+    environments: [],
     ...overrides,
   };
 }
