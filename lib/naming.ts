@@ -106,9 +106,32 @@ export function releaseWriterRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'release-writer');
 }
 
+/** The pipeline's service role, named when environments are configured: their fleet stacks' deploy roles trust it by ARN. */
+export function pipelineRoleName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'codepipeline');
+}
+
+/** The Cleanup function's role, named when environments are configured: their fleet stacks' clean-up roles trust it by ARN. */
+export function cleanupFunctionRoleName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'cleanup-function');
+}
+
 /** The parameter-prep function's role, named when environments are configured: their release writer roles trust it by ARN. */
 export function parameterPrepRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'parameter-prep');
+}
+
+/**
+ * The stack holding the key that encrypts the AMIs promoted to the environments of one region, in the pipeline's
+ * account and that region (one per region: the same name in each).
+ */
+export function amiKeyStackName(pipelineName: string): string {
+  return `${pipelineName}-ami-key`;
+}
+
+/** Alias of that key: the image's distribution and the environments' grants name it in each region. */
+export function amiKeyAliasName(pipelineName: string): string {
+  return `alias/golden-ami/${pipelineName}/ami`;
 }
 
 /** The stack that holds the NAT gateways while a fleet runs (network.egress on-demand). */

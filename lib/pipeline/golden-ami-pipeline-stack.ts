@@ -1,13 +1,19 @@
-import { Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import type { FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
+import type { EnvironmentConfig, FleetConfig, GoldenAmiConfig, ImageConfig } from '../config/model';
+import { AmiKeyStage } from '../stages/ami-key-stage';
+import { environmentShares, withEnvironmentRegions } from '../stages/environment-shares';
+import { EnvironmentStage } from '../stages/environment-stage';
+import { hardenCrossRegionSupport } from './cross-region-support';
+import { nameRolesCreatedLaterByCondition } from './principals-created-later';
+import { PromotionApprovalStep } from './promotion-approval-step';
 import { EgressStage } from '../stages/egress-stage';
 import { FleetStage } from '../stages/fleet-stage';
 import { fleetTemplateFingerprint } from '../stages/fleet-fingerprint';
@@ -37,7 +43,16 @@ import { FLEET_INSTANCE_MANAGED_POLICIES, fleetStackGrants } from '../iam/fleet-
 import { BUILD_INSTANCE_MANAGED_POLICIES, imageStackGrants } from '../iam/image-stack-grants';
 import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
 import { acknowledgeSingleRolePolicies } from '../iam/single-role-policies';
-import { fleetStackName, parameterPrepFunctionName, PIPELINE_TAG_KEY, stackExecutionRoleName } from '../naming';
+import {
+  cleanupFunctionRoleName,
+  fleetStackName,
+  parameterPrepFunctionName,
+  parameterPrepRoleName,
+  PIPELINE_TAG_KEY,
+  pipelineRoleName,
+  stackDeployRoleName,
+  stackExecutionRoleName,
+} from '../naming';
 
 /** Props for GoldenAmiPipelineStack. */
 export interface GoldenAmiPipelineStackProps extends StackProps {
@@ -66,6 +81,9 @@ export class GoldenAmiPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: GoldenAmiPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const environments = config.environments;
+    // Images as they are built: distributed to the environments' regions too.
+    const images = config.images.map((image) => withEnvironmentRegions(image, environments));
 
     const key = new PipelineKey(this, 'Encryption', { pipelineName: config.name }).key;
     const source = new PipelineSource(this, 'Source', { source: config.source });
@@ -73,7 +91,7 @@ export class GoldenAmiPipelineStack extends Stack {
     const parameterPrep = new ParameterPrepFunction(this, 'ParameterPrep', {
       pipelineName: config.name,
       logKey: key,
-      distributionRegions: config.images.flatMap((i) => i.distribution.regions),
+      distributionRegions: images.flatMap((i) => i.distribution.regions),
       upstream: config.images.flatMap(upstreamReferences),
     });
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
@@ -89,6 +107,8 @@ export class GoldenAmiPipelineStack extends Stack {
     for (const bucket of [artifactBucket, accessLogs]) Tags.of(bucket).add(PIPELINE_TAG_KEY, config.name);
     // Created up front so that every action role can trust exactly this role.
     const pipelineRole = new iam.Role(this, 'PipelineRole', {
+      // Named when environments trust it from their accounts (their fleet stacks' deploy roles).
+      roleName: environments.length > 0 ? pipelineRoleName(config.name) : undefined,
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: `CodePipeline ${config.name}: assumes the role of each action`,
     });
@@ -121,7 +141,10 @@ export class GoldenAmiPipelineStack extends Stack {
       pipelineType: codepipeline.PipelineType.V2,
       role: pipelineRole,
       selfMutation: true,
-      crossAccountKeys: false,
+      // Our artifact bucket already has a key; this makes the buckets CDK creates for other regions' actions (an
+      // environment elsewhere) have one too, which an action in another account needs to read its artifacts.
+      crossAccountKeys: environments.length > 0,
+      enableKeyRotation: environments.length > 0,
       useChangeSets: true,
       publishAssetsInParallel: false,
       cliVersion: toolchain.cdkCli,
@@ -135,14 +158,16 @@ export class GoldenAmiPipelineStack extends Stack {
       },
     });
 
-    const fleetImages = config.images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined);
+    const fleetImages = images.filter((i): i is ImageConfig & { fleet: FleetConfig } => i.fleet !== undefined);
+    // With environments, fleets run there only; the pipeline's account builds and releases.
+    const homeFleetImages = environments.length > 0 ? [] : fleetImages;
     // The Egress stage exists with egress on demand and some fleet to give it to; the Cleanup resource deletes its stack.
-    const egressLayout = fleetImages.length > 0 ? network.egress : undefined;
+    const egressLayout = homeFleetImages.length > 0 ? network.egress : undefined;
     const boundary = new InstanceRoleBoundary(this, 'InstanceRoleBoundary', { pipelineName: config.name }).policy;
     // Before the stages: every stage stack's clean-up role trusts its role.
     const cleanup = new PipelineCleanup(this, 'Cleanup', {
       pipelineName: config.name,
-      images: config.images,
+      images,
       buckets: [artifactBucket, accessLogs],
       sharedAmis: config.operations.onDestroy.sharedAmis,
       egress: egressLayout !== undefined,
@@ -176,7 +201,7 @@ export class GoldenAmiPipelineStack extends Stack {
 
     // Built before the images: each image's release step names its fleet stack and the fingerprint of its template.
     const fleetStages = new Map<string, FleetStage>();
-    for (const image of fleetImages) {
+    for (const image of homeFleetImages) {
       // In the pipeline stack, not the support stack: moving them would reset an operator's scaling.
       neededByStageStacks.push(new FleetCapacity(this, `Capacity-${image.name}`, { pipelineName: config.name, imageName: image.name, fleet: image.fleet }));
       const stage = new FleetStage(this, `Fleet-${image.name}`, { env: props.env, pipelineName: config.name, image });
@@ -194,14 +219,18 @@ export class GoldenAmiPipelineStack extends Stack {
       this.pipeline.addStage(egress);
     }
 
+    const promotion = environments.length > 0 ? this.environmentsWave(config, fleetImages, cleanup.role, parameterPrep) : undefined;
+
     const buildWave = this.pipeline.addWave('BuildImage');
-    for (const image of config.images) {
+    const imageSupports = new Map<string, StageStackSupport>();
+    for (const image of images) {
       const stage = new ImageStage(this, `Image-${image.name}`, {
         env: props.env,
         pipelineName: config.name,
         image,
         applicationArtifactDir: props.applicationArtifactDir,
         buildSubnets: network.egress ? 'public' : 'private',
+        environmentShares: environmentShares(environments),
       });
       const outputs = {
         amiId: pipelines.StackOutputReference.fromCfnOutput(stage.stack.amiIdOutput),
@@ -210,6 +239,7 @@ export class GoldenAmiPipelineStack extends Stack {
       };
       const support = supportOf(stage.stack, (ctx) => imageStackGrants(ctx, config.name, image), BUILD_INSTANCE_MANAGED_POLICIES);
       new ScanPolicyParameter(support, 'ScanPolicy', { pipelineName: config.name, image });
+      imageSupports.set(image.name, support);
       const fn = support.parameterPrepFunction;
       // Resolved when the pipeline template is written, after the image and fleet stacks are complete.
       const fingerprint = Lazy.string({ produce: () => imageFingerprint(stage.stack) });
@@ -237,8 +267,12 @@ export class GoldenAmiPipelineStack extends Stack {
 
     // Every fleet again, after every image: it applies the fleet's own template changes, creates a new fleet, and is an
     // empty change set for a fleet its image's lane already rolled out.
-    const deployWave = this.pipeline.addWave('DeployImage');
-    for (const stage of fleetStages.values()) deployWave.addStage(stage);
+    if (promotion) {
+      this.promotionWaves(config, promotion, imageSupports, source.input.sourceAttribute('CommitId'));
+    } else {
+      const deployWave = this.pipeline.addWave('DeployImage');
+      for (const stage of fleetStages.values()) deployWave.addStage(stage);
+    }
 
     // Build now rather than at synth, so the roles CDK Pipelines generates exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
@@ -276,8 +310,101 @@ export class GoldenAmiPipelineStack extends Stack {
     );
     acknowledgePipelineFindings(this.pipeline, buildApplication);
     scopePipelineRoleToTaggedActionRoles(this.pipeline, pipelineRole, config.name);
+    if (promotion) {
+      this.allowEnvironmentRoles(pipelineRole, promotion);
+      hardenCrossRegionSupport(this.pipeline.pipeline, pipelineRole);
+      const later = promotion.environments.flatMap((e) => [...e.fleets.values()].map((stage) => ({ account: e.config.account, roleName: stackDeployRoleName(stage.stack.stackName) })));
+      const replication = Object.values(this.pipeline.pipeline.crossRegionSupport).flatMap((support) => [support.replicationBucket, ...support.stack.node.findAll().filter((c) => c instanceof kms.Key)]);
+      nameRolesCreatedLaterByCondition([artifactBucket, key, ...replication], later);
+    }
     // Last: every role, the stage stacks' included, has its policy by now.
     acknowledgeSingleRolePolicies(this);
+  }
+
+  /**
+   * The Environments wave, before BuildImage (issue 18): each region's AMI key in the pipeline's account, which the
+   * builds encrypt the promoted AMIs with, and each environment's EnvironmentStack in its account, holding (besides what
+   * its fleets read) the deploy, execution and clean-up roles of its fleet stacks, which are made here with the
+   * environment's fleet stages, before the stage is handed to CDK Pipelines.
+   */
+  private environmentsWave(config: GoldenAmiConfig, fleetImages: ReadonlyArray<ImageConfig & { fleet: FleetConfig }>, cleanupRole: iam.IRole, parameterPrep: ParameterPrepFunction): Promotion {
+    const pipelineAccount = this.account;
+    if (Token.isUnresolved(pipelineAccount)) throw new Error('Environments need the pipeline account at synth: set account in pipeline.yaml (the configuration loader asks for it)');
+    const roleInPipelineAccount = (name: string) => `arn:${this.partition}:iam::${pipelineAccount}:role/${name}`;
+    (cleanupRole.node.defaultChild as iam.CfnRole).roleName = cleanupFunctionRoleName(config.name);
+    parameterPrep.allowPromotions(config.environments);
+    const wave = this.pipeline.addWave('Environments');
+    for (const share of environmentShares(config.environments)) {
+      wave.addStage(new AmiKeyStage(this, `AmiKey-${share.region}`, { pipelineName: config.name, pipelineAccount, region: share.region, environmentAccounts: share.accounts, onDestroy: config.operations.onDestroy.sharedAmis }));
+    }
+    const environments: PromotedEnvironment[] = [];
+    for (const environment of config.environments) {
+      const envStage = new EnvironmentStage(this, `Environment-${environment.name}`, {
+        pipelineName: config.name,
+        environment,
+        pipelineAccount,
+        fleets: fleetImages.map((image) => ({ image, fleet: image.fleetIn[environment.name] })),
+        parameterPrepRoleArn: roleInPipelineAccount(parameterPrepRoleName(config.name)),
+      });
+      const envStack = envStage.stack;
+      const pipelineRole = iam.Role.fromRoleArn(envStack, 'PipelineRole', roleInPipelineAccount(pipelineRoleName(config.name)), { mutable: false });
+      const cleanup = iam.Role.fromRoleArn(envStack, 'CleanupFunctionRole', roleInPipelineAccount(cleanupFunctionRoleName(config.name)), { mutable: false });
+      const fleets = new Map<string, FleetStage>();
+      for (const image of fleetImages) {
+        const fleet = image.fleetIn[environment.name];
+        const stage = new FleetStage(this, `Fleet-${environment.name}-${image.name}`, { env: { account: environment.account, region: environment.region }, pipelineName: config.name, image: { ...image, fleet } });
+        const executionRole = new StackExecutionRole(envStack, `ExecutionRole-${image.name}`, { roleName: stackExecutionRoleName(stage.stack.stackName), stackName: stage.stack.stackName }).role;
+        const support = new StageStackSupport(envStack, `Support-${image.name}`, {
+          pipelineName: config.name,
+          stageStack: stage.stack,
+          grants: (ctx) => fleetStackGrants(ctx, fleet, config.name),
+          instanceManagedPolicies: FLEET_INSTANCE_MANAGED_POLICIES,
+          vpcArn: `arn:${this.partition}:ec2:${environment.region}:${environment.account}:vpc/${environment.network.vpcId}`,
+          boundaryArn: envStack.boundary.managedPolicyArn,
+          pipelineRole,
+          cleanupRole: cleanup,
+          parameterPrepFunctionName: parameterPrepFunctionName(config.name),
+        });
+        support.node.addDependency(executionRole);
+        fleets.set(image.name, stage);
+      }
+      wave.addStage(envStage);
+      environments.push({ config: environment, fleets });
+    }
+    return { environments };
+  }
+
+  /**
+   * One wave per environment after BuildImage, in order: an approval first where the environment asks for one, then
+   * per image the promote step and the fleet's change set. CodePipeline runs the waves one after the other, so an
+   * environment's fleets get a release only after every fleet of the environment before it passed its health gate with
+   * it in the same execution (and the promote step checks that the environment before runs that version).
+   */
+  private promotionWaves(config: GoldenAmiConfig, promotion: Promotion, imageSupports: ReadonlyMap<string, StageStackSupport>, commitId: string): void {
+    let previous: PromotedEnvironment | undefined;
+    for (const environment of promotion.environments) {
+      const env = environment.config;
+      const wave = this.pipeline.addWave(`Deploy-${env.name}`);
+      if (env.approval) {
+        wave.addPre(new PromotionApprovalStep(`Approve-${env.name}`, { environmentName: env.name, previousEnvironmentName: previous?.config.name, imageNames: config.images.map((i) => i.name), commitId }));
+      }
+      for (const [imageName, stage] of environment.fleets) {
+        const support = imageSupports.get(imageName)!;
+        const image = config.images.find((i) => i.name === imageName)!;
+        const role = support.actionRole(`Promote${pascal(env.name)}ActionRole`, `CodePipeline ${config.name}: the Promote-${env.name}-${imageName} action`);
+        wave.addStage(stage, { pre: [ParameterPrepStep.promote({ fn: support.parameterPrepFunction, pipelineName: config.name, image, commitId, role }, env, previous?.config)] });
+      }
+      previous = environment;
+    }
+  }
+
+  /**
+   * The pipeline's service role may assume exactly the roles of the environments' deployments: their fleet stacks'
+   * deploy roles (by name) and the bootstrap deploy roles CDK Pipelines deploys the environment and key stacks with.
+   */
+  private allowEnvironmentRoles(pipelineRole: iam.Role, promotion: Promotion): void {
+    const arns = promotion.environments.flatMap((e) => [...e.fleets.values()].map((stage) => `arn:${this.partition}:iam::${e.config.account}:role/${stackDeployRoleName(stage.stack.stackName)}`));
+    pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeTheEnvironmentsFleetDeployRoles', actions: ['sts:AssumeRole'], resources: arns }));
   }
 
   /**
@@ -332,6 +459,22 @@ export class GoldenAmiPipelineStack extends Stack {
     );
     return { bucket, accessLogs };
   }
+}
+
+/** An environment of the pipeline and the stages of its fleets, by image name. */
+interface PromotedEnvironment {
+  readonly config: EnvironmentConfig;
+  readonly fleets: ReadonlyMap<string, FleetStage>;
+}
+
+/** What the Environments wave made, for the promotion waves after BuildImage. */
+interface Promotion {
+  readonly environments: readonly PromotedEnvironment[];
+}
+
+/** An environment name as part of a construct id: test-eu → TestEu. */
+function pascal(name: string): string {
+  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
 /**

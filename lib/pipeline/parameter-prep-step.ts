@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Aws, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -11,7 +11,7 @@ import {
   StackOutputReference,
 } from 'aws-cdk-lib/pipelines';
 import type { ImageConfig, RebuildConfig } from '../config/model';
-import { imageParameterNames, scanPolicyParameterName } from '../naming';
+import { imageParameterNames, releaseWriterRoleName, scanPolicyParameterName } from '../naming';
 import { upstreamReferences } from './upstream-references';
 
 /** A UserParameters value: literal, CodePipeline variable expression, or an output of a stack deployed earlier. */
@@ -117,7 +117,7 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     /** @default - no fleet: the lane releases and is done */
     fleet?: { readonly stackName: string; readonly fingerprint: string },
   ): ParameterPrepStep {
-    const name = `Release-${release.image.name}`;
+    const name = releaseNamespace(release.image.name);
     return new ParameterPrepStep(name, {
       function: release.fn,
       role: release.role,
@@ -129,6 +129,44 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
         imageStack: build.stackName,
         ...releaseParameters(release),
         ...(fleet ? { fleetStack: fleet.stackName, fleetFingerprint: fleet.fingerprint } : {}),
+      },
+    });
+  }
+
+  /**
+   * `Promote-<environment>-<image>`: before the image's fleet change set in that environment, promote the version the
+   * image's release step released in this execution into the environment's release parameters (mode "promote",
+   * lambda/parameter-prep/promote.ts). For every environment after the first, only when the environment before it
+   * runs that version: its fleets passed their health gates with it earlier in this execution.
+   */
+  public static promote(
+    release: Pick<ReleaseContext, 'fn' | 'pipelineName' | 'image' | 'commitId'> & { readonly role?: iam.IRole },
+    environment: PromotionTarget,
+    /** @default - the first environment: nothing to compare with */
+    previous?: PromotionTarget,
+  ): ParameterPrepStep {
+    const names = imageParameterNames(release.pipelineName, release.image.name);
+    const writerRole = (target: PromotionTarget) => `arn:${Aws.PARTITION}:iam::${target.account}:role/${releaseWriterRoleName(release.pipelineName)}`;
+    return new ParameterPrepStep(`Promote-${environment.name}-${release.image.name}`, {
+      function: release.fn,
+      role: release.role,
+      variablesNamespace: `Promote-${environment.name}-${release.image.name}`,
+      userParameters: {
+        mode: 'promote',
+        image: release.image.name,
+        environment: environment.name,
+        account: environment.account,
+        region: environment.region,
+        writerRoleArn: writerRole(environment),
+        version: `#{${releaseNamespace(release.image.name)}.version}`,
+        executionId: EXECUTION_ID,
+        commitId: release.commitId,
+        pipeline: release.pipelineName,
+        releaseParameter: names.release,
+        releaseAmiParameter: names.releaseAmi,
+        previousEnvironment: previous?.name ?? 'none',
+        previousWriterRoleArn: previous ? writerRole(previous) : 'none',
+        previousRegion: previous?.region ?? 'none',
       },
     });
   }
@@ -165,6 +203,18 @@ export class ParameterPrepStep extends Step implements ICodePipelineActionFactor
     );
     return { runOrdersConsumed: 1 };
   }
+}
+
+/** Where an image's release is promoted to: an environment's name, account and region. */
+export interface PromotionTarget {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The name and variables namespace of an image's release step (its lane), whose output variables later steps read. */
+export function releaseNamespace(imageName: string): string {
+  return `Release-${imageName}`;
 }
 
 /** What a release needs whichever way it learns the build's outputs (modes "release" and "lane"). */

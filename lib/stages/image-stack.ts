@@ -7,7 +7,8 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { APPLICATION_ARTIFACT_PARAMETER, type ComponentConfig, type ImageConfig } from '../config/model';
 import { BUILD_INSTANCE_MANAGED_POLICIES } from '../iam/image-stack-grants';
-import { IMAGE_TAG_KEY, imageBuilderName, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
+import { amiKeyAliasName, IMAGE_TAG_KEY, imageBuilderName, imageParameterNames, instanceRoleBoundaryName, instanceRoleName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../naming';
+import type { RegionShare } from './environment-shares';
 import { ImportedNetwork } from './imported-network';
 
 /** Props for ImageStack. */
@@ -25,6 +26,13 @@ export interface ImageStackProps extends StackProps {
    * @default 'private'
    */
   readonly buildSubnets?: 'private' | 'public';
+  /**
+   * The environments' accounts by region (environment-shares.ts): the copy in each of those regions is encrypted with
+   * the pipeline's AMI key of that region (AmiKeyStack) and shared with them. A share in the build region encrypts
+   * the build itself with that key.
+   * @default - no environments
+   */
+  readonly environmentShares?: readonly RegionShare[];
 }
 
 /** Outputs of the image stack, consumed by the release step. */
@@ -46,6 +54,8 @@ export class ImageStack extends Stack {
     super(scope, id, props);
     const { image, pipelineName } = props;
     const name = imageBuilderName(pipelineName, image.name);
+    const shares = new Map((props.environmentShares ?? []).map((s) => [s.region, s.accounts]));
+    const amiKey = (region: string) => `arn:${this.partition}:kms:${region}:${this.account}:${amiKeyAliasName(pipelineName)}`;
     const tags: Record<string, string> = { [PIPELINE_TAG_KEY]: pipelineName, [IMAGE_TAG_KEY]: image.name };
 
     const version = new CfnParameter(this, 'ImageVersion', {
@@ -95,7 +105,9 @@ export class ImageStack extends Stack {
       blockDeviceMappings: [
         {
           deviceName: image.rootDeviceName,
-          ebs: { volumeSize: image.rootVolumeGiB, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+          // An AMI encrypted with the AWS-managed EBS key cannot be launched by another account: one promoted to an
+          // environment in this region is built with the pipeline's AMI key instead.
+          ebs: { volumeSize: image.rootVolumeGiB, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, kmsKeyId: shares.has(this.region) ? amiKey(this.region) : undefined },
         },
       ],
       tags,
@@ -148,7 +160,9 @@ export class ImageStack extends Stack {
     const distribution = new imagebuilder.CfnDistributionConfiguration(this, 'Distribution', {
       name,
       description: `Where AMIs of ${name} go`,
-      distributions: [this.region, ...image.distribution.regions.filter((r) => r !== this.region)].map((region) => distributionTo(region, image, name, pipelineName, version)),
+      distributions: [this.region, ...image.distribution.regions.filter((r) => r !== this.region)].map((region) =>
+        distributionTo(region, image, name, pipelineName, version, shares.has(region) ? { accounts: shares.get(region)!, kmsKeyId: amiKey(region) } : undefined),
+      ),
       tags,
     });
 
@@ -179,8 +193,16 @@ export class ImageStack extends Stack {
 }
 
 /** One region's distribution: the AMI's name and tags, who may launch it, and the SSM parameter Image Builder sets. */
-function distributionTo(region: string, image: ImageConfig, name: string, pipelineName: string, version: string): imagebuilder.CfnDistributionConfiguration.DistributionProperty {
-  const { accounts, organizationArns, organizationalUnitArns, amiName, amiTags, ssmParameter } = image.distribution;
+function distributionTo(
+  region: string,
+  image: ImageConfig,
+  name: string,
+  pipelineName: string,
+  version: string,
+  environments?: { readonly accounts: readonly string[]; readonly kmsKeyId: string },
+): imagebuilder.CfnDistributionConfiguration.DistributionProperty {
+  const { organizationArns, organizationalUnitArns, amiName, amiTags, ssmParameter } = image.distribution;
+  const accounts = [...new Set([...image.distribution.accounts, ...(environments?.accounts ?? [])])];
   const shared = accounts.length + organizationArns.length + organizationalUnitArns.length > 0;
   return {
     region,
@@ -189,6 +211,7 @@ function distributionTo(region: string, image: ImageConfig, name: string, pipeli
       Name: amiName ?? `${name}-{{ imagebuilder:buildDate }}`,
       Description: `${image.description} (golden-ami-pipeline ${pipelineName})`,
       AmiTags: { ...amiTags, [PIPELINE_TAG_KEY]: pipelineName, [IMAGE_TAG_KEY]: image.name, [VERSION_TAG_KEY]: version },
+      KmsKeyId: environments?.kmsKeyId,
       LaunchPermissionConfiguration: shared
         ? {
             UserIds: accounts.length > 0 ? accounts : undefined,

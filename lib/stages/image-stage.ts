@@ -3,6 +3,7 @@ import { stageStackIdentity } from '../pipeline/stack-deploy-role';
 import { Construct } from 'constructs';
 import type { ImageConfig } from '../config/model';
 import { imageStackName, stackDescription } from '../naming';
+import type { RegionShare } from './environment-shares';
 import { ImageStack } from './image-stack';
 
 /** Props for ImageStage. */
@@ -13,6 +14,8 @@ export interface ImageStageProps extends StageProps {
   readonly applicationArtifactDir: string;
   /** Where build and test instances run (see ImageStackProps). @default 'private' */
   readonly buildSubnets?: 'private' | 'public';
+  /** See ImageStackProps. @default - no environments */
+  readonly environmentShares?: readonly RegionShare[];
 }
 
 /** The deployable unit CDK Pipelines puts in the BuildImage wave: one image's Image Builder stack. */
@@ -28,6 +31,7 @@ export class ImageStage extends Stage {
       image: props.image,
       applicationArtifactDir: props.applicationArtifactDir,
       buildSubnets: props.buildSubnets,
+      environmentShares: props.environmentShares,
     });
   }
 }

@@ -31,14 +31,23 @@ export class RobustCfnGuardValidator implements IPolicyValidationPluginBeta1 {
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    let report: PolicyValidationPluginReportBeta1;
     try {
-      return this.inner.validate(context);
+      report = this.inner.validate(context);
     } catch (err) {
       if (!/failed processing cfn-guard results/.test(String(err))) throw err;
-      const results = JSON.parse(runGuard(this.rulePaths, context.templatePaths)) as GuardTemplateResult[];
-      const violations = results.flatMap((result) => violationsOf(result));
-      return { success: violations.length === 0, violations };
+      return this.rawReport(context);
     }
+    // The parser also reports some failed `some Statement[*]` checks (CT.KMS.PR.3 on a key policy without the rule's
+    // exact deny) a second time, tied to no resource: no acknowledgement can reach such a copy. The raw results name
+    // the resource of every failure once.
+    return report.violations.some((v) => v.violatingResources.some((r) => !r.resourceLogicalId)) ? this.rawReport(context) : report;
+  }
+
+  private rawReport(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const results = JSON.parse(runGuard(this.rulePaths, context.templatePaths)) as GuardTemplateResult[];
+    const violations = results.flatMap((result) => violationsOf(result));
+    return { success: violations.length === 0, violations };
   }
 }
 

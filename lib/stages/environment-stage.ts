@@ -1,0 +1,35 @@
+import { Stage, type StageProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig, FleetConfig, ImageConfig } from '../config/model';
+import { environmentStackName, stackDescription } from '../naming';
+import { EnvironmentStack } from './environment-stack';
+
+/** Props for EnvironmentStage. */
+export interface EnvironmentStageProps extends StageProps {
+  readonly pipelineName: string;
+  readonly environment: EnvironmentConfig;
+  readonly pipelineAccount: string;
+  readonly fleets: ReadonlyArray<{ readonly image: ImageConfig; readonly fleet: FleetConfig }>;
+  readonly parameterPrepRoleArn: string;
+}
+
+/**
+ * The deployable unit CDK Pipelines puts in the Environments wave: one environment's EnvironmentStack, in that
+ * environment's account and region, deployed with the account's bootstrap roles.
+ */
+export class EnvironmentStage extends Stage {
+  public readonly stack: EnvironmentStack;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
+    super(scope, id, { ...props, env: { account: props.environment.account, region: props.environment.region } });
+    this.stack = new EnvironmentStack(this, 'Environment', {
+      stackName: environmentStackName(props.pipelineName, props.environment.name),
+      description: stackDescription(props.pipelineName, `what the fleets of environment ${props.environment.name} need`),
+      pipelineName: props.pipelineName,
+      environment: props.environment,
+      pipelineAccount: props.pipelineAccount,
+      fleets: props.fleets,
+      parameterPrepRoleArn: props.parameterPrepRoleArn,
+    });
+  }
+}
