@@ -1,6 +1,7 @@
+import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import type { FleetConfig } from '../../lib/config/model';
-import { SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
+import { REPO_ROOT, SHIPPED_CONFIG_DIR } from '../helpers/synth-app';
 import { MINIMAL_LINUX_IMAGE, problemLines, smallConfigDir } from './small-config';
 
 /** pipeline.yaml's environments, one flow mapping a line. */
@@ -88,6 +89,19 @@ describe('environments resolve', () => {
     const config = loadConfig(SHIPPED_CONFIG_DIR);
     expect(config.environments).toEqual([]);
     for (const image of config.images) expect(image.fleetIn).toEqual({});
+  });
+
+  test('the environments fixture: test and production, app-linux larger in production', () => {
+    const config = loadConfig(path.join(REPO_ROOT, 'test', 'fixtures', 'environments'));
+    expect(config).toMatchObject({ account: '111111111111', region: 'us-east-1' });
+    expect(config.environments.map((e) => [e.name, e.account, e.region, e.approval, e.network.subnetIds.length, e.network.publicSubnetIds.length])).toEqual([
+      ['test', '222222222222', 'us-east-1', false, 2, 0],
+      ['production', '333333333333', 'eu-west-1', true, 2, 2],
+    ]);
+    const [linux, windows] = config.images;
+    expect(linux.fleetIn.test).toEqual(linux.fleet);
+    expect(linux.fleetIn.production).toEqual({ ...linux.fleet, minSize: 2, maxSize: 4, rollingUpdate: { ...linux.fleet!.rollingUpdate, minInstancesInService: 2 } });
+    expect(windows.fleetIn).toEqual({ test: windows.fleet, production: windows.fleet });
   });
 });
 
