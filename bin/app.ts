@@ -20,7 +20,7 @@ function main(): void {
   // (defineGoldenAmiApp adds them again, which changes nothing).
   addValidations(app);
   const configDir = path.resolve(app.node.tryGetContext('configDir') ?? path.join(__dirname, '..', 'pipeline-assets'));
-  const config = loadConfig(configDir, { defaultRegion: process.env.CDK_DEFAULT_REGION });
+  const config = loadConfig(configDir, { defaultRegion: process.env.CDK_DEFAULT_REGION, defaultAccount: process.env.CDK_DEFAULT_ACCOUNT });
   defineGoldenAmiApp(app, {
     config,
     applicationArtifactDir: applicationArtifactDir(app.node.tryGetContext('applicationArtifactDir')),

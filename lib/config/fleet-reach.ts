@@ -1,6 +1,7 @@
 import type { ConfigProblem } from './config-error';
 import { display } from './config-files';
-import type { FleetConfig, ImageConfig, IngressConfig, LoadBalancerConfig, NetworkConfig, TrafficSources } from './model';
+import { IMAGE_FLEET, type FleetFields, type FleetSetting } from './fleet-fields';
+import type { EnvironmentConfig, FleetConfig, ImageConfig, IngressConfig, LoadBalancerConfig, NetworkConfig, TrafficSources } from './model';
 
 type Raw = Record<string, any>;
 
@@ -16,28 +17,32 @@ function isEmpty(sources: TrafficSources): boolean {
 
 /**
  * How a fleet is reached, from its image file (the schema has checked each field's shape): a load balancer, direct
- * ingress to the instances, or neither. What depends on the pipeline's network is resolved by withNetworkDefaults.
+ * ingress to the instances, or neither. What depends on the fleet's network is resolved by withNetworkDefaults (the
+ * pipeline's) or withEnvironmentNetwork (an environment's). `fields` names where the settings were written.
  */
-export function resolveFleetReach(raw: Raw, healthPort: number, file: string, problems: ConfigProblem[]): Pick<FleetConfig, 'loadBalancer' | 'ingress'> {
+export function resolveFleetReach(raw: Raw, healthPort: number, file: string, problems: ConfigProblem[], fields: FleetFields = IMAGE_FLEET): Pick<FleetConfig, 'loadBalancer' | 'ingress'> {
   const f = display(file);
+  const report = (settings: FleetSetting[], p: ConfigProblem) => {
+    if (fields.reports(...settings)) problems.push(p);
+  };
   let loadBalancer: LoadBalancerConfig | undefined;
   let ingress: IngressConfig | undefined;
   if (raw.loadBalancer) {
     const lb: Raw = raw.loadBalancer;
     const allowFrom = sourcesOf(lb.allowFrom);
     if (lb.scheme === 'internet-facing' && lb.certificateArn === undefined) {
-      problems.push({
+      report(['loadBalancer'], {
         file: f,
-        field: 'fleet.loadBalancer.certificateArn',
+        field: fields.at('loadBalancer', 'certificateArn'),
         message: 'is required for an internet-facing load balancer: plain HTTP from the internet is refused',
         fix: 'give the ARN of an ACM certificate for the name users will reach, or use scheme: internal',
       });
     }
     if (lb.allowFrom !== undefined && isEmpty(allowFrom)) {
-      problems.push({ file: f, field: 'fleet.loadBalancer.allowFrom', message: 'names no source, so nobody could reach the load balancer', value: lb.allowFrom, fix: 'list cidrs, prefixListIds or securityGroupIds, or remove allowFrom for the default' });
+      report(['loadBalancer'], { file: f, field: fields.at('loadBalancer', 'allowFrom'), message: 'names no source, so nobody could reach the load balancer', value: lb.allowFrom, fix: 'list cidrs, prefixListIds or securityGroupIds, or remove allowFrom for the default' });
     }
     if (lb.scheme === 'internal' && allowFrom.cidrs.includes(ANYWHERE)) {
-      problems.push({ file: f, field: 'fleet.loadBalancer.allowFrom.cidrs', message: `includes ${ANYWHERE}, but an internal load balancer is reachable only from inside the VPC and its peers`, value: ANYWHERE, fix: 'list the networks that should reach it, or use scheme: internet-facing' });
+      report(['loadBalancer'], { file: f, field: fields.at('loadBalancer', 'allowFrom.cidrs'), message: `includes ${ANYWHERE}, but an internal load balancer is reachable only from inside the VPC and its peers`, value: ANYWHERE, fix: 'list the networks that should reach it, or use scheme: internet-facing' });
     }
     loadBalancer = {
       scheme: lb.scheme,
@@ -49,23 +54,23 @@ export function resolveFleetReach(raw: Raw, healthPort: number, file: string, pr
   if (raw.ingress) {
     const from = sourcesOf(raw.ingress);
     if (loadBalancer) {
-      problems.push({
+      report(['loadBalancer', 'ingress'], {
         file: f,
-        field: 'fleet.ingress',
-        message: 'cannot be combined with fleet.loadBalancer: with a load balancer the instances accept traffic from it only',
-        fix: 'put who may reach the fleet in fleet.loadBalancer.allowFrom and remove fleet.ingress',
+        field: fields.at('ingress'),
+        message: `cannot be combined with ${fields.at('loadBalancer')}: with a load balancer the instances accept traffic from it only`,
+        fix: `put who may reach the fleet in ${fields.at('loadBalancer', 'allowFrom')} and remove ${fields.at('ingress')}`,
       });
     }
     if (isEmpty(from)) {
-      problems.push({ file: f, field: 'fleet.ingress', message: 'names no source, so it would open nothing', value: raw.ingress, fix: 'list cidrs, prefixListIds or securityGroupIds, or remove fleet.ingress' });
+      report(['ingress'], { file: f, field: fields.at('ingress'), message: 'names no source, so it would open nothing', value: raw.ingress, fix: `list cidrs, prefixListIds or securityGroupIds, or remove ${fields.at('ingress')}` });
     }
     if (from.cidrs.includes(ANYWHERE)) {
-      problems.push({
+      report(['ingress'], {
         file: f,
-        field: 'fleet.ingress.cidrs',
+        field: fields.at('ingress', 'cidrs'),
         message: `includes ${ANYWHERE}; fleet instances run in private subnets, so the internet cannot reach them directly`,
         value: ANYWHERE,
-        fix: 'list the networks that should reach the instances, or serve the internet through fleet.loadBalancer (scheme: internet-facing)',
+        fix: `list the networks that should reach the instances, or serve the internet through ${fields.at('loadBalancer')} (scheme: internet-facing)`,
       });
     }
     ingress = { port: raw.ingress.port ?? healthPort, from };
@@ -100,16 +105,63 @@ export function withNetworkDefaults(image: ImageConfig, network: NetworkConfig, 
 
 /** An ACM certificate is regional: the load balancer's region must be the certificate's. */
 export function checkCertificateRegion(image: ImageConfig, region: string | undefined, problems: ConfigProblem[]): void {
-  const arn = image.fleet?.loadBalancer?.certificateArn;
-  if (!arn || !region) return;
+  const problem = certificateRegionProblem(image.file, 'fleet.loadBalancer.certificateArn', image.fleet?.loadBalancer?.certificateArn, region, "the fleet's load balancer");
+  if (problem) problems.push(problem);
+}
+
+function certificateRegionProblem(file: string, field: string, arn: string | undefined, region: string | undefined, what: string, fix?: string): ConfigProblem | undefined {
+  if (!arn || !region) return undefined;
   const certificateRegion = arn.split(':')[3];
-  if (certificateRegion !== region) {
+  if (certificateRegion === region) return undefined;
+  return {
+    file,
+    field,
+    message: `is in ${certificateRegion}, but ${what} is in ${region}; a load balancer can use only certificates of its own region`,
+    value: arn,
+    fix: fix ?? `request or import the certificate in ACM in ${region} and use that ARN`,
+  };
+}
+
+/**
+ * Checks the fleet of an image in an environment against what the environment provides: its region (the
+ * certificate's) and its subnets. The environment's VPC is only named, never looked up, so unlike the pipeline's
+ * created VPC its CIDR is not known: an internal load balancer there needs allowFrom written out. `index` is the
+ * environment's place in pipeline.yaml's environments.
+ */
+export function checkEnvironmentReach(image: Pick<ImageConfig, 'name' | 'file'>, fleet: FleetConfig, environment: EnvironmentConfig, index: number, fields: FleetFields, pipelineFile: string, problems: ConfigProblem[]): void {
+  const lb = fleet.loadBalancer;
+  if (!lb) return;
+  const name = environment.name;
+  const own = `fleet.environments.${name}.loadBalancer`;
+  // The environment's own load balancer is fixed where it is written; an inherited one by giving the environment its own.
+  const inherited = fields.at('loadBalancer') !== own;
+  const certificate = certificateRegionProblem(
+    image.file,
+    fields.at('loadBalancer', 'certificateArn'),
+    lb.certificateArn,
+    environment.region,
+    `the load balancer of the fleet in environment ${name}`,
+    inherited
+      ? `give the environment a load balancer of its own, ${own} (scheme and all), with a certificate in ACM in ${environment.region}`
+      : `request or import the certificate in ACM in ${environment.region} and use that ARN`,
+  );
+  if (certificate) problems.push(certificate);
+  if (lb.scheme === 'internet-facing' && environment.network.publicSubnetIds.length === 0) {
+    problems.push({
+      file: display(pipelineFile),
+      field: `environments[${index}].network.publicSubnetIds`,
+      message: `is required: ${image.file} puts an internet-facing load balancer in front of fleet ${image.name} in environment ${name}, and the environment lists no public subnets`,
+      fix: `list the public subnets of environments[${index}].network.vpcId (they route to an internet gateway), or give ${image.file} ${own} with scheme: internal`,
+    });
+  }
+  if (lb.scheme === 'internal' && isEmpty(lb.allowFrom)) {
     problems.push({
       file: image.file,
-      field: 'fleet.loadBalancer.certificateArn',
-      message: `is in ${certificateRegion}, but the fleet's load balancer is in ${region}; a load balancer can use only certificates of its own region`,
-      value: arn,
-      fix: `request or import the certificate in ACM in ${region} and use that ARN`,
+      field: fields.at('loadBalancer', 'allowFrom'),
+      message: `is required for an internal load balancer in environment ${name}: the CIDR of an environment's VPC is not known to the pipeline, so there is no default`,
+      fix: inherited
+        ? `list who may reach it, e.g. allowFrom: { cidrs: [10.0.0.0/8] }, in fleet.loadBalancer (every environment without a load balancer of its own inherits it) or in ${own}`
+        : `list who may reach it, e.g. allowFrom: { cidrs: [10.0.0.0/8] } or the VPC's CIDR`,
     });
   }
 }

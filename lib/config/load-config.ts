@@ -13,16 +13,19 @@ import { checkInstanceType, type ArchitectureNeed } from './checks/instance-type
 import { checkAmiName, checkImageDescription } from './checks/lengths';
 import { checkManagedComponent, checkParentImage } from './checks/managed-resources';
 import { checkIgnorePaths, DEFAULT_IGNORE_PATHS, filesThePipelineReads } from './checks/ignore-paths';
+import { checkFleetEnvironmentNames, resolveEnvironments } from './checks/environments';
 import { checkBranchName, checkSsmParameterName } from './checks/names';
 import { checkVpcCidr } from './checks/network';
 import { resolveScanning } from './checks/scanning';
 import { checkScheduleExpression, checkTimeZone } from './checks/schedule';
 import { SCHEDULED_REBUILD } from '../../lambda/parameter-prep/build-decision';
-import { checkCertificateRegion, resolveFleetReach, withNetworkDefaults } from './fleet-reach';
+import { environmentFleet, IMAGE_FLEET, type FleetFields, type FleetSetting } from './fleet-fields';
+import { checkCertificateRegion, checkEnvironmentReach, resolveFleetReach, withNetworkDefaults } from './fleet-reach';
 import type {
   ComponentConfig,
   DistributionConfig,
   EgressMode,
+  EnvironmentConfig,
   FleetConfig,
   GoldenAmiConfig,
   ImageConfig,
@@ -64,6 +67,12 @@ export interface LoadConfigOptions {
    * @default - those checks are skipped
    */
   readonly defaultRegion?: string;
+  /**
+   * Account the app deploys to when pipeline.yaml names none (CDK_DEFAULT_ACCOUNT), for the checks of environments,
+   * which need the pipeline's account.
+   * @default - environments need pipeline.yaml's account
+   */
+  readonly defaultAccount?: string;
 }
 
 /**
@@ -97,6 +106,12 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   const pipelineOk = validate(validators.pipeline, pipelineRaw, pipelineFile, problems);
   const pipelineName: string = pipelineOk ? pipelineRaw.name : 'golden-ami';
 
+  const pipelineAccount = pipelineRaw.account ?? options.defaultAccount;
+  // Unknown when pipeline.yaml is invalid: image files are then not checked against environments.
+  const environments = pipelineOk
+    ? resolveEnvironments(display(pipelineFile), pipelineRaw.environments, { id: pipelineAccount, from: pipelineRaw.account !== undefined ? 'account' : 'CDK_DEFAULT_ACCOUNT' }, (r) => KNOWN_REGIONS.has(r), problems)
+    : undefined;
+
   const components = loadComponents(path.join(configDir, CONFIG_LAYOUT.componentsDir), problems);
   const imagesDir = path.join(configDir, CONFIG_LAYOUT.imagesDir);
   const imageFiles = listYamlFiles(imagesDir, problems, 'image');
@@ -122,7 +137,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   for (const file of imageFiles) {
     const raw = readYamlObject(file, problems);
     if (raw === undefined || !validate(validators.image, raw, file, problems)) continue;
-    const image = resolveImage(raw, file, components, pipelineName, problems);
+    const image = resolveImage(raw, file, components, pipelineName, { environments, pipelineFile }, problems);
     if (!image) continue;
     const twin = seen.get(image.name);
     if (twin) {
@@ -136,9 +151,13 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   if (pipelineOk && pipelineRaw.region !== undefined && !KNOWN_REGIONS.has(pipelineRaw.region)) {
     problems.push({ file: display(pipelineFile), field: 'region', message: 'is not a known AWS region', value: pipelineRaw.region, fix: 'use a region code such as eu-west-1' });
   }
+  // With environments, an image's own fleet runs nowhere (each environment has it, with that environment's settings,
+  // checked against it in resolveFleetIn): what it would need of the pipeline's region and network is not asked.
+  const fleetsRunHere = (environments ?? []).length === 0;
+  const pipelineFleetProblems: ConfigProblem[] = fleetsRunHere ? problems : [];
   for (const image of images) {
-    checkFleetRegion(image, region, problems);
-    checkCertificateRegion(image, region, problems);
+    checkFleetRegion(image, region, pipelineFleetProblems);
+    checkCertificateRegion(image, region, pipelineFleetProblems);
     if (image.distribution.ssmParameter !== undefined) {
       const regions = [...new Set([...(region ? [region] : []), ...image.distribution.regions])];
       problems.push(...checkSsmParameterName(image.file, 'distribution.ssmParameter', image.distribution.ssmParameter, regions));
@@ -156,9 +175,9 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
   }
   const source = pipelineOk ? resolveSource(pipelineRaw, pipelineFile, filesThePipelineReads(configDir, imageFiles), problems) : undefined;
   const network = pipelineOk ? resolveNetwork(pipelineRaw, pipelineFile, problems) : undefined;
-  const reachable = network ? images.map((image) => withNetworkDefaults(image, network, pipelineFile, problems)) : images;
+  const reachable = network ? images.map((image) => withNetworkDefaults(image, network, pipelineFile, pipelineFleetProblems)) : images;
   const rebuild = pipelineOk ? resolveRebuild(pipelineRaw.operations.rebuild, pipelineFile, problems) : undefined;
-  if (problems.length > 0 || !source || !network || !rebuild) throw new ConfigError(problems);
+  if (problems.length > 0 || !source || !network || !rebuild || !environments) throw new ConfigError(problems);
 
   return {
     name: pipelineRaw.name as string,
@@ -176,7 +195,7 @@ export function loadConfig(configDir: string, options: LoadConfigOptions = {}): 
       onDestroy: pipelineRaw.operations.onDestroy,
     },
     images: reachable.sort((a, b) => a.name.localeCompare(b.name)),
-    environments: [],
+    environments,
   };
 }
 
@@ -299,7 +318,14 @@ function platformsOf(doc: Raw): Platform[] {
 
 const MANAGED_COMPONENT = /^aws\/([A-Za-z0-9_-]+)\/([^/]+)$/;
 
-function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, pipelineName: string, problems: ConfigProblem[]): ImageConfig | undefined {
+/** What an image file is checked against besides itself. */
+interface ImageContext {
+  /** pipeline.yaml's environments; undefined when pipeline.yaml is invalid. */
+  readonly environments: readonly EnvironmentConfig[] | undefined;
+  readonly pipelineFile: string;
+}
+
+function resolveImage(raw: Raw, file: string, components: Map<string, ComponentConfig>, pipelineName: string, context: ImageContext, problems: ConfigProblem[]): ImageConfig | undefined {
   const before = problems.length;
   const f = display(file);
   const fileName = path.basename(file).replace(/\.ya?ml$/, '');
@@ -357,6 +383,7 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
   if (raw.distribution?.amiName !== undefined) problems.push(...checkAmiName(f, 'distribution.amiName', raw.distribution.amiName));
   const distribution = resolveDistribution(raw.distribution, file, problems);
   const fleet = raw.fleet ? resolveFleet(raw.fleet, platform, file, problems) : undefined;
+  const fleetIn = raw.fleet && context.environments ? resolveFleetIn(raw, platform, file, need, context.environments, context.pipelineFile, problems) : {};
   const scanning = resolveScanning(f, raw.scanning ?? {}, raw.tests, problems);
   const rootVolumeGiB = raw.rootVolumeGiB ?? defaults.rootVolumeGiB;
   if (platform === 'windows' && rootVolumeGiB < 30) {
@@ -379,7 +406,7 @@ function resolveImage(raw: Raw, file: string, components: Map<string, ComponentC
     scanning,
     distribution,
     fleet,
-    fleetIn: {},
+    fleetIn,
   };
 }
 
@@ -422,7 +449,32 @@ export function durationSeconds(duration: string): number {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-function resolveFleet(raw: Raw, platform: Platform, file: string, problems: ConfigProblem[]): FleetConfig | undefined {
+/**
+ * The image's fleet in each environment: the image file's fleet settings with `fleet.environments.<name>` over them,
+ * under the rules of every fleet, then checked against the environment (its region, its subnets).
+ */
+function resolveFleetIn(raw: Raw, platform: Platform, file: string, need: ArchitectureNeed | undefined, environments: readonly EnvironmentConfig[], pipelineFile: string, problems: ConfigProblem[]): Record<string, FleetConfig> {
+  const f = display(file);
+  const { environments: overrides, ...settings } = raw.fleet as Raw;
+  problems.push(...checkFleetEnvironmentNames(f, overrides, environments, display(pipelineFile)));
+  const fleetIn: Record<string, FleetConfig> = {};
+  environments.forEach((environment, index) => {
+    const own: Raw = overrides?.[environment.name] ?? {};
+    const fields = environmentFleet(environment.name, Object.keys(own));
+    if (own.instanceType !== undefined) problems.push(...checkInstanceType(f, fields.at('instanceType'), own.instanceType, need));
+    const fleet = resolveFleet({ ...settings, ...own }, platform, file, problems, fields);
+    checkEnvironmentReach({ name: raw.name, file: f }, fleet, environment, index, fields, pipelineFile, problems);
+    fleetIn[environment.name] = fleet;
+  });
+  return fleetIn;
+}
+
+/**
+ * A fleet from its settings in the image file (for an environment's fleet: the image's with the environment's over
+ * them), with the rules every fleet must meet; `fields` says where each setting was written and which problems are
+ * this fleet's to report.
+ */
+function resolveFleet(raw: Raw, platform: Platform, file: string, problems: ConfigProblem[], fields: FleetFields = IMAGE_FLEET): FleetConfig {
   const rolling: Raw = raw.rollingUpdate;
   const defaults = FLEET_PLATFORM_DEFAULTS[platform];
   const fleet: FleetConfig = {
@@ -436,24 +488,28 @@ function resolveFleet(raw: Raw, platform: Platform, file: string, problems: Conf
       pauseTime: rolling.pauseTime ?? defaults.pauseTime,
     },
     healthCheck: { path: raw.healthCheck.path, port: raw.healthCheck.port, timeoutSeconds: raw.healthCheck.timeoutSeconds ?? defaults.healthTimeoutSeconds },
-    ...resolveFleetReach(raw, raw.healthCheck.port, file, problems),
+    ...resolveFleetReach(raw, raw.healthCheck.port, file, problems, fields),
   };
   const f = display(file);
+  const report = (settings: FleetSetting[], p: ConfigProblem) => {
+    if (fields.reports(...settings)) problems.push(p);
+  };
+  const [minSize, maxSize] = [fields.at('minSize'), fields.at('maxSize')];
   if (fleet.minSize > fleet.maxSize) {
-    problems.push({ file: f, field: 'fleet.minSize', message: `must not exceed fleet.maxSize (${fleet.maxSize})`, value: fleet.minSize, fix: `lower fleet.minSize to at most ${fleet.maxSize} or raise fleet.maxSize` });
+    report(['minSize', 'maxSize'], { file: f, field: minSize, message: `must not exceed ${maxSize} (${fleet.maxSize})`, value: fleet.minSize, fix: `lower ${minSize} to at most ${fleet.maxSize} or raise ${maxSize}` });
   }
   if (fleet.rollingUpdate.minInstancesInService >= fleet.maxSize) {
-    problems.push({ file: f, field: 'fleet.rollingUpdate.minInstancesInService', message: `must be less than fleet.maxSize (${fleet.maxSize}), as CloudFormation requires`, value: fleet.rollingUpdate.minInstancesInService, fix: `use at most ${fleet.maxSize - 1} or raise fleet.maxSize` });
+    report(['rollingUpdate', 'maxSize'], { file: f, field: fields.at('rollingUpdate', 'minInstancesInService'), message: `must be less than ${maxSize} (${fleet.maxSize}), as CloudFormation requires`, value: fleet.rollingUpdate.minInstancesInService, fix: `use at most ${fleet.maxSize - 1} or raise ${maxSize}` });
   }
   if (fleet.rollingUpdate.maxBatchSize > fleet.maxSize) {
-    problems.push({ file: f, field: 'fleet.rollingUpdate.maxBatchSize', message: `must not exceed fleet.maxSize (${fleet.maxSize})`, value: fleet.rollingUpdate.maxBatchSize, fix: `use at most ${fleet.maxSize}` });
+    report(['rollingUpdate', 'maxSize'], { file: f, field: fields.at('rollingUpdate', 'maxBatchSize'), message: `must not exceed ${maxSize} (${fleet.maxSize})`, value: fleet.rollingUpdate.maxBatchSize, fix: `use at most ${fleet.maxSize}` });
   }
   const pauseSeconds = durationSeconds(fleet.rollingUpdate.pauseTime);
   if (pauseSeconds > MAX_PAUSE_SECONDS) {
-    problems.push({ file: f, field: 'fleet.rollingUpdate.pauseTime', message: 'must be at most PT1H, as CloudFormation requires', value: fleet.rollingUpdate.pauseTime, fix: 'use a duration of an hour or less, e.g. PT15M' });
+    report(['rollingUpdate'], { file: f, field: 'fleet.rollingUpdate.pauseTime', message: 'must be at most PT1H, as CloudFormation requires', value: fleet.rollingUpdate.pauseTime, fix: 'use a duration of an hour or less, e.g. PT15M' });
   } else if (pauseSeconds <= fleet.healthCheck.timeoutSeconds) {
     // The pause is how long CloudFormation waits for signals: an instance must be able to signal within it.
-    problems.push({
+    report(['rollingUpdate', 'healthCheck'], {
       file: f,
       field: 'fleet.rollingUpdate.pauseTime',
       message: `must be longer than fleet.healthCheck.timeoutSeconds (${fleet.healthCheck.timeoutSeconds} s), or healthy instances are given up on before they can signal`,

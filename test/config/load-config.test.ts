@@ -173,7 +173,7 @@ describe('defaults', () => {
 const BAD_CONFIGURATIONS: Array<[string, Record<string, string | null>, RegExp]> = [
   ['YAML syntax error', { 'pipeline.yaml': 'name: [unclosed' }, /^pipeline\.yaml is not valid YAML: .*Fix: correct the YAML syntax/],
   ['a list where a mapping belongs', { 'pipeline.yaml': '- a\n- b' }, /^pipeline\.yaml must hold a mapping of fields \(got \["a","b"\]\)/],
-  ['unknown pipeline field', { 'pipeline.yaml': 'nmae: x' }, /^pipeline\.yaml: nmae is not a known field\. Fix: remove it or correct its spelling; known fields here: name, account, region, source, network, operations$/],
+  ['unknown pipeline field', { 'pipeline.yaml': 'nmae: x' }, /^pipeline\.yaml: nmae is not a known field\. Fix: remove it or correct its spelling; known fields here: name, account, region, source, network, environments, operations$/],
   ['bad pipeline name', { 'pipeline.yaml': 'name: 9lives' }, /^pipeline\.yaml: name is not valid \(got "9lives"\)\. Fix: use 1-30 letters/],
   ['unquoted account id (a number)', { 'pipeline.yaml': 'account: 123456789012' }, /^pipeline\.yaml: account must be a string \(got 123456789012\)\. Fix: quote a 12-digit account id/],
   ['malformed account id', { 'pipeline.yaml': 'account: "12345"' }, /^pipeline\.yaml: account is not valid \(got "12345"\)/],
