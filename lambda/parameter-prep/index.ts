@@ -26,13 +26,14 @@ import type * as CloudFormationSdk from '@aws-sdk/client-cloudformation';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
 import { imageStackBuild } from './build-wait';
 import { followRollout, startRollout, type CloudFormation } from './fleet-rollout';
 import { housekeep, type Ec2 } from './housekeeping';
-import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
+import { keepRelease, parametersOf, readRelease, recordRelease, replayAnswer, storeAnswer, type ReleasePlace } from './release-record';
+import { parseBuildState, type BuildState, type ReleaseState, type StoredAnswer } from './state';
 import { judgeFindings, refusalMessage, scanVariables } from './scan-gate';
 import { buildFindings, buildScan, incompleteScan, requireInspectorForEc2, type Inspector2 } from './scan-lookup';
 import { parseScanPolicy, type ScanPolicy } from './scan-policy';
@@ -47,6 +48,8 @@ export { describeError } from './attempt';
 // Created once per container. Standard retry mode backs off on throttling and transient errors.
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
 const ssm = new SSMClient(clientConfig);
+/** The pipeline account's Parameter Store, in the function's region. */
+const home = parametersOf(ssm);
 const codepipeline = new CodePipelineClient(clientConfig);
 
 // The EC2 client takes ~175 ms to load (three times the others together) and only release mode needs it: load it
@@ -195,7 +198,7 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
   if (!configured) throw new Error(`UserParameters.majorMinor must be MAJOR.MINOR (got ${JSON.stringify(p.majorMinor)})`);
   const versionDescription = `Image version of ${p.image} for its next image stack change set`;
 
-  const stored = await getParameter(p.stateParameter, attempt.signal);
+  const stored = await home.get(p.stateParameter, attempt.signal);
   const state = stored === undefined ? undefined : parseBuildState(p.stateParameter, stored);
   if (state?.answer?.executionId === p.executionId) {
     // The same job again (redelivery, or the stage retried in this execution): the answer it was given, unchanged,
@@ -205,7 +208,7 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
       throw new Error(`SSM parameter ${p.stateParameter} holds an answer without a valid version (got ${JSON.stringify(version)}). Fix: remove the "answer" field from its JSON; the next job stores a new one`);
     }
     attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
-    await putParameter(p.versionParameter, version, versionDescription, attempt.signal);
+    await home.put(p.versionParameter, version, versionDescription, attempt.signal);
     return { variables: state.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(state.answer.variables)}` };
   }
 
@@ -268,9 +271,9 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
           answer,
         };
   // State first, hand-off second: a stop in between is repaired when the job is delivered again.
-  await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
+  await home.put(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
   // An unchanged value changes nothing; a hand-off parameter that went missing is written again.
-  await putParameter(p.versionParameter, decision.version, versionDescription, attempt.signal);
+  await home.put(p.versionParameter, decision.version, versionDescription, attempt.signal);
   return { variables, summary: `${decision.build ? 'build' : 'no build'} ${decision.version}: ${decision.reason}` };
 }
 
@@ -314,16 +317,11 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   const { signal } = attempt;
   const homeRegion = process.env.AWS_REGION;
   const regions = distributionRegions(p, homeRegion);
-  const amiDescription = `Released AMI of ${p.image}; fleets resolve it`;
+  const place: ReleasePlace = { parameters: home, image: p.image, releaseParameter: p.releaseParameter, releaseAmiParameter: p.releaseAmiParameter, step: 'release' };
 
-  const stored = await getParameter(p.releaseParameter, signal);
-  const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
-  if (current?.answer?.executionId === p.executionId) {
-    // The same job again: the answer it was given, unchanged; the hand-off is repaired in case it went missing.
-    attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
-    await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, signal, 'aws:ec2:image');
-    return { variables: current.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(current.answer.variables)}` };
-  }
+  const current = await readRelease(place, signal);
+  const replayed = await replayAnswer(place, current, p.executionId, attempt);
+  if (replayed) return replayed;
 
   const { client, sdk } = await ec2In();
   // EC2 answers a missing AMI id with an error, not an empty list (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
@@ -341,9 +339,7 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   if (current && (current.amiId === p.amiId || current.rolledBackFrom === p.amiId)) {
     // Already released (a run that built nothing new), or rolled back from by an operator: keep the record as it is
     // and repair the hand-off.
-    const { answer: _replaced, ...kept } = current;
-    record = kept;
-    await putParameter(p.releaseAmiParameter, record.amiId, amiDescription, signal, 'aws:ec2:image');
+    record = await keepRelease(place, current, signal);
     summary = record.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${record.amiId}`;
     if (record.amiId === p.amiId && current.executionId === p.executionId) {
       // Released by this very execution, whose attempt stopped before it stored its answer: judged again (read only,
@@ -355,11 +351,7 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   } else {
     // The gate: nothing is written before it passes, so a refused AMI leaves the release (and the fleet) as it was.
     scan = await scanGate(p, builtBy(ami!)!, current?.amiId, attempt);
-    const previous = current ? recordOf(current) : undefined;
-    record = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
-    await putParameter(p.releaseParameter, JSON.stringify(record), releaseDescription(p), signal);
-    // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
-    await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, signal, 'aws:ec2:image');
+    record = await recordRelease(place, { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId }, current, signal);
     summary = `released ${p.amiId} (${p.version})`;
   }
 
@@ -384,7 +376,8 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
     ...scan,
     ...housekeeping,
   };
-  await storeReleaseAnswer(p, record, { executionId: p.executionId, variables }, attempt);
+  // Stored after housekeeping: an operator rollback while it ran is not undone (storeAnswer reads the record again).
+  await storeAnswer(place, record, { executionId: p.executionId, variables }, attempt, 'is released');
   return { variables, summary };
 }
 
@@ -408,7 +401,7 @@ async function scanGate(p: ReleaseParameters, buildArn: string, currentAmi: stri
 
 /** The image's scan policy; a missing parameter is a pipeline that has not updated itself yet. */
 async function scanPolicy(name: string, signal: AbortSignal): Promise<ScanPolicy> {
-  const text = await getParameter(name, signal);
+  const text = await home.get(name, signal);
   if (text === undefined) {
     throw new Error(`SSM parameter ${name} (the image's scan policy) does not exist. Fix: let the pipeline update itself (its UpdatePipeline stage creates it), then retry the stage`);
   }
@@ -418,42 +411,4 @@ async function scanPolicy(name: string, signal: AbortSignal): Promise<ScanPolicy
 /** The function's region (Lambda sets AWS_REGION), else the one in its ARN. */
 function regionOf(attempt: Attempt): string {
   return process.env.AWS_REGION ?? attempt.functionArn.split(':')[3];
-}
-
-/**
- * Stores the release's answer in its record, so that the same job delivered again answers the same. The record is
- * read again first: an operator may have rolled back while housekeeping ran, and writing the record read before would
- * undo that rollback. (SSM has no conditional write; this narrows the window to the time between two calls.)
- */
-async function storeReleaseAnswer(p: ReleaseParameters, record: ReleaseState, answer: StoredAnswer, attempt: Attempt): Promise<void> {
-  try {
-    const now = await getParameter(p.releaseParameter, attempt.signal);
-    const latest = now === undefined ? undefined : parseReleaseState(p.releaseParameter, now);
-    if (!latest || latest.amiId !== record.amiId || latest.executionId !== record.executionId || latest.releasedAt !== record.releasedAt) {
-      attempt.log('release record changed during housekeeping (an operator rollback?); its answer is not stored', { executionId: answer.executionId });
-      return;
-    }
-    await putParameter(p.releaseParameter, JSON.stringify({ ...record, answer }), releaseDescription(p), attempt.signal);
-  } catch (err) {
-    throw new Error(`${p.image}: ${record.amiId} is released, but storing the release step's answer failed (${describeError(err)}). Fix: retry the action; it finds the release recorded and completes`);
-  }
-}
-
-function releaseDescription(p: ReleaseParameters): string {
-  return `Release record of ${p.image} (current and previous); do not edit by hand`;
-}
-
-/** The parameter's value, or undefined when it does not exist (GetParameter then fails with ParameterNotFound). */
-async function getParameter(name: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const out = await send(ssm, new GetParameterCommand({ Name: name }), signal);
-    return out.Parameter?.Value;
-  } catch (err) {
-    if (err instanceof ParameterNotFound || (err as Error).name === 'ParameterNotFound') return undefined;
-    throw err;
-  }
-}
-
-async function putParameter(name: string, value: string, description: string, signal: AbortSignal, dataType?: string): Promise<void> {
-  await send(ssm, new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: description, DataType: dataType }), signal);
 }
