@@ -14,11 +14,16 @@
  * mode "lane" (every image's release step): runs beside the image stack's execute action and waits for it
  *   (build-wait.ts), releases what it built as "release" does, then, for an image with a fleet, rolls the fleet out
  *   (fleet-rollout.ts), answering CodePipeline with a continuation token until the build and the rolling update are done.
+ * mode "promote" (one per environment and image, before that environment's fleet change sets): finds the AMI Image
+ *   Builder distributed to the environment's region at the version the image's release step released, checks that it
+ *   is shared with the environment's account and, after the first environment, that the previous environment runs that
+ *   version (its fleets passed their health gate earlier in the same execution), then records it as the environment's
+ *   release through the environment's release writer role (promote.ts). The pipeline's release record is not touched.
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
- * execution delivered again (or retried) gets byte-identical output variables, stored with the state (except a
- * release's `fleet`, which says what this action did to the fleet); and no AWS call of an attempt runs after that
+ * execution delivered again (or retried) gets byte-identical output variables, stored with the state (a promote's in the
+ * environment's release record; except a release's `fleet`, which says what this action did to the fleet); and no AWS call of an attempt runs after that
  * attempt reported its result (attempt.ts).
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
@@ -26,12 +31,14 @@ import type * as CloudFormationSdk from '@aws-sdk/client-cloudformation';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
+import type * as StsSdk from '@aws-sdk/client-sts';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
 import { imageStackBuild } from './build-wait';
 import { followRollout, startRollout, type CloudFormation } from './fleet-rollout';
 import { housekeep, type Ec2 } from './housekeeping';
+import { promote, type RoleCredentials, type Sts } from './promote';
 import { keepRelease, parametersOf, readRelease, recordRelease, replayAnswer, storeAnswer, type ReleasePlace } from './release-record';
 import { parseBuildState, type BuildState, type ReleaseState, type StoredAnswer } from './state';
 import { judgeFindings, refusalMessage, scanVariables } from './scan-gate';
@@ -52,9 +59,9 @@ const ssm = new SSMClient(clientConfig);
 const home = parametersOf(ssm);
 const codepipeline = new CodePipelineClient(clientConfig);
 
-// The EC2 client takes ~175 ms to load (three times the others together) and only release mode needs it: load it
-// on first use, once per container, so prepare — which runs for every image on every run — starts faster. Release
-// needs one client per distribution region; each is created on first use and kept.
+// The EC2 client takes ~175 ms to load (three times the others together) and only release and promote need it: load
+// it on first use, once per container, so prepare — which runs for every image on every run — starts faster. Release
+// needs one client per distribution region, promote one per environment region; each is created on first use and kept.
 let ec2Sdk: Promise<typeof Ec2Sdk> | undefined;
 const ec2Clients = new Map<string, Promise<Ec2>>();
 function ec2In(region?: string): Promise<Ec2> {
@@ -93,6 +100,15 @@ const imagebuilder = onFirstUse<Imagebuilder>(() => import('@aws-sdk/client-imag
 const inspector = onFirstUse<Inspector2>(() => import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) })));
 // Needed only when a release rolls out its fleet.
 const cloudformation = onFirstUse<CloudFormation>(() => import('@aws-sdk/client-cloudformation').then((sdk: typeof CloudFormationSdk) => ({ sdk, client: new sdk.CloudFormationClient(clientConfig) })));
+// Needed only when a release is promoted to an environment (its release writer roles).
+const sts = onFirstUse<Sts>(() => import('@aws-sdk/client-sts').then((sdk: typeof StsSdk) => ({ sdk, client: new sdk.STSClient(clientConfig) })));
+/**
+ * Parameter Store of an environment's account, through a role assumed there. A client per promote step: the
+ * credentials last only minutes, and the step makes a handful of calls.
+ */
+function parametersAs(credentials: RoleCredentials, region: string) {
+  return parametersOf(new SSMClient({ ...clientConfig, region, credentials }));
+}
 
 /** The part of the CodePipeline job event this function reads. */
 export interface CodePipelineJobEvent {
@@ -157,7 +173,14 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
     const { data } = event['CodePipeline.job'];
     const params = parseUserParameters(data.actionConfiguration.configuration.UserParameters);
     log('start', { mode: params.mode, image: params.image, continued: data.continuationToken !== undefined });
-    const work = params.mode === 'prepare' ? prepare(params, attempt) : params.mode === 'release' ? release(params, attempt) : lane(params, data.continuationToken, attempt);
+    const work =
+      params.mode === 'prepare'
+        ? prepare(params, attempt)
+        : params.mode === 'release'
+          ? release(params, attempt)
+          : params.mode === 'promote'
+            ? promote(params, { ec2: ec2In, sts, parametersAs }, attempt)
+            : lane(params, data.continuationToken, attempt);
     const budget = attempt.remainingMs();
     const gaveUp = () => new Error(`gave up after ${Math.round(Math.max(budget, 0) / 1000)} s waiting for AWS; retry the action`);
     outcome = { ok: true, ...(await withDeadline(work, budget, controller, gaveUp)) };
