@@ -14,11 +14,16 @@
  * mode "lane" (every image's release step): runs beside the image stack's execute action and waits for it
  *   (build-wait.ts), releases what it built as "release" does, then, for an image with a fleet, rolls the fleet out
  *   (fleet-rollout.ts), answering CodePipeline with a continuation token until the build and the rolling update are done.
+ * mode "promote" (one per environment and image, before that environment's fleet change sets): finds the AMI Image
+ *   Builder distributed to the environment's region at the version the image's release step released, checks that it
+ *   is shared with the environment's account and, after the first environment, that the previous environment runs that
+ *   version (its fleets passed their health gate earlier in the same execution), then records it as the environment's
+ *   release through the environment's release writer role (promote.ts). The pipeline's release record is not touched.
  *
  * Contract with CodePipeline: exactly one PutJobSuccessResult or PutJobFailureResult per invocation, before the
  * function's own timeout; the event (it carries artifact credentials) is never logged; a job of the same pipeline
- * execution delivered again (or retried) gets byte-identical output variables, stored with the state (except a
- * release's `fleet`, which says what this action did to the fleet); and no AWS call of an attempt runs after that
+ * execution delivered again (or retried) gets byte-identical output variables, stored with the state (a promote's in the
+ * environment's release record; except a release's `fleet`, which says what this action did to the fleet); and no AWS call of an attempt runs after that
  * attempt reported its result (attempt.ts).
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
@@ -26,13 +31,16 @@ import type * as CloudFormationSdk from '@aws-sdk/client-cloudformation';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ImagebuilderSdk from '@aws-sdk/client-imagebuilder';
 import type * as Inspector2Sdk from '@aws-sdk/client-inspector2';
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type * as StsSdk from '@aws-sdk/client-sts';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, send, withDeadline } from './attempt';
 import { decideBuild, isScheduledRun, type LastBuild } from './build-decision';
 import { imageStackBuild } from './build-wait';
 import { followRollout, startRollout, type CloudFormation } from './fleet-rollout';
 import { housekeep, type Ec2 } from './housekeeping';
-import { parseBuildState, parseReleaseState, recordOf, type BuildState, type ReleaseState, type StoredAnswer } from './state';
+import { promote, type RoleCredentials, type Sts } from './promote';
+import { keepRelease, parametersOf, readRelease, recordRelease, replayAnswer, storeAnswer, type ReleasePlace } from './release-record';
+import { parseBuildState, type BuildState, type ReleaseState, type StoredAnswer } from './state';
 import { judgeFindings, refusalMessage, scanVariables } from './scan-gate';
 import { buildFindings, buildScan, incompleteScan, requireInspectorForEc2, type Inspector2 } from './scan-lookup';
 import { parseScanPolicy, type ScanPolicy } from './scan-policy';
@@ -47,11 +55,13 @@ export { describeError } from './attempt';
 // Created once per container. Standard retry mode backs off on throttling and transient errors.
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
 const ssm = new SSMClient(clientConfig);
+/** The pipeline account's Parameter Store, in the function's region. */
+const home = parametersOf(ssm);
 const codepipeline = new CodePipelineClient(clientConfig);
 
-// The EC2 client takes ~175 ms to load (three times the others together) and only release mode needs it: load it
-// on first use, once per container, so prepare — which runs for every image on every run — starts faster. Release
-// needs one client per distribution region; each is created on first use and kept.
+// The EC2 client takes ~175 ms to load (three times the others together) and only release and promote need it: load
+// it on first use, once per container, so prepare — which runs for every image on every run — starts faster. Release
+// needs one client per distribution region, promote one per environment region; each is created on first use and kept.
 let ec2Sdk: Promise<typeof Ec2Sdk> | undefined;
 const ec2Clients = new Map<string, Promise<Ec2>>();
 function ec2In(region?: string): Promise<Ec2> {
@@ -90,6 +100,15 @@ const imagebuilder = onFirstUse<Imagebuilder>(() => import('@aws-sdk/client-imag
 const inspector = onFirstUse<Inspector2>(() => import('@aws-sdk/client-inspector2').then((sdk: typeof Inspector2Sdk) => ({ sdk, client: new sdk.Inspector2Client(clientConfig) })));
 // Needed only when a release rolls out its fleet.
 const cloudformation = onFirstUse<CloudFormation>(() => import('@aws-sdk/client-cloudformation').then((sdk: typeof CloudFormationSdk) => ({ sdk, client: new sdk.CloudFormationClient(clientConfig) })));
+// Needed only when a release is promoted to an environment (its release writer roles).
+const sts = onFirstUse<Sts>(() => import('@aws-sdk/client-sts').then((sdk: typeof StsSdk) => ({ sdk, client: new sdk.STSClient(clientConfig) })));
+/**
+ * Parameter Store of an environment's account, through a role assumed there. A client per promote step: the
+ * credentials last only minutes, and the step makes a handful of calls.
+ */
+function parametersAs(credentials: RoleCredentials, region: string) {
+  return parametersOf(new SSMClient({ ...clientConfig, region, credentials }));
+}
 
 /** The part of the CodePipeline job event this function reads. */
 export interface CodePipelineJobEvent {
@@ -154,7 +173,14 @@ export async function handler(event: CodePipelineJobEvent, context: InvocationCo
     const { data } = event['CodePipeline.job'];
     const params = parseUserParameters(data.actionConfiguration.configuration.UserParameters);
     log('start', { mode: params.mode, image: params.image, continued: data.continuationToken !== undefined });
-    const work = params.mode === 'prepare' ? prepare(params, attempt) : params.mode === 'release' ? release(params, attempt) : lane(params, data.continuationToken, attempt);
+    const work =
+      params.mode === 'prepare'
+        ? prepare(params, attempt)
+        : params.mode === 'release'
+          ? release(params, attempt)
+          : params.mode === 'promote'
+            ? promote(params, { ec2: ec2In, sts, parametersAs }, attempt)
+            : lane(params, data.continuationToken, attempt);
     const budget = attempt.remainingMs();
     const gaveUp = () => new Error(`gave up after ${Math.round(Math.max(budget, 0) / 1000)} s waiting for AWS; retry the action`);
     outcome = { ok: true, ...(await withDeadline(work, budget, controller, gaveUp)) };
@@ -195,7 +221,7 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
   if (!configured) throw new Error(`UserParameters.majorMinor must be MAJOR.MINOR (got ${JSON.stringify(p.majorMinor)})`);
   const versionDescription = `Image version of ${p.image} for its next image stack change set`;
 
-  const stored = await getParameter(p.stateParameter, attempt.signal);
+  const stored = await home.get(p.stateParameter, attempt.signal);
   const state = stored === undefined ? undefined : parseBuildState(p.stateParameter, stored);
   if (state?.answer?.executionId === p.executionId) {
     // The same job again (redelivery, or the stage retried in this execution): the answer it was given, unchanged,
@@ -205,7 +231,7 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
       throw new Error(`SSM parameter ${p.stateParameter} holds an answer without a valid version (got ${JSON.stringify(version)}). Fix: remove the "answer" field from its JSON; the next job stores a new one`);
     }
     attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
-    await putParameter(p.versionParameter, version, versionDescription, attempt.signal);
+    await home.put(p.versionParameter, version, versionDescription, attempt.signal);
     return { variables: state.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(state.answer.variables)}` };
   }
 
@@ -268,9 +294,9 @@ async function prepare(p: PrepareParameters, attempt: Attempt): Promise<Answer> 
           answer,
         };
   // State first, hand-off second: a stop in between is repaired when the job is delivered again.
-  await putParameter(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
+  await home.put(p.stateParameter, JSON.stringify(newState), `parameter-prep state of image ${p.image}; do not edit by hand`, attempt.signal);
   // An unchanged value changes nothing; a hand-off parameter that went missing is written again.
-  await putParameter(p.versionParameter, decision.version, versionDescription, attempt.signal);
+  await home.put(p.versionParameter, decision.version, versionDescription, attempt.signal);
   return { variables, summary: `${decision.build ? 'build' : 'no build'} ${decision.version}: ${decision.reason}` };
 }
 
@@ -314,16 +340,11 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   const { signal } = attempt;
   const homeRegion = process.env.AWS_REGION;
   const regions = distributionRegions(p, homeRegion);
-  const amiDescription = `Released AMI of ${p.image}; fleets resolve it`;
+  const place: ReleasePlace = { parameters: home, image: p.image, releaseParameter: p.releaseParameter, releaseAmiParameter: p.releaseAmiParameter, step: 'release' };
 
-  const stored = await getParameter(p.releaseParameter, signal);
-  const current: ReleaseState | undefined = stored === undefined ? undefined : parseReleaseState(p.releaseParameter, stored);
-  if (current?.answer?.executionId === p.executionId) {
-    // The same job again: the answer it was given, unchanged; the hand-off is repaired in case it went missing.
-    attempt.log('redelivered: returning the stored answer', { executionId: p.executionId });
-    await putParameter(p.releaseAmiParameter, current.amiId, amiDescription, signal, 'aws:ec2:image');
-    return { variables: current.answer.variables, summary: `same pipeline execution as the stored answer: ${JSON.stringify(current.answer.variables)}` };
-  }
+  const current = await readRelease(place, signal);
+  const replayed = await replayAnswer(place, current, p.executionId, attempt);
+  if (replayed) return replayed;
 
   const { client, sdk } = await ec2In();
   // EC2 answers a missing AMI id with an error, not an empty list (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
@@ -341,9 +362,7 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   if (current && (current.amiId === p.amiId || current.rolledBackFrom === p.amiId)) {
     // Already released (a run that built nothing new), or rolled back from by an operator: keep the record as it is
     // and repair the hand-off.
-    const { answer: _replaced, ...kept } = current;
-    record = kept;
-    await putParameter(p.releaseAmiParameter, record.amiId, amiDescription, signal, 'aws:ec2:image');
+    record = await keepRelease(place, current, signal);
     summary = record.amiId === p.amiId ? `${p.amiId} already released` : `keeping the rollback to ${record.amiId}`;
     if (record.amiId === p.amiId && current.executionId === p.executionId) {
       // Released by this very execution, whose attempt stopped before it stored its answer: judged again (read only,
@@ -355,11 +374,7 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
   } else {
     // The gate: nothing is written before it passes, so a refused AMI leaves the release (and the fleet) as it was.
     scan = await scanGate(p, builtBy(ami!)!, current?.amiId, attempt);
-    const previous = current ? recordOf(current) : undefined;
-    record = { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId, releasedAt: new Date().toISOString(), previous };
-    await putParameter(p.releaseParameter, JSON.stringify(record), releaseDescription(p), signal);
-    // The AMI parameter is the commit point: fleets only see the new image once this succeeds.
-    await putParameter(p.releaseAmiParameter, p.amiId, amiDescription, signal, 'aws:ec2:image');
+    record = await recordRelease(place, { amiId: p.amiId, version: p.version, commitId: p.commitId, executionId: p.executionId }, current, signal);
     summary = `released ${p.amiId} (${p.version})`;
   }
 
@@ -384,7 +399,8 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
     ...scan,
     ...housekeeping,
   };
-  await storeReleaseAnswer(p, record, { executionId: p.executionId, variables }, attempt);
+  // Stored after housekeeping: an operator rollback while it ran is not undone (storeAnswer reads the record again).
+  await storeAnswer(place, record, { executionId: p.executionId, variables }, attempt, 'is released');
   return { variables, summary };
 }
 
@@ -408,7 +424,7 @@ async function scanGate(p: ReleaseParameters, buildArn: string, currentAmi: stri
 
 /** The image's scan policy; a missing parameter is a pipeline that has not updated itself yet. */
 async function scanPolicy(name: string, signal: AbortSignal): Promise<ScanPolicy> {
-  const text = await getParameter(name, signal);
+  const text = await home.get(name, signal);
   if (text === undefined) {
     throw new Error(`SSM parameter ${name} (the image's scan policy) does not exist. Fix: let the pipeline update itself (its UpdatePipeline stage creates it), then retry the stage`);
   }
@@ -418,42 +434,4 @@ async function scanPolicy(name: string, signal: AbortSignal): Promise<ScanPolicy
 /** The function's region (Lambda sets AWS_REGION), else the one in its ARN. */
 function regionOf(attempt: Attempt): string {
   return process.env.AWS_REGION ?? attempt.functionArn.split(':')[3];
-}
-
-/**
- * Stores the release's answer in its record, so that the same job delivered again answers the same. The record is
- * read again first: an operator may have rolled back while housekeeping ran, and writing the record read before would
- * undo that rollback. (SSM has no conditional write; this narrows the window to the time between two calls.)
- */
-async function storeReleaseAnswer(p: ReleaseParameters, record: ReleaseState, answer: StoredAnswer, attempt: Attempt): Promise<void> {
-  try {
-    const now = await getParameter(p.releaseParameter, attempt.signal);
-    const latest = now === undefined ? undefined : parseReleaseState(p.releaseParameter, now);
-    if (!latest || latest.amiId !== record.amiId || latest.executionId !== record.executionId || latest.releasedAt !== record.releasedAt) {
-      attempt.log('release record changed during housekeeping (an operator rollback?); its answer is not stored', { executionId: answer.executionId });
-      return;
-    }
-    await putParameter(p.releaseParameter, JSON.stringify({ ...record, answer }), releaseDescription(p), attempt.signal);
-  } catch (err) {
-    throw new Error(`${p.image}: ${record.amiId} is released, but storing the release step's answer failed (${describeError(err)}). Fix: retry the action; it finds the release recorded and completes`);
-  }
-}
-
-function releaseDescription(p: ReleaseParameters): string {
-  return `Release record of ${p.image} (current and previous); do not edit by hand`;
-}
-
-/** The parameter's value, or undefined when it does not exist (GetParameter then fails with ParameterNotFound). */
-async function getParameter(name: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const out = await send(ssm, new GetParameterCommand({ Name: name }), signal);
-    return out.Parameter?.Value;
-  } catch (err) {
-    if (err instanceof ParameterNotFound || (err as Error).name === 'ParameterNotFound') return undefined;
-    throw err;
-  }
-}
-
-async function putParameter(name: string, value: string, description: string, signal: AbortSignal, dataType?: string): Promise<void> {
-  await send(ssm, new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: description, DataType: dataType }), signal);
 }

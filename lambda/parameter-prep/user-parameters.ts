@@ -3,6 +3,7 @@
  * already resolved). Parsed strictly: a wrong field is a deployment bug, and the message has to say which.
  */
 import { parseUpstreamReferences } from './upstream';
+import { parseVersion } from './versioning';
 
 /** Decide the next image version and hand it to the image stack through SSM. */
 export interface PrepareParameters {
@@ -82,17 +83,55 @@ export interface LaneParameters extends Omit<ReleaseParameters, 'mode' | 'amiId'
   readonly fleetFingerprint?: string;
 }
 
-export type UserParameters = PrepareParameters | ReleaseParameters | LaneParameters;
+/**
+ * Promote an image's release to an environment (another account and region): the AMI Image Builder distributed there
+ * at the released version, shared with the environment's account, and (after the first environment) running in the
+ * environment before it, becomes the release the environment's fleets resolve. The release record and AMI parameter
+ * have the same names in the environment's account as in the pipeline's; they are written through `writerRoleArn`.
+ */
+export interface PromoteParameters {
+  readonly mode: 'promote';
+  readonly image: string;
+  /** The environment's name (lower case, as configured). */
+  readonly environment: string;
+  /** The environment's account, 12 digits: the AMI's launch permission must name it. */
+  readonly account: string;
+  /** The environment's region: where the AMI copy is looked up and the release recorded. */
+  readonly region: string;
+  /** The environment's release writer role (lib/naming.ts, releaseWriterRoleName), in `account`. */
+  readonly writerRoleArn: string;
+  /** The version the image's release step released (#{Release-<image>.version}), MAJOR.MINOR.PATCH. */
+  readonly version: string;
+  readonly executionId: string;
+  /** Source commit of this pipeline execution. */
+  readonly commitId: string;
+  /** Pipeline name: the image's AMIs carry golden-ami:pipeline=<pipeline>. */
+  readonly pipeline: string;
+  /** SSM parameter holding the release record in the environment's account (JSON, with the previous release). */
+  readonly releaseParameter: string;
+  /** SSM parameter holding the released AMI id in the environment's account, which its fleets resolve. */
+  readonly releaseAmiParameter: string;
+  /** The environment before this one in promotion order, or "none" for the first (then all previous* are "none"). */
+  readonly previousEnvironment: string;
+  /** The previous environment's release writer role, or "none". */
+  readonly previousWriterRoleArn: string;
+  /** The previous environment's region, or "none". */
+  readonly previousRegion: string;
+}
+
+export type UserParameters = PrepareParameters | ReleaseParameters | LaneParameters | PromoteParameters;
 
 const FIELDS: Record<UserParameters['mode'], readonly string[]> = {
   prepare: ['image', 'majorMinor', 'versionParameter', 'stateParameter', 'executionId', 'fingerprint', 'rebuild', 'upstream', 'maxAgeSeconds', 'scanPolicyParameter'],
   release: ['image', 'amiId', 'version', 'recipeName', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
   lane: ['image', 'imageStack', 'releaseParameter', 'releaseAmiParameter', 'executionId', 'commitId', 'pipeline', 'keepImages', 'deleteBeyond', 'regions', 'scanPolicyParameter'],
+  promote: ['image', 'environment', 'account', 'region', 'writerRoleArn', 'version', 'executionId', 'commitId', 'pipeline', 'releaseParameter', 'releaseAmiParameter', 'previousEnvironment', 'previousWriterRoleArn', 'previousRegion'],
 };
+const MODES = Object.keys(FIELDS) as ReadonlyArray<UserParameters['mode']>;
 
 /** Parses UserParameters; throws an Error whose message names the field and what was expected. */
 export function parseUserParameters(text: string | undefined): UserParameters {
-  if (!text) throw new Error('UserParameters are empty; expected a JSON object with a "mode" field (prepare, release or lane)');
+  if (!text) throw new Error('UserParameters are empty; expected a JSON object with a "mode" field (prepare, release, lane or promote)');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -101,9 +140,9 @@ export function parseUserParameters(text: string | undefined): UserParameters {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('UserParameters must be a JSON object');
   const raw = value as Record<string, unknown>;
-  const mode = raw.mode;
-  if (mode !== 'prepare' && mode !== 'release' && mode !== 'lane') {
-    throw new Error(`UserParameters.mode must be "prepare", "release" or "lane" (got ${JSON.stringify(mode)})`);
+  const mode = raw.mode as UserParameters['mode'];
+  if (!MODES.includes(mode)) {
+    throw new Error(`UserParameters.mode must be "prepare", "release", "lane" or "promote" (got ${JSON.stringify(mode)})`);
   }
   for (const field of FIELDS[mode]) {
     const v = raw[field];
@@ -113,8 +152,9 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
-  if (mode !== 'prepare') distributionRegions(raw as unknown as ReleaseParameters);
+  if (mode === 'release' || mode === 'lane') distributionRegions(raw as unknown as ReleaseParameters);
   if (mode === 'lane') checkLane(raw as unknown as LaneParameters);
+  if (mode === 'promote') checkPromote(raw as unknown as PromoteParameters);
   if (mode === 'prepare') {
     parseUpstreamReferences(raw.upstream as string);
     maxAgeSeconds(raw as unknown as PrepareParameters);
@@ -131,6 +171,48 @@ function checkLane(p: LaneParameters): void {
   if (p.fleetStack === undefined && p.fleetFingerprint === undefined) return;
   if (typeof p.fleetStack !== 'string' || !STACK_NAME.test(p.fleetStack)) throw new Error(`UserParameters.fleetStack is not a CloudFormation stack name (got ${JSON.stringify(p.fleetStack)})`);
   if (typeof p.fleetFingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(p.fleetFingerprint)) throw new Error(`UserParameters.fleetFingerprint must be a SHA-256 in hex (got ${JSON.stringify(p.fleetFingerprint)})`);
+}
+
+/** An environment of a promote job: its name, release writer role and region. */
+export interface EnvironmentWriter {
+  readonly environment: string;
+  readonly writerRoleArn: string;
+  readonly region: string;
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]*$/;
+const ACCOUNT = /^[0-9]{12}$/;
+// An IAM role ARN in any partition (aws, aws-cn, aws-us-gov): its account, and a role name with an optional path.
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::([0-9]{12}):role\/[\w+=,.@/-]{1,512}$/;
+const PROMOTE_FIX = 'Fix: check environments in pipeline.yaml and let the pipeline update itself';
+
+/** A promote job names its environment's account, region and writer role, and its previous environment's, or none of those. */
+function checkPromote(p: PromoteParameters): void {
+  if (!ENVIRONMENT_NAME.test(p.environment)) throw new Error(`UserParameters.environment must be a lower-case environment name (got ${JSON.stringify(p.environment)}). ${PROMOTE_FIX}`);
+  if (!ACCOUNT.test(p.account)) throw new Error(`UserParameters.account must be a 12-digit account id (got ${JSON.stringify(p.account)}). ${PROMOTE_FIX}`);
+  if (!REGION.test(p.region)) throw new Error(`UserParameters.region is not a region code (got ${JSON.stringify(p.region)}). ${PROMOTE_FIX}`);
+  const writerAccount = ROLE_ARN.exec(p.writerRoleArn)?.[1];
+  if (writerAccount !== p.account) {
+    throw new Error(`UserParameters.writerRoleArn must be an IAM role ARN in the environment's account ${p.account} (got ${JSON.stringify(p.writerRoleArn)}). ${PROMOTE_FIX}`);
+  }
+  if (!parseVersion(p.version)) throw new Error(`UserParameters.version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(p.version)})`);
+  previousEnvironment(p);
+}
+
+/** The previous environment of a promote job; throws unless its three fields are all "none" or all set and valid. */
+export function previousEnvironment(p: Pick<PromoteParameters, 'environment' | 'previousEnvironment' | 'previousWriterRoleArn' | 'previousRegion'>): EnvironmentWriter | undefined {
+  const fields = { previousEnvironment: p.previousEnvironment, previousWriterRoleArn: p.previousWriterRoleArn, previousRegion: p.previousRegion };
+  const none = Object.entries(fields).filter(([, v]) => v === 'none').map(([k]) => k);
+  if (none.length === 3) return undefined;
+  if (none.length > 0) {
+    throw new Error(`UserParameters.previousEnvironment, previousWriterRoleArn and previousRegion must be all "none" (the first environment) or all set (got ${JSON.stringify(fields)}). ${PROMOTE_FIX}`);
+  }
+  if (!ENVIRONMENT_NAME.test(p.previousEnvironment) || p.previousEnvironment === p.environment) {
+    throw new Error(`UserParameters.previousEnvironment must be the name of another environment (got ${JSON.stringify(p.previousEnvironment)} for environment ${JSON.stringify(p.environment)}). ${PROMOTE_FIX}`);
+  }
+  if (!ROLE_ARN.test(p.previousWriterRoleArn)) throw new Error(`UserParameters.previousWriterRoleArn must be an IAM role ARN (got ${JSON.stringify(p.previousWriterRoleArn)}). ${PROMOTE_FIX}`);
+  if (!REGION.test(p.previousRegion)) throw new Error(`UserParameters.previousRegion is not a region code (got ${JSON.stringify(p.previousRegion)}). ${PROMOTE_FIX}`);
+  return { environment: p.previousEnvironment, writerRoleArn: p.previousWriterRoleArn, region: p.previousRegion };
 }
 
 /** The maximum age of a prepare job in seconds; throws when the field is not a whole number. */

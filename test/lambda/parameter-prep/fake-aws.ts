@@ -7,6 +7,7 @@ import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
+  DescribeImageAttributeCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   DisableImageDeprecationCommand,
@@ -19,6 +20,7 @@ import {
 import { GetComponentCommand, GetImageCommand, type ImageScanFinding, type ImagebuilderClient, ListImageScanFindingsCommand } from '@aws-sdk/client-imagebuilder';
 import { BatchGetAccountStatusCommand, type Inspector2Client } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 /** An AWS service error as the SDK v3 raises it: the error code is the name. */
@@ -149,6 +151,87 @@ export interface OwnBuild {
   readonly findings?: readonly ImageScanFinding[];
 }
 
+/**
+ * STS of the function's account: the roles that trust the function, and a log of every AssumeRole request. A role that
+ * does not exist or does not trust the caller is refused with the error code AccessDenied, HTTP 403, as STS answers it:
+ * the AWS CLI reports "An error occurred (AccessDenied) when calling the AssumeRole operation", the Go SDK "api error
+ * AccessDenied: User: … is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::…:role/…"
+ * (https://github.com/cloud-toolkit/cloud-toolkit-aws/issues/31). AccessDenied is not among AssumeRole's modelled
+ * errors (ExpiredToken, MalformedPolicyDocument, PackedPolicyTooLarge, RegionDisabled:
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors), so SDK v3 raises a
+ * generic service error named by the code.
+ */
+export class FakeSts {
+  public readonly requests: Array<{ RoleArn: string; RoleSessionName: string; DurationSeconds?: number }> = [];
+  /** Access key id handed out → the account of the role assumed. */
+  public readonly accountOfKey = new Map<string, string>();
+  private readonly trusting = new Set<string>();
+
+  /** Roles (ARNs) that exist and trust the function's role. */
+  public trust(...roleArns: string[]): this {
+    roleArns.forEach((arn) => this.trusting.add(arn));
+    return this;
+  }
+
+  public install(sts: AwsClientStub<STSClient>): void {
+    sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number }) => {
+      this.requests.push(input);
+      if (!this.trusting.has(input.RoleArn)) {
+        throw Object.assign(awsError('AccessDenied', `User: arn:aws:sts::123456789012:assumed-role/golden-ami-parameter-prep/fn is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`), { $metadata: { httpStatusCode: 403 } });
+      }
+      const account = input.RoleArn.split(':')[4];
+      const accessKeyId = `ASIA${account}${this.requests.length}`;
+      this.accountOfKey.set(accessKeyId, account);
+      return { Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 900_000) }, AssumedRoleUser: { Arn: `${input.RoleArn}/${input.RoleSessionName}`, AssumedRoleId: 'AROA:x' } };
+    });
+  }
+}
+
+/**
+ * SSM parameters of several accounts and regions, the same names in each. A client is placed by its region and by the
+ * credentials FakeSts handed out for a role in an account; a client with any other credentials fails the test, so a
+ * call made in the wrong account cannot pass unseen. Every call is logged as `<account> <region> <Get|Put> <name>`.
+ */
+export class FakeAccountParameters {
+  public readonly calls: string[] = [];
+  private readonly values = new Map<string, string>();
+
+  constructor(private readonly sts: FakeSts) {}
+
+  public set(account: string, region: string, name: string, value: string): void {
+    this.values.set(`${account} ${region} ${name}`, value);
+  }
+
+  public get(account: string, region: string, name: string): string | undefined {
+    return this.values.get(`${account} ${region} ${name}`);
+  }
+
+  public install(ssm: AwsClientStub<SSMClient>): void {
+    const place = async (getClient: () => SSMClient) => {
+      const client = getClient();
+      const credentials = await client.config.credentials();
+      const account = this.sts.accountOfKey.get(credentials.accessKeyId);
+      if (!account) throw new Error(`SSM was called with credentials no assumed role gave (${credentials.accessKeyId})`);
+      return `${account} ${await client.config.region()}`;
+    };
+    ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }, getClient: () => SSMClient) => {
+      const where = await place(getClient);
+      this.calls.push(`${where} Get ${input.Name}`);
+      const value = this.values.get(`${where} ${input.Name}`);
+      // GetParameter of a name that does not exist fails with ParameterNotFound
+      // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html#API_GetParameter_Errors).
+      if (value === undefined) throw new ParameterNotFound({ message: `Parameter ${input.Name} not found.`, $metadata: {} });
+      return { Parameter: { Name: input.Name, Value: value } };
+    });
+    ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }, getClient: () => SSMClient) => {
+      const where = await place(getClient);
+      this.calls.push(`${where} Put ${input.Name}`);
+      this.values.set(`${where} ${input.Name}`, input.Value);
+      return { Version: 1 };
+    });
+  }
+}
+
 /** A finding as ListImageScanFindings returns it (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ImageScanFinding.html). */
 export function scanFinding(id: string, severity: string, pkg = 'openssl', fixedInVersion = '3.0.9', score = severity === 'CRITICAL' ? 9.8 : 7.5): ImageScanFinding {
   return {
@@ -187,6 +270,8 @@ export interface FakeAmi {
   readonly snapshots: readonly string[];
   deprecationTime?: string;
   state?: 'available' | 'deregistered';
+  /** Accounts with launch permission (the owner can always launch it and is not listed). */
+  launchPermissions?: readonly string[];
 }
 
 interface Region {
@@ -251,6 +336,15 @@ export class FakeEc2 {
       // deprecated AMIs always show to their owner
       // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
       return { Images: [...region.images.values()].filter((i) => matches(i.tags, input.Filters)).map(imageOf) };
+    }));
+    // The launch permissions of an AMI the caller owns: { ImageId, LaunchPermissions: [{ UserId } | { Group: 'all' } |
+    // { OrganizationArn } | { OrganizationalUnitArn }] }, one entry each
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html and API_LaunchPermission.html;
+    // the shape is the SDK's ImageAttribute/LaunchPermission model). A missing AMI id is InvalidAMIID.NotFound.
+    ec2.on(DescribeImageAttributeCommand).callsFake(answer<{ ImageId: string; Attribute: string }>('DescribeImageAttribute', (region, input) => {
+      if (input.Attribute !== 'launchPermission') throw new Error(`the fake describes only launchPermission (got ${input.Attribute})`);
+      const image = availableImage(region, input.ImageId);
+      return { ImageId: image.id, LaunchPermissions: (image.launchPermissions ?? []).map((UserId) => ({ UserId })) };
     }));
     ec2.on(DescribeSnapshotsCommand).callsFake(answer<{ Filters?: Filter[] }>('DescribeSnapshots', (region, input) => ({
       Snapshots: [...region.snapshots].filter(([, tags]) => matches(tags, input.Filters)).map(([id, tags]): Snapshot => ({ SnapshotId: id, Tags: tagList(tags) })),

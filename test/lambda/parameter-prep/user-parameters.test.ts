@@ -1,25 +1,46 @@
-import { distributionRegions, parseUserParameters } from '../../../lambda/parameter-prep/user-parameters';
+import { distributionRegions, parseUserParameters, previousEnvironment } from '../../../lambda/parameter-prep/user-parameters';
 
 const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false', upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/1.0.x', maxAgeSeconds: '2592000', scanPolicyParameter: '/p' };
 const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none', scanPolicyParameter: '/p' };
 const { amiId: _a, version: _v, recipeName: _r, ...RELEASE_BUT_BUILD } = RELEASE;
 const LANE = { ...RELEASE_BUT_BUILD, mode: 'lane', imageStack: 'golden-ami-image-app', fleetStack: 'golden-ami-fleet-app', fleetFingerprint: 'a'.repeat(64) };
+const NO_PREVIOUS = { previousEnvironment: 'none', previousWriterRoleArn: 'none', previousRegion: 'none' };
+const PREVIOUS = { previousEnvironment: 'test', previousWriterRoleArn: 'arn:aws:iam::111122223333:role/p-release-writer', previousRegion: 'eu-west-1' };
+const PROMOTE = {
+  mode: 'promote',
+  image: 'app',
+  environment: 'production',
+  account: '444455556666',
+  region: 'eu-central-1',
+  writerRoleArn: 'arn:aws:iam::444455556666:role/p-release-writer',
+  version: '1.0.3',
+  executionId: 'e-1',
+  commitId: 'c',
+  pipeline: 'p',
+  releaseParameter: '/r',
+  releaseAmiParameter: '/a',
+  ...PREVIOUS,
+};
 
 describe('parseUserParameters', () => {
-  test('accepts both modes', () => {
+  test('accepts every mode', () => {
     expect(parseUserParameters(JSON.stringify(PREPARE))).toEqual(PREPARE);
     expect(parseUserParameters(JSON.stringify(RELEASE))).toEqual(RELEASE);
     expect(parseUserParameters(JSON.stringify(LANE))).toEqual(LANE);
     // The lane of an image without a fleet names no fleet at all.
     const { fleetStack: _f, fleetFingerprint: _p, ...fleetless } = LANE;
     expect(parseUserParameters(JSON.stringify(fleetless))).toEqual(fleetless);
+    expect(parseUserParameters(JSON.stringify(PROMOTE))).toEqual(PROMOTE);
+    // The first environment has no previous one; a role in another partition is a role.
+    const first = { ...PROMOTE, ...NO_PREVIOUS, writerRoleArn: 'arn:aws-us-gov:iam::444455556666:role/path/p-release-writer' };
+    expect(parseUserParameters(JSON.stringify(first))).toEqual(first);
   });
 
   test.each([
     ['missing', undefined, /UserParameters are empty/],
     ['not JSON', '{mode: prepare}', /UserParameters are not valid JSON/],
     ['an array', '[]', /UserParameters must be a JSON object/],
-    ['unknown mode', JSON.stringify({ ...PREPARE, mode: 'deploy' }), /UserParameters\.mode must be "prepare", "release" or "lane" \(got "deploy"\)/],
+    ['unknown mode', JSON.stringify({ ...PREPARE, mode: 'deploy' }), /UserParameters\.mode must be "prepare", "release", "lane" or "promote" \(got "deploy"\)/],
     ['a missing field', JSON.stringify({ ...PREPARE, stateParameter: undefined }), /UserParameters\.stateParameter must be a non-empty string for mode "prepare" \(got undefined\)/],
     ['an empty field', JSON.stringify({ ...RELEASE, amiId: ' ' }), /UserParameters\.amiId must be a non-empty string for mode "release"/],
     ['a number', JSON.stringify({ ...PREPARE, majorMinor: 1.0 }), /UserParameters\.majorMinor must be a non-empty string .* \(got 1\)/],
@@ -37,12 +58,32 @@ describe('parseUserParameters', () => {
     ['a stack name CloudFormation refuses', JSON.stringify({ ...LANE, fleetStack: 'app fleet' }), /UserParameters\.fleetStack is not a CloudFormation stack name \(got "app fleet"\)/],
     ['a fingerprint that is not a SHA-256', JSON.stringify({ ...LANE, fleetFingerprint: 'abc' }), /UserParameters\.fleetFingerprint must be a SHA-256 in hex \(got "abc"\)/],
     ['a lane with a region that is not a region code', JSON.stringify({ ...LANE, regions: 'Frankfurt' }), /UserParameters\.regions must be "none" or region codes/],
+    ['a promote without its writer role', JSON.stringify({ ...PROMOTE, writerRoleArn: undefined }), /UserParameters\.writerRoleArn must be a non-empty string for mode "promote" \(got undefined\)/],
+    ['a promote without its previous region', JSON.stringify({ ...PROMOTE, previousRegion: undefined }), /UserParameters\.previousRegion must be a non-empty string for mode "promote"/],
+    ['a promote whose version is an unresolved variable', JSON.stringify({ ...PROMOTE, version: '#{Release-app.version}' }), /UserParameters\.version holds an unresolved pipeline variable \(#\{Release-app\.version\}\)/],
+    ['an environment name that is not lower case', JSON.stringify({ ...PROMOTE, environment: 'Production' }), /UserParameters\.environment must be a lower-case environment name \(got "Production"\)\. Fix: check environments in pipeline\.yaml/],
+    ['an account that is not 12 digits', JSON.stringify({ ...PROMOTE, account: '4444-5555-6666' }), /UserParameters\.account must be a 12-digit account id \(got "4444-5555-6666"\)/],
+    ['an environment region that is not a region code', JSON.stringify({ ...PROMOTE, region: 'Frankfurt' }), /UserParameters\.region is not a region code \(got "Frankfurt"\)/],
+    ['a writer role that is not an IAM role ARN', JSON.stringify({ ...PROMOTE, writerRoleArn: 'p-release-writer' }), /UserParameters\.writerRoleArn must be an IAM role ARN in the environment's account 444455556666 \(got "p-release-writer"\)/],
+    ['a writer role in another account', JSON.stringify({ ...PROMOTE, writerRoleArn: 'arn:aws:iam::111122223333:role/p-release-writer' }), /UserParameters\.writerRoleArn must be an IAM role ARN in the environment's account 444455556666/],
+    ['a promoted version that is not MAJOR.MINOR.PATCH', JSON.stringify({ ...PROMOTE, version: '1.0' }), /UserParameters\.version must be MAJOR\.MINOR\.PATCH \(got "1\.0"\)/],
+    ['a previous environment without its role and region', JSON.stringify({ ...PROMOTE, previousWriterRoleArn: 'none', previousRegion: 'none' }), /UserParameters\.previousEnvironment, previousWriterRoleArn and previousRegion must be all "none" \(the first environment\) or all set/],
+    ['a previous role without its environment', JSON.stringify({ ...PROMOTE, previousEnvironment: 'none' }), /must be all "none" \(the first environment\) or all set \(got \{"previousEnvironment":"none",/],
+    ['the environment as its own previous one', JSON.stringify({ ...PROMOTE, previousEnvironment: 'production' }), /UserParameters\.previousEnvironment must be the name of another environment \(got "production" for environment "production"\)/],
+    ['a previous writer role that is not an IAM role ARN', JSON.stringify({ ...PROMOTE, previousWriterRoleArn: 'arn:aws:iam::111122223333:user/someone' }), /UserParameters\.previousWriterRoleArn must be an IAM role ARN/],
+    ['a previous region that is not a region code', JSON.stringify({ ...PROMOTE, previousRegion: 'ireland' }), /UserParameters\.previousRegion is not a region code \(got "ireland"\)/],
   ])('rejects %s', (_name, text, message) => expect(() => parseUserParameters(text)).toThrow(message));
 });
 
 
 test('"none" stands for an image with no AWS-managed parent image or component', () => {
   expect(parseUserParameters(JSON.stringify({ ...PREPARE, upstream: 'none' }))).toMatchObject({ upstream: 'none' });
+});
+
+describe('previousEnvironment', () => {
+  test('"none" three times is the first environment', () => expect(previousEnvironment({ environment: 'test', ...NO_PREVIOUS })).toBeUndefined());
+  test('otherwise the environment before, its writer role and region', () =>
+    expect(previousEnvironment({ environment: 'production', ...PREVIOUS })).toEqual({ environment: 'test', writerRoleArn: PREVIOUS.previousWriterRoleArn, region: 'eu-west-1' }));
 });
 
 describe('distributionRegions', () => {
