@@ -161,6 +161,12 @@ export interface SynthesizedTemplate {
    * @default false
    */
   readonly nested?: boolean;
+  /**
+   * The account the stack deploys to: IAM names are unique per account, so a role of one name in two environment
+   * accounts is two roles.
+   * @default - unknown (one account for every template)
+   */
+  readonly account?: string;
 }
 
 /** Where the configuration the names and counts come from lives, for the fix in a message. */

@@ -34,7 +34,7 @@ export function checkPolicySizes(templates: readonly SynthesizedTemplate[]): Dep
         const role: Role = { file: t.file, id, name, characters: list(r.Properties?.Policies).reduce<number>((sum, p) => sum + policyCharacters((p as { PolicyDocument?: unknown }).PolicyDocument), 0) };
         roles.push(role);
         byKey.set(`${t.file}#${id}`, role);
-        if (name) byKey.set(`name#${name}`, role);
+        if (name) byKey.set(`name#${t.account ?? ''}#${name}`, role);
       }
       if (r.Type === 'AWS::IAM::ManagedPolicy') {
         const characters = policyCharacters(r.Properties?.PolicyDocument);
@@ -58,7 +58,7 @@ export function checkPolicySizes(templates: readonly SynthesizedTemplate[]): Dep
       const characters = policyCharacters(r.Properties?.PolicyDocument);
       for (const target of list(r.Properties?.Roles)) {
         const ref = (target as { Ref?: string })?.Ref;
-        const role = typeof target === 'string' ? byKey.get(`name#${target}`) : ref ? byKey.get(`${t.file}#${ref}`) : undefined;
+        const role = typeof target === 'string' ? byKey.get(`name#${t.account ?? ''}#${target}`) : ref ? byKey.get(`${t.file}#${ref}`) : undefined;
         if (role) role.characters += characters;
       }
     }

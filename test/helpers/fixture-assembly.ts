@@ -22,7 +22,7 @@ export interface FixtureAssembly {
 }
 
 /** Fixtures the global setup synthesizes, by directory under test/fixtures/ (two-images is the default one). */
-export const PRESYNTHESIZED_FIXTURES = ['two-images', 'reachable-fleets'] as const;
+export const PRESYNTHESIZED_FIXTURES = ['two-images', 'reachable-fleets', 'environments'] as const;
 export type PresynthesizedFixture = (typeof PRESYNTHESIZED_FIXTURES)[number];
 
 /** The variable naming a fixture's cloud assembly. */

@@ -43,7 +43,12 @@ export interface SynthesizedApp {
  * Synthesizes the whole app in-process, with the same policy checks as `cdk synth` (a finding throws), once per
  * call: suites call it in beforeAll.
  */
-export function synthApp(config: GoldenAmiConfig = loadConfig(FIXTURE_CONFIG_DIR), env = { account: '123456789012', region: 'eu-west-1' }, artifactDir = testArtifactDir()): SynthesizedApp {
+export function synthApp(
+  config: GoldenAmiConfig = loadConfig(FIXTURE_CONFIG_DIR),
+  // A configuration that names its account and region (environments need both) is synthesized there.
+  env = { account: config.account ?? '123456789012', region: config.region ?? 'eu-west-1' },
+  artifactDir = testArtifactDir(),
+): SynthesizedApp {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-test-')) });
   const stack = defineGoldenAmiApp(app, { config, applicationArtifactDir: artifactDir, env });
   const assembly = synthGoldenAmiApp(app, config);
