@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Regenerates the documents derived from the app (`npm run docs`): docs/acknowledged-findings.md,
- * docs/roles.md and docs/architecture.svg. The shipped configuration is used environment-agnostic, so the output does not depend on who
- * runs it.
+ * docs/roles.md and docs/architecture.svg from the shipped configuration, used environment-agnostic, so the output does
+ * not depend on who runs it; and docs/environments.svg from the environments example (test/fixtures/environments),
+ * which names its own accounts and regions.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,6 +14,9 @@ import { acknowledgedFindingsMarkdown } from '../lib/docs/acknowledged-findings'
 import { pipelineDot, renderSvg } from '../lib/docs/pipeline-diagram';
 import { roleInventoryMarkdown, templatesIn } from '../lib/docs/role-inventory';
 import { defineGoldenAmiApp } from '../lib/golden-ami-app';
+
+/** The configuration docs/environments.svg is drawn from. */
+const ENVIRONMENTS_EXAMPLE = 'test/fixtures/environments';
 
 const root = path.join(__dirname, '..');
 // As the CLI synthesizes: cdk.json's flags, and asset metadata (a nested stack's resource names its template file in it).
@@ -29,3 +33,13 @@ function write(file: string, content: string): void {
 write('acknowledged-findings.md', acknowledgedFindingsMarkdown(app));
 write('roles.md', roleInventoryMarkdown(templatesIn(app.outdir)));
 void renderSvg(pipelineDot(template)).then((svg) => write('architecture.svg', svg));
+
+const environmentsConfig = loadConfig(path.join(root, ENVIRONMENTS_EXAMPLE));
+const environmentsApp = new App({ context });
+const environmentsStack = defineGoldenAmiApp(environmentsApp, {
+  config: environmentsConfig,
+  applicationArtifactDir: applicationArtifactDir(undefined),
+  env: { account: environmentsConfig.account, region: environmentsConfig.region },
+});
+const environmentsTemplate = environmentsApp.synth().getStackArtifact(environmentsStack.artifactId).template;
+void renderSvg(pipelineDot(environmentsTemplate)).then((svg) => write('environments.svg', svg));

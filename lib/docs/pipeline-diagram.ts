@@ -9,6 +9,8 @@ interface TemplateAction {
   readonly RunOrder: number;
   readonly ActionTypeId: { readonly Category: string; readonly Provider: string };
   readonly RoleArn?: unknown;
+  /** Set when the action runs in another region than the pipeline (an environment elsewhere). */
+  readonly Region?: string;
   readonly Configuration: Record<string, unknown>;
 }
 
@@ -23,6 +25,7 @@ const COLORS: Record<string, string> = {
   CodeBuild: '#dae8fc',
   Lambda: '#ffe6cc',
   CloudFormation: '#e1d5e7',
+  Manual: '#f8cecc',
 };
 
 /** Graphviz source of the pipeline in `template` (a synthesized pipeline stack template). */
@@ -92,8 +95,14 @@ function prefixOf(action: TemplateAction): string {
 function describe(action: TemplateAction): string {
   const c = action.Configuration;
   switch (action.ActionTypeId.Provider) {
-    case 'CloudFormation':
-      return `${c.ActionMode === 'CHANGE_SET_EXECUTE' ? 'execute' : 'create'} change set\nstack ${String(c.StackName)}`;
+    case 'CloudFormation': {
+      // An environment's stacks: the account (from the role the action runs as) and the region, when not the pipeline's.
+      const account = /:iam::(\d{12}):role\//.exec(JSON.stringify(action.RoleArn ?? ''))?.[1];
+      const where = [account && `account ${account}`, action.Region].filter(Boolean).join(', ');
+      return `${c.ActionMode === 'CHANGE_SET_EXECUTE' ? 'execute' : 'create'} change set\nstack ${String(c.StackName)}${where ? `\n(${where})` : ''}`;
+    }
+    case 'Manual':
+      return 'manual approval';
     case 'Lambda': {
       const mode = /"mode":"(\w+)"/.exec(String(c.UserParameters ?? ''))?.[1];
       return `parameter-prep${mode ? ` (${mode})` : ''}`;

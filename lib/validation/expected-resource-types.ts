@@ -7,6 +7,8 @@
  */
 export const EXPECTED_RESOURCE_TYPES: readonly string[] = [
   'AWS::AutoScaling::AutoScalingGroup',
+  // The environment stack's SDK calls (AmiKeyGrant), CDK's AwsCustomResource.
+  'Custom::AWS',
   'AWS::CDK::Metadata',
   'AWS::Chatbot::SlackChannelConfiguration',
   'AWS::CloudFormation::Stack',
@@ -43,6 +45,7 @@ export const EXPECTED_RESOURCE_TYPES: readonly string[] = [
   'AWS::ImageBuilder::Image',
   'AWS::ImageBuilder::ImageRecipe',
   'AWS::ImageBuilder::InfrastructureConfiguration',
+  'AWS::KMS::Alias',
   'AWS::KMS::Key',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::Function',
