@@ -104,7 +104,9 @@ function describe(action: TemplateAction): string {
     case 'Manual':
       return 'manual approval';
     case 'Lambda': {
-      const mode = /"mode":"(\w+)"/.exec(String(c.UserParameters ?? ''))?.[1];
+      // A string, or an Fn::Join when a value in it is a token (the partition of an environment's role).
+      const text = typeof c.UserParameters === 'string' ? c.UserParameters : JSON.stringify(c.UserParameters ?? '');
+      const mode = /\\?"mode\\?":\\?"(\w+)/.exec(text)?.[1];
       return `parameter-prep${mode ? ` (${mode})` : ''}`;
     }
     case 'CodeStarSourceConnection':

@@ -5,6 +5,7 @@ import { pipelineDot, renderSvg, roleName } from '../../lib/docs/pipeline-diagra
 import { roleInventoryMarkdown, templatesIn } from '../../lib/docs/role-inventory';
 import { applicationArtifactDir } from '../../bin/application-artifact';
 import { loadConfig } from '../../lib/config/load-config';
+import { fixtureAssembly } from '../helpers/fixture-assembly';
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, synthApp } from '../helpers/synth-app';
 
 // Environment-agnostic, as bin/docs.ts builds it. The staleness checks synthesize what `npm run docs` does (the user's
@@ -32,6 +33,24 @@ describe('docs/architecture.svg', () => {
     expect(roleName({ 'Fn::GetAtt': ['PipelineSourceCodeCommitCodePipelineActionRole48F8DEFA', 'Arn'] })).toBe('SourceCodeCommitActionRole');
     expect(roleName({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/golden-ami-fleet-app-linux-deploy']] })).toBe('golden-ami-fleet-app-linux-deploy');
     expect(roleName(undefined)).toBe('pipeline role');
+  });
+});
+
+describe('docs/environments.svg', () => {
+  // Drawn from the environments example (test/fixtures/environments), which names its accounts and regions.
+  const dot = () => pipelineDot(fixtureAssembly('environments').pipelineTemplate.toJSON() as never);
+
+  test('is current (regenerate with npm run docs)', async () => {
+    expect(await renderSvg(dot())).toBe(committed('environments.svg'));
+  });
+
+  test('shows the environments, then the build, then test, the approval and production, with their accounts and regions', () => {
+    const text = dot();
+    for (const stage of ['5. Environments', '6. BuildImage', '7. Deploy-test', '8. Deploy-production']) expect(text).toContain(`label="${stage}"`);
+    expect(text).toContain('Approve-production\\nmanual approval');
+    expect(text).toContain('Promote-production-app-linux\\nparameter-prep (promote)');
+    expect(text).toContain('stack golden-ami-fleet-app-linux\\n(account 333333333333, eu-west-1)\\nrole: golden-ami-fleet-app-linux-cfn-deploy');
+    expect(text).toContain('stack golden-ami-environment-test\\n(account 222222222222)');
   });
 });
 
