@@ -25,7 +25,9 @@ export function templatesIn(outdir: string): Record<string, Template> {
       templates[name] = template;
       for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack' && r.Metadata?.['aws:asset:path'])) {
         // The construct id from the path metadata the CLI writes; else from the logical id (<id>NestedStack<id>NestedStackResource<hash>).
-        const constructId = resource.Metadata!['aws:cdk:path'] ? String(resource.Metadata!['aws:cdk:path']).split('/')[1].replace(/\.NestedStack$/, '') : id.replace(/NestedStack.*$/, '');
+        // The nested stack's own segment of the path: a stack of a stage nests its support stacks deeper (an environment's).
+        const cdkPath = resource.Metadata!['aws:cdk:path'] ? String(resource.Metadata!['aws:cdk:path']).split('/') : undefined;
+        const constructId = cdkPath ? (cdkPath.find((part) => part.endsWith('.NestedStack')) ?? cdkPath[1]).replace(/\.NestedStack$/, '') : id.replace(/NestedStack.*$/, '');
         templates[`${name}/${constructId}`] = { ...JSON.parse(fs.readFileSync(path.join(dir, resource.Metadata!['aws:asset:path']), 'utf8')), NestedIn: { template: name, resource: id } };
       }
     }
