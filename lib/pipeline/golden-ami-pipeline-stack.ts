@@ -167,7 +167,9 @@ export class GoldenAmiPipelineStack extends Stack {
     // Before the stages: every stage stack's clean-up role trusts its role.
     const cleanup = new PipelineCleanup(this, 'Cleanup', {
       pipelineName: config.name,
-      images,
+      // Fleet stacks in this account only: with environments there are none here (adding environments to a pipeline
+      // whose fleets ran here prunes those stacks).
+      images: images.map((image) => (homeFleetImages.includes(image as ImageConfig & { fleet: FleetConfig }) ? image : { ...image, fleet: undefined })),
       buckets: [artifactBucket, accessLogs],
       sharedAmis: config.operations.onDestroy.sharedAmis,
       egress: egressLayout !== undefined,
