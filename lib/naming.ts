@@ -201,6 +201,13 @@ export const PIPELINE_TAG_KEY = 'golden-ami:pipeline';
 export const IMAGE_TAG_KEY = 'golden-ami:image';
 export const VERSION_TAG_KEY = 'golden-ami:version';
 
+/**
+ * Tag key, followed by an environment's name, on the AMI copy an environment runs (`current`) or would roll back to
+ * (`previous`): the promote step sets it, and the release step's retention never deprecates or deletes an AMI that
+ * carries it for a configured environment, however far the pipeline's own releases have moved on.
+ */
+export const ENVIRONMENT_TAG_PREFIX = 'golden-ami:environment:';
+
 /** The description of every stack of a pipeline: it names the pipeline exactly, so ownership is read back, not guessed. */
 export function stackDescription(pipelineName: string, what: string): string {
   return `golden-ami-pipeline ${pipelineName}: ${what}`;

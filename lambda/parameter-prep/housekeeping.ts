@@ -11,7 +11,7 @@
  * a failure is still found by its tags later.
  */
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
-import { IMAGE_TAG_KEY, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../../lib/naming';
+import { ENVIRONMENT_TAG_PREFIX, IMAGE_TAG_KEY, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../../lib/naming';
 import { describeError, pages, send, withDeadline } from './attempt';
 import { orphanedSnapshots, parseRetention, planRetention, protectedAmiIds, releasedAmi, type ImageAmi, type ProtectedReleases, type RetentionSettings } from './retention';
 
@@ -32,6 +32,8 @@ export interface HousekeepingJob {
   readonly deleteBeyond: string;
   /** The release now recorded, with the previous one: both are spared. */
   readonly release: ProtectedReleases;
+  /** The configured environments: the AMIs tagged as their current or previous release are spared too. @default [] */
+  readonly environments?: readonly string[];
   /** The pipeline's region (for messages); undefined when unknown. */
   readonly homeRegion?: string;
   /** Distribution regions other than the pipeline's. */
@@ -179,7 +181,7 @@ async function housekeepRegion(job: HousekeepingJob, r: RegionContext, home: boo
   }
   if (!settings) return;
 
-  const plan = planRetention(amis, protectedAmiIds(amis, job.release, home), settings);
+  const plan = planRetention(amis, protectedAmiIds(amis, job.release, home, job.environments), settings);
   for (const id of plan.undeprecate) {
     r.step(`cancelling the deprecation of ${id} (DisableImageDeprecation)`);
     await send(client, new sdk.DisableImageDeprecationCommand({ ImageId: id }), signal);
@@ -225,6 +227,7 @@ function amiOf(image: Ec2Sdk.Image): ImageAmi {
     creationDate: image.CreationDate ?? '',
     deprecationTime: image.DeprecationTime,
     version: image.Tags?.find((t) => t.Key === TAGS.version)?.Value,
+    environments: (image.Tags ?? []).filter((t) => t.Key?.startsWith(ENVIRONMENT_TAG_PREFIX)).map((t) => t.Key!.slice(ENVIRONMENT_TAG_PREFIX.length)),
     snapshotIds: (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id): id is string => Boolean(id)),
   };
 }

@@ -46,7 +46,7 @@ import { buildFindings, buildScan, incompleteScan, requireInspectorForEc2, type 
 import { parseScanPolicy, type ScanPolicy } from './scan-policy';
 import { awsOwnedArnPrefix, parseUpstreamReferences } from './upstream';
 import { lookUpUpstream, type Imagebuilder, type UpstreamLookup } from './upstream-lookup';
-import { distributionRegions, maxAgeSeconds, parseUserParameters, type LaneParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
+import { distributionRegions, maxAgeSeconds, parseUserParameters, sparedEnvironments, type LaneParameters, type PrepareParameters, type ReleaseParameters } from './user-parameters';
 import { amiRejection, builtBy } from './verify-ami';
 import { parseMajorMinor, parseVersion } from './versioning';
 
@@ -384,6 +384,7 @@ async function release(p: ReleaseParameters, attempt: Attempt): Promise<Answer> 
     keepImages: p.keepImages,
     deleteBeyond: p.deleteBeyond,
     release: record,
+    environments: sparedEnvironments(p),
     homeRegion,
     regions,
     ec2: ec2In,

@@ -15,7 +15,7 @@
  * a rollback there (by an operator) shows as another version, and stops the promotion here.
  */
 import type * as StsSdk from '@aws-sdk/client-sts';
-import { environmentStackName, IMAGE_TAG_KEY, parameterPrepRoleName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../../lib/naming';
+import { ENVIRONMENT_TAG_PREFIX, environmentStackName, IMAGE_TAG_KEY, parameterPrepRoleName, PIPELINE_TAG_KEY, VERSION_TAG_KEY } from '../../lib/naming';
 import { pages, send } from './attempt';
 import type { Ec2 } from './housekeeping';
 import { keepRelease, readRelease, recordRelease, replayAnswer, storeAnswer, type Parameters, type RecordedAnswer, type ReleasePlace, type StepAttempt } from './release-record';
@@ -110,8 +110,43 @@ export async function promote(p: PromoteParameters, services: PromoteServices, a
     previousAmiId: record.previous?.amiId ?? 'none',
     promoted: String(promoted),
   };
+  await markEnvironmentUse(p, record, services, signal);
   await storeAnswer(place, record, { executionId: p.executionId, variables }, attempt, `is ${p.environment}'s release`);
   return { variables, summary };
+}
+
+/**
+ * Tags the copy the environment now runs (`current`) and the one it would roll back to (`previous`), and untags every
+ * other copy of the image tagged for it, so that the release step's retention spares exactly what the environment
+ * may still launch (retention.ts). After the record is written: a stop in between leaves a tag missing, which the
+ * same job delivered again (or the next promotion) puts right, and until then the pipeline's own releases are spared
+ * as before.
+ */
+async function markEnvironmentUse(p: PromoteParameters, record: ReleaseState, services: PromoteServices, signal: AbortSignal): Promise<void> {
+  const { client, sdk } = await services.ec2(p.region);
+  const key = `${ENVIRONMENT_TAG_PREFIX}${p.environment}`;
+  const wanted = new Map<string, string>([[record.amiId, 'current']]);
+  if (record.previous && record.previous.amiId !== record.amiId) wanted.set(record.previous.amiId, 'previous');
+  const tagged = new Map<string, string>();
+  const filters = [
+    { Name: `tag:${PIPELINE_TAG_KEY}`, Values: [p.pipeline] },
+    { Name: `tag:${IMAGE_TAG_KEY}`, Values: [p.image] },
+    { Name: 'tag-key', Values: [key] },
+  ];
+  for await (const page of pages(sdk.paginateDescribeImages, client, { Owners: ['self'], Filters: filters }, signal)) {
+    for (const image of page.Images ?? []) {
+      if (image.ImageId && image.State !== 'deregistered') tagged.set(image.ImageId, image.Tags?.find((t) => t.Key === key)?.Value ?? '');
+    }
+  }
+  for (const [id, value] of wanted) {
+    if (tagged.get(id) === value) continue;
+    await send(client, new sdk.CreateTagsCommand({ Resources: [id], Tags: [{ Key: key, Value: value }] }), signal).catch((err: Error) => {
+      // The previous release's copy may be gone (deregistered by hand): nothing to spare then.
+      if (!(value === 'previous' && (err.name === 'InvalidAMIID.NotFound' || err.name === 'InvalidAMIID.Unavailable'))) throw err;
+    });
+  }
+  const stale = [...tagged.keys()].filter((id) => !wanted.has(id));
+  if (stale.length > 0) await send(client, new sdk.DeleteTagsCommand({ Resources: stale, Tags: [{ Key: key }] }), signal);
 }
 
 /**

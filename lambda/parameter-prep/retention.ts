@@ -69,6 +69,8 @@ export function planRetention(amis: readonly RetainedAmi[], protectedIds: Readon
 export interface ImageAmi extends RetainedAmi {
   /** The golden-ami:version tag Image Builder's distribution puts on every copy. */
   readonly version?: string;
+  /** Environments whose current or previous release this copy is (its ENVIRONMENT_TAG_PREFIX tags). @default [] */
+  readonly environments?: readonly string[];
   readonly snapshotIds: readonly string[];
 }
 
@@ -82,8 +84,16 @@ export interface ProtectedReleases {
 /**
  * The ids of the protected AMIs among `amis`. In the pipeline's region the release record names them by AMI id. A
  * distribution region holds copies with ids of their own, which only their golden-ami:version tag ties to a release.
+ * And, in any region, the copies tagged as the current or previous release of one of `environments` (the promote
+ * step's tags): an environment may run an older version than the pipeline's releases for as long as its approval waits.
  */
-export function protectedAmiIds(amis: readonly ImageAmi[], releases: ProtectedReleases, byId: boolean): Set<string> {
+export function protectedAmiIds(amis: readonly ImageAmi[], releases: ProtectedReleases, byId: boolean, environments: readonly string[] = []): Set<string> {
+  // What an environment runs or would roll back to, whatever the pipeline's own releases are by now.
+  const inUse = amis.filter((a) => (a.environments ?? []).some((e) => environments.includes(e))).map((a) => a.id);
+  return new Set([...inUse, ...releaseIds(amis, releases, byId)]);
+}
+
+function releaseIds(amis: readonly ImageAmi[], releases: ProtectedReleases, byId: boolean): Set<string> {
   if (byId) return new Set([releases.amiId, releases.previous?.amiId].filter((id): id is string => Boolean(id)));
   const versions = new Set([releases.version, releases.previous?.version].filter((v): v is string => Boolean(v)));
   return new Set(amis.filter((a) => a.version !== undefined && versions.has(a.version)).map((a) => a.id));

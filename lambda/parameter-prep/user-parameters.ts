@@ -66,6 +66,11 @@ export interface ReleaseParameters {
   readonly regions: string;
   /** SSM parameter holding the image's scan policy (scan-policy.ts), which the release gate applies. */
   readonly scanPolicyParameter: string;
+  /**
+   * The configured environments' names, separated by spaces: retention spares every AMI tagged as one of theirs
+   * (ENVIRONMENT_TAG_PREFIX). Absent, or "none": no environments.
+   */
+  readonly environments?: string;
 }
 
 /**
@@ -152,7 +157,10 @@ export function parseUserParameters(text: string | undefined): UserParameters {
     // An unresolved CodePipeline variable means the action was wired to a variable that does not exist.
     if (/#\{[^}]*\}/.test(v)) throw new Error(`UserParameters.${field} holds an unresolved pipeline variable (${v})`);
   }
-  if (mode === 'release' || mode === 'lane') distributionRegions(raw as unknown as ReleaseParameters);
+  if (mode === 'release' || mode === 'lane') {
+    distributionRegions(raw as unknown as ReleaseParameters);
+    sparedEnvironments(raw as unknown as ReleaseParameters);
+  }
   if (mode === 'lane') checkLane(raw as unknown as LaneParameters);
   if (mode === 'promote') checkPromote(raw as unknown as PromoteParameters);
   if (mode === 'prepare') {
@@ -224,6 +232,15 @@ export function maxAgeSeconds(p: Pick<PrepareParameters, 'maxAgeSeconds'>): numb
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** The environments whose AMIs retention spares; throws when the field is not "none" or environment names. */
+export function sparedEnvironments(p: Pick<ReleaseParameters, 'environments'>): string[] {
+  if (p.environments === undefined || p.environments.trim() === 'none') return [];
+  const names = p.environments.trim().split(/\s+/);
+  const bad = names.find((n) => !/^[a-z][a-z0-9-]{0,15}$/.test(n));
+  if (bad !== undefined) throw new Error(`UserParameters.environments must be "none" or environment names separated by spaces (got ${JSON.stringify(p.environments)}). ${PROMOTE_FIX}`);
+  return names;
+}
 
 /** The distribution regions of a release job other than `ownRegion`; throws when the field is not "none" or region codes. */
 export function distributionRegions(p: Pick<ReleaseParameters, 'regions'>, ownRegion?: string): string[] {

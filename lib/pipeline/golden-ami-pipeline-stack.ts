@@ -252,6 +252,7 @@ export class GoldenAmiPipelineStack extends Stack {
         image,
         commitId: source.input.sourceAttribute('CommitId'),
         retention: config.operations.amiRetention,
+        environments: environments.map((e) => e.name),
         role: support.actionRole('ReleaseActionRole', `CodePipeline ${config.name}: the Release-${image.name} action`),
       };
       buildWave.addStage(stage, {

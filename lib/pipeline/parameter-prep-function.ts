@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { IMAGE_TAG_KEY, imageParameterNames, imagesParameterRoot, parameterPrepFunctionName, parameterPrepRoleName, PIPELINE_TAG_KEY, releaseWriterRoleName, VERSION_TAG_KEY } from '../naming';
+import { ENVIRONMENT_TAG_PREFIX, IMAGE_TAG_KEY, imageParameterNames, imagesParameterRoot, parameterPrepFunctionName, parameterPrepRoleName, PIPELINE_TAG_KEY, releaseWriterRoleName, VERSION_TAG_KEY } from '../naming';
 import { NagNames } from '../validation/nag-names';
 import { PARAMETER_PATTERN_REASON } from '../iam/execution-grants';
 import { collapseImageLevels, ssmParameterNamesOf } from './stage-stack-support';
@@ -302,6 +302,19 @@ export class ParameterPrepFunction extends Construct {
         actions: ['ec2:DescribeImageAttribute'],
         resources: [...new Set(environments.map((e) => e.region))].map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource: 'image', resourceName: '*' })),
         conditions: { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: this.pipelineName } },
+      }),
+    );
+    // Marks the copies an environment runs or would roll back to, so retention spares them (promote.ts); only keys
+    // of that one kind, only on this pipeline's AMIs.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'MarkTheCopiesTheEnvironmentsUse',
+        actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+        resources: [...new Set(environments.map((e) => e.region))].map((region) => stack.formatArn({ service: 'ec2', region, account: '', resource: 'image', resourceName: '*' })),
+        conditions: {
+          StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG_KEY}`]: this.pipelineName },
+          'ForAllValues:StringLike': { 'aws:TagKeys': [`${ENVIRONMENT_TAG_PREFIX}*`] },
+        },
       }),
     );
     this.function.addToRolePolicy(

@@ -39,6 +39,11 @@ export interface ReleaseContext {
    * @default - CDK Pipelines creates one
    */
   readonly role?: iam.IRole;
+  /**
+   * The configured environments' names: retention spares the AMI copies tagged as theirs (ENVIRONMENT_TAG_PREFIX).
+   * @default - no environments
+   */
+  readonly environments?: readonly string[];
 }
 
 /** Props for ParameterPrepStep. */
@@ -218,7 +223,7 @@ export function releaseNamespace(imageName: string): string {
 }
 
 /** What a release needs whichever way it learns the build's outputs (modes "release" and "lane"). */
-function releaseParameters({ fn, pipelineName, image, commitId, retention }: ReleaseContext): Record<string, string> {
+function releaseParameters({ fn, pipelineName, image, commitId, retention, environments }: ReleaseContext): Record<string, string> {
   const names = imageParameterNames(pipelineName, image.name);
   // The function's own region is handled anyway; when the stack's region is a token it cannot be left out here, and
   // the function drops it at run time.
@@ -236,5 +241,7 @@ function releaseParameters({ fn, pipelineName, image, commitId, retention }: Rel
     // Space-separated; CodePipeline refuses an empty UserParameters value, hence "none".
     regions: otherRegions.length > 0 ? otherRegions.join(' ') : 'none',
     scanPolicyParameter: scanPolicyParameterName(pipelineName, image.name),
+    // Only with environments, so that a pipeline without them keeps the parameters (and actions) it had.
+    ...(environments && environments.length > 0 ? { environments: environments.join(' ') } : {}),
   };
 }

@@ -66,8 +66,10 @@ describe('environments: test, an approval, then production', () => {
       const release = userParameters('BuildImage', `Image-${image}.Release-${image}`);
       expect(release.mode).toBe('lane');
       expect(release).not.toHaveProperty('fleetStack');
-      // The copies in the environments' regions are tagged and kept like any distribution region's.
+      // The copies in the environments' regions are tagged and kept like any distribution region's, and retention
+      // spares the copies the environments run or would roll back to.
       expect(release.regions.split(' ')).toContain('eu-west-1');
+      expect(release.environments).toBe('test production');
     }
   });
 

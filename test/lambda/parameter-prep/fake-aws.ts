@@ -5,6 +5,7 @@
  */
 import {
   CreateTagsCommand,
+  DeleteTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
@@ -351,10 +352,19 @@ export class FakeEc2 {
     })));
     ec2.on(CreateTagsCommand).callsFake(answer<{ Resources: string[]; Tags: Array<{ Key: string; Value: string }> }>('CreateTags', (region, input) => {
       for (const id of input.Resources) {
-        const tags = region.snapshots.get(id);
+        const tags = id.startsWith('ami-') ? availableImage(region, id).tags : region.snapshots.get(id);
         if (!tags) throw awsError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
         // A key the resource already has gets the new value (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
         for (const t of input.Tags) tags[t.Key] = t.Value;
+      }
+      return {};
+    }));
+    // AMIs only: the promote step removes an environment's tag from a copy the environment no longer uses. A tag given
+    // without a value is removed whatever its value (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html).
+    ec2.on(DeleteTagsCommand).callsFake(answer<{ Resources: string[]; Tags: Array<{ Key: string; Value?: string }> }>('DeleteTags', (region, input) => {
+      for (const id of input.Resources) {
+        const tags = availableImage(region, id).tags;
+        for (const t of input.Tags) if (t.Value === undefined || tags[t.Key] === t.Value) delete tags[t.Key];
       }
       return {};
     }));
@@ -405,6 +415,8 @@ function tagList(tags: Record<string, string>) {
 
 function matches(tags: Record<string, string>, filters: Filter[] = []): boolean {
   return filters.every((f) => {
+    // tag-key: the resource has any of the keys, whatever their values (DescribeImages' filter list).
+    if (f.Name === 'tag-key') return (f.Values ?? []).some((key) => key in tags);
     if (!f.Name?.startsWith('tag:')) throw new Error(`the fake does not know filter ${f.Name}`);
     return (f.Values ?? []).includes(tags[f.Name.slice(4)]);
   });

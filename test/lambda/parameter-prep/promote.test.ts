@@ -17,7 +17,7 @@
  *   (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeImageAttributeCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, DescribeImageAttributeCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -162,7 +162,8 @@ describe('promote', () => {
       previous: release(PRODUCTION_PREVIOUS_AMI, '1.0.2'),
       answer: { executionId: 'exec-2', variables },
     });
-    // The AMI is looked up in production's region among the pipeline account's own AMIs, by the three tags.
+    // The AMI is looked up in production's region among the pipeline account's own AMIs, by the three tags; then the
+    // copies tagged for production are listed, to mark the new release current and the one before it previous.
     expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([
       expect.objectContaining({
         Owners: ['self'],
@@ -172,11 +173,47 @@ describe('promote', () => {
           { Name: 'tag:golden-ami:version', Values: ['1.0.3'] },
         ],
       }),
+      expect.objectContaining({
+        Owners: ['self'],
+        Filters: [
+          { Name: 'tag:golden-ami:pipeline', Values: [PIPELINE] },
+          { Name: 'tag:golden-ami:image', Values: ['app'] },
+          { Name: 'tag-key', Values: ['golden-ami:environment:production'] },
+        ],
+      }),
     ]);
-    expect(world.calls).toEqual([`${PRODUCTION.region} DescribeImages`, `${PRODUCTION.region} DescribeImageAttribute ${PRODUCTION_AMI}`]);
+    expect(world.calls).toEqual([
+      `${PRODUCTION.region} DescribeImages`,
+      `${PRODUCTION.region} DescribeImageAttribute ${PRODUCTION_AMI}`,
+      `${PRODUCTION.region} DescribeImages`,
+      `${PRODUCTION.region} CreateTags ${PRODUCTION_AMI}`,
+      `${PRODUCTION.region} CreateTags ${PRODUCTION_PREVIOUS_AMI}`,
+    ]);
     expect(ec2.commandCalls(DescribeImageAttributeCommand)[0].args[0].input).toEqual({ ImageId: PRODUCTION_AMI, Attribute: 'launchPermission' });
     // Test's release is read, never written.
     expect(writes().filter((c) => c.startsWith(TEST.account))).toEqual([]);
+  });
+
+  test("marks the copies production runs and would roll back to, and unmarks the one it no longer needs, so retention spares exactly those", async () => {
+    // 1.0.1 was production's previous release until now: its copy carries production's tag from then.
+    world.addAmi(PRODUCTION.region, { id: 'ami-0e0e0e0e0e0e0e0e1', creationDate: '2026-09-20T00:00:00.000Z', tags: { ...copyTags('1.0.1'), 'golden-ami:environment:production': 'previous' }, snapshots: ['snap-p1'] });
+    world.region(PRODUCTION.region).images.get(PRODUCTION_PREVIOUS_AMI)!.tags['golden-ami:environment:production'] = 'current';
+    // Test's tag on the same region's copies is test's business: never touched here.
+    world.region(PRODUCTION.region).images.get(PRODUCTION_PREVIOUS_AMI)!.tags['golden-ami:environment:test'] = 'current';
+    await run(event());
+    const tag = (id: string) => world.region(PRODUCTION.region).images.get(id)!.tags;
+    expect(tag(PRODUCTION_AMI)['golden-ami:environment:production']).toBe('current');
+    expect(tag(PRODUCTION_PREVIOUS_AMI)['golden-ami:environment:production']).toBe('previous');
+    expect(tag(PRODUCTION_PREVIOUS_AMI)['golden-ami:environment:test']).toBe('current');
+    expect(tag('ami-0e0e0e0e0e0e0e0e1')).not.toHaveProperty('golden-ami:environment:production');
+    expect(ec2.commandCalls(DeleteTagsCommand).map((c) => c.args[0].input)).toEqual([{ Resources: ['ami-0e0e0e0e0e0e0e0e1'], Tags: [{ Key: 'golden-ami:environment:production' }] }]);
+  });
+
+  test('the same job again finds the marks in place and writes no tag', async () => {
+    await run(event());
+    const tagsBefore = ec2.commandCalls(CreateTagsCommand).length;
+    await run(event());
+    expect(ec2.commandCalls(CreateTagsCommand).length).toBe(tagsBefore);
   });
 
   test('the first environment has no previous one to ask', async () => {
@@ -353,7 +390,8 @@ describe('promote', () => {
   test('every AWS call of the attempt carries its abort signal', async () => {
     await run(event());
     const signals = [sts, ssm, ec2].flatMap((m) => m.send.getCalls().map((c) => optionsOf(c)?.abortSignal));
-    expect(signals).toHaveLength(2 + 6 + 2);
+    // EC2: find the copy, its launch permission, the copies tagged for production, and the two tags.
+    expect(signals).toHaveLength(2 + 6 + 5);
     expect(signals.every((s) => s instanceof AbortSignal)).toBe(true);
   });
 

@@ -157,6 +157,14 @@ describe('which AMIs are the releases', () => {
   test('a first release has no previous one', () => {
     expect(protectedAmiIds(copies, { amiId: 'ami-home-3', version: '1.0.3' }, false)).toEqual(new Set(['ami-copy-3']));
   });
+
+  test("copies tagged as a configured environment's current or previous release, however old, and not those of an environment no longer configured", () => {
+    const old = (id: string, environments: string[]): ImageAmi => ({ id, creationDate: '2026-01-01T00:00:00Z', version: '1.0.0', environments, snapshotIds: [] });
+    const withEnvironments = [...copies, old('ami-prod-current', ['production']), old('ami-test-previous', ['test']), old('ami-gone', ['staging'])];
+    expect(protectedAmiIds(withEnvironments, releases, false, ['test', 'production'])).toEqual(new Set(['ami-copy-3', 'ami-copy-2', 'ami-prod-current', 'ami-test-previous']));
+    // Without environments configured, the tags change nothing.
+    expect(protectedAmiIds(withEnvironments, releases, false)).toEqual(new Set(['ami-copy-3', 'ami-copy-2']));
+  });
 });
 
 describe('orphanedSnapshots', () => {

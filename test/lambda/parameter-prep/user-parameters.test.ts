@@ -1,4 +1,4 @@
-import { distributionRegions, parseUserParameters, previousEnvironment } from '../../../lambda/parameter-prep/user-parameters';
+import { distributionRegions, parseUserParameters, previousEnvironment, sparedEnvironments } from '../../../lambda/parameter-prep/user-parameters';
 
 const PREPARE = { mode: 'prepare', image: 'app', majorMinor: '1.0', versionParameter: '/v', stateParameter: '/s', executionId: 'e-1', fingerprint: 'f', rebuild: 'false', upstream: 'image/amazon-linux-2023-x86/x.x.x component/update-linux/1.0.x', maxAgeSeconds: '2592000', scanPolicyParameter: '/p' };
 const RELEASE = { mode: 'release', image: 'app', amiId: 'ami-0123456789abcdef0', version: '1.0.0', recipeName: 'r', releaseParameter: '/r', releaseAmiParameter: '/a', executionId: 'e-1', commitId: 'c', pipeline: 'p', keepImages: '5', deleteBeyond: '10', regions: 'none', scanPolicyParameter: '/p' };
@@ -84,6 +84,18 @@ describe('previousEnvironment', () => {
   test('"none" three times is the first environment', () => expect(previousEnvironment({ environment: 'test', ...NO_PREVIOUS })).toBeUndefined());
   test('otherwise the environment before, its writer role and region', () =>
     expect(previousEnvironment({ environment: 'production', ...PREVIOUS })).toEqual({ environment: 'test', writerRoleArn: PREVIOUS.previousWriterRoleArn, region: 'eu-west-1' }));
+});
+
+describe('sparedEnvironments', () => {
+  test('the configured environments of a lane or release, or none', () => {
+    expect(sparedEnvironments(parseUserParameters(JSON.stringify({ ...LANE, environments: 'test production' })) as never)).toEqual(['test', 'production']);
+    expect(sparedEnvironments(parseUserParameters(JSON.stringify(LANE)) as never)).toEqual([]);
+    expect(sparedEnvironments({ environments: 'none' })).toEqual([]);
+  });
+
+  test('refuses what is no environment name, with the fix', () => {
+    expect(() => parseUserParameters(JSON.stringify({ ...LANE, environments: 'test Production!' }))).toThrow(/UserParameters\.environments must be "none" or environment names separated by spaces \(got "test Production!"\)\. Fix: check environments in pipeline\.yaml/);
+  });
 });
 
 describe('distributionRegions', () => {
