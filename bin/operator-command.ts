@@ -26,7 +26,18 @@ export interface OperatorCommand {
   /** e.g. npm run fleet -- */
   readonly invocation: string;
   readonly usage: string;
-  readonly run: (args: readonly string[], config: GoldenAmiConfig, region: string) => Promise<string>;
+  readonly run: (args: readonly string[], config: GoldenAmiConfig, region: string, frame: FrameContext) => Promise<string>;
+}
+
+/** What a command may need of the frame's options: to print a command line the operator can run as it is. */
+export interface FrameContext {
+  /** The configuration option to repeat in a printed command (`--config-dir <dir>`), empty for the default directory. */
+  readonly configOption: readonly string[];
+}
+
+/** The frame's options as a command line repeats them. */
+export function frameContext(configDir: string): FrameContext {
+  return { configOption: configDir === DEFAULT_CONFIG_DIR ? [] : ['--config-dir', configDir] };
 }
 
 /** Where a command reads and writes; tests pass their own. */
@@ -115,7 +126,7 @@ export async function runOperatorCommand(command: OperatorCommand, io: OperatorI
       return 0;
     }
     const config = loadConfig(args.configDir);
-    io.out(await command.run(args.rest, config, operatorRegion(config, io.env)));
+    io.out(await command.run(args.rest, config, operatorRegion(config, io.env), frameContext(args.configDir)));
     return 0;
   } catch (err) {
     const { text, exitCode } = describeFailure(err, command, io.env);

@@ -80,7 +80,8 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
   const { log } = run;
   // Fleets before images: an image stack's AMI must not go while a fleet still runs it. Fleets before egress too: their
   // instances reach out through its NAT gateways until they are gone.
-  for (const stacks of [scope.fleetStacks, scope.egressStack ? [scope.egressStack] : [], scope.imageStacks]) {
+  // An environment's stack holds its fleet stacks' roles: after them too.
+  for (const stacks of [scope.fleetStacks, scope.egressStack ? [scope.egressStack] : [], scope.environmentStack ? [scope.environmentStack] : [], scope.imageStacks]) {
     const waiting = await advanceStacks(stacks, scope.pipelineName, clients, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
   }

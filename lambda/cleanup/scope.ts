@@ -41,6 +41,11 @@ export interface CleanupScope {
   readonly fleetStacks: readonly string[];
   /** The pipeline's egress stack (NAT gateways), deleted after the fleets, whose instances use it, and before the images. */
   readonly egressStack?: string;
+  /**
+   * An environment's stack (`npm run teardown -- --environment`, in that environment's account): it holds the fleet
+   * stacks' roles, so it is deleted after them.
+   */
+  readonly environmentStack?: string;
   readonly imageStacks: readonly string[];
   /**
    * AMIs (deregistered) and snapshots (deleted) tagged with the pipeline in these regions; with `images`, only those

@@ -7,8 +7,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
 import { advanceCleanup, amisOf, CleanupFailure, existingParameters, isMissingStack, observeStack, snapshotsOf } from '../../lambda/cleanup/engine';
 import type { CleanupScope } from '../../lambda/cleanup/scope';
-import type { GoldenAmiConfig } from '../config/model';
-import { CLEANUP_LOGICAL_ID, egressStackName, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
+import type { EnvironmentConfig, GoldenAmiConfig } from '../config/model';
+import { amiKeyStackName, CLEANUP_LOGICAL_ID, egressStackName, fleetStackName, imageParameterNames, imageStackName, PIPELINE_TAG_KEY, pipelineStackName, ssmRoot } from '../naming';
+import { shellArgument } from './environment-option';
 import { explainAwsError, OperatorError } from './operator-error';
 
 /**
@@ -23,6 +24,8 @@ export interface TeardownClients {
   readonly tagging: ResourceGroupsTaggingAPIClient;
   ec2(region: string): EC2Client;
   ssmIn(region: string): SSMClient;
+  /** CloudFormation in one region: the AMI key stacks are in each environment region. */
+  cloudformationIn(region: string): CloudFormationClient;
 }
 
 /** How teardown talks to the operator and how long it waits. */
@@ -58,10 +61,21 @@ export interface TeardownPlan {
   /** The CodeCommit repository the pipeline stack created, when it exists. */
   readonly repository?: string;
   readonly deleteRepository: boolean;
+  /**
+   * The AMI key stack of each environment region (in the pipeline's account), when it exists; `kept` while
+   * operations.onDestroy.sharedAmis is keep: the AMIs shared with the environments are launchable only with its key.
+   */
+  readonly amiKeyStacks: ReadonlyArray<StackFound & { readonly region: string; readonly kept: boolean }>;
+  /** The environments, each torn down with its own account's credentials (`npm run teardown -- --environment <name>`). */
+  readonly environments: readonly EnvironmentConfig[];
+  /** The configuration option to repeat in the printed commands. */
+  readonly configOption: readonly string[];
 }
 
-interface StackFound {
+export interface StackFound {
   readonly name: string;
+  /** Set for a stack outside the pipeline's region. */
+  readonly region?: string;
   readonly status: string;
   readonly owner?: string;
   /** Of an image no longer in the configuration: cdk destroy does not know it, teardown removes it. */
@@ -69,20 +83,28 @@ interface StackFound {
 }
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- [--dry-run] [--yes] [--delete-repository] [--role-arn <arn>]
+       npm run teardown -- --environment <name> [--dry-run] [--yes] [--role-arn <arn>]
   Removes what the pipeline created, as \`cdk destroy\` of the pipeline stack does, and repairs what a partial run
   left: the fleet stacks, the egress stack, the image stacks (also of images removed from the configuration), the
   AMIs and snapshots tagged with the pipeline in every distribution region, the distribution parameters
   (distribution.ssmParameter) of the configured images in each of their regions, the image parameters, the pipeline
-  stack and its buckets.
-  Lists everything first and asks for the pipeline name.
+  stack and its buckets; with environments configured, also the AMI key stack of each environment region (kept while
+  operations.onDestroy.sharedAmis is keep).
+  With --environment, run with that environment account's credentials: removes that environment's fleet stacks, then
+  its environment stack, its release records and its load balancer log bucket.
+  Lists everything first and asks for the pipeline (or environment) name.
   --dry-run             list only
   --yes                 do not ask (for scripts)
   --delete-repository   also delete the CodeCommit repository the pipeline stack created (kept by default)
   --role-arn <arn>      delete stage stacks with this role (for a stack whose own execution role is gone)
+  --environment <name>  tear down that environment (in its account and region) instead of the pipeline
   --help                this text`;
 
-/** Runs teardown with command-line flags; returns the last line to print. */
-export async function runTeardown(args: readonly string[], config: GoldenAmiConfig, region: string, clients: TeardownClients, io: TeardownIo): Promise<string> {
+/**
+ * Runs teardown of the pipeline's account with command-line flags; returns the last line to print. `configOption` is
+ * repeated in the commands it prints for the environments.
+ */
+export async function runTeardown(args: readonly string[], config: GoldenAmiConfig, region: string, clients: TeardownClients, io: TeardownIo, configOption: readonly string[] = []): Promise<string> {
   let flags;
   try {
     flags = parseArgs({
@@ -100,7 +122,7 @@ export async function runTeardown(args: readonly string[], config: GoldenAmiConf
     throw new OperatorError(`--role-arn must be an IAM role ARN (got ${roleArn}). Fix: give a role CloudFormation can assume, e.g. arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-${region}`);
   }
   try {
-    const plan = await planTeardown(config, region, clients, flags['delete-repository'] ?? false);
+    const plan = await planTeardown(config, region, clients, flags['delete-repository'] ?? false, configOption);
     io.log(describePlan(config.name, plan));
     if (isEmpty(plan)) return 'Nothing to delete.';
     if (flags['dry-run']) return 'Dry run: nothing was deleted.';
@@ -110,10 +132,13 @@ export async function runTeardown(args: readonly string[], config: GoldenAmiConf
     }
     await executeTeardown(plan, clients, io, roleArn);
     const kept = plan.amis.filter((a) => a.shared).length;
+    const keptKeys = plan.amiKeyStacks.filter((k) => k.kept);
     return [
       `Deleted pipeline ${config.name}.`,
       kept > 0 ? `Kept ${kept} shared AMI(s) (operations.onDestroy.sharedAmis is keep).` : '',
+      keptKeys.length > 0 ? `Kept AMI key stack ${amiKeyStackName(config.name)} in ${keptKeys.map((k) => k.region).join(', ')}: the AMIs shared with the environments are launchable only with its key (operations.onDestroy.sharedAmis is keep).` : '',
       plan.repository && !plan.deleteRepository ? `Kept repository ${plan.repository} (delete it with --delete-repository).` : '',
+      plan.environments.length > 0 ? `The environments are not torn down by this: run ${environmentTeardownCommands(plan).map((c) => `\`${c}\``).join(', ')}, each with that account's credentials.` : '',
     ].filter(Boolean).join(' ');
   } catch (err) {
     if (err instanceof CleanupFailure) throw new OperatorError(withRoleHint(err.message));
@@ -122,11 +147,11 @@ export async function runTeardown(args: readonly string[], config: GoldenAmiConf
 }
 
 /** A stack whose execution role is gone can only be deleted with another role. */
-function withRoleHint(message: string): string {
+export function withRoleHint(message: string): string {
   return /invalid or cannot be assumed/.test(message) ? `${message}. Its execution role no longer exists: run teardown again with --role-arn <a role CloudFormation can assume that may delete the stack's resources>` : message;
 }
 
-export async function planTeardown(config: GoldenAmiConfig, region: string, clients: TeardownClients, deleteRepository: boolean): Promise<TeardownPlan> {
+export async function planTeardown(config: GoldenAmiConfig, region: string, clients: TeardownClients, deleteRepository: boolean, configOption: readonly string[] = []): Promise<TeardownPlan> {
   const name = config.name;
   const configured = new Set(config.images.map((i) => i.name));
   const images = [...new Set([...config.images.map((i) => i.name), ...(await imagesWithParameters(name, clients.ssm))])].sort();
@@ -162,6 +187,13 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
   const egressStacks = await stacks([egressStackName(name)]);
   const imageStacks = await stacks(scope.imageStacks, imageOfStack);
   const [pipelineStack] = await stacks([pipelineStackName(name)]);
+  // The AMI key stacks are deployed by the pipeline (its Environments wave), not by the pipeline stack: cdk destroy
+  // leaves them. One per environment region, of the same name, checked against its description like every stack.
+  const amiKeyStacks: Array<StackFound & { region: string }> = [];
+  for (const keyRegion of [...new Set(config.environments.map((e) => e.region))].sort()) {
+    const stack = await observeStack(amiKeyStackName(name), clients.cloudformationIn(keyRegion));
+    if (stack) amiKeyStacks.push({ name: amiKeyStackName(name), region: keyRegion, status: stack.status, owner: stack.owner });
+  }
 
   const amis: Array<TeardownPlan['amis'][number]> = [];
   const snapshots: Array<TeardownPlan['snapshots'][number]> = [];
@@ -187,7 +219,7 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     fleetStacks: fleetStacks.filter(ours),
     egressStack: egressStacks.find(ours),
     imageStacks: imageStacks.filter(ours),
-    foreignStacks: [...fleetStacks, ...egressStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : [])].filter((s) => !ours(s)),
+    foreignStacks: [...fleetStacks, ...egressStacks, ...imageStacks, ...(pipelineStack ? [pipelineStack] : []), ...amiKeyStacks].filter((s) => !ours(s)),
     amis,
     snapshots,
     parameters: (await existingParameters(scope.parameters, clients.ssm)).map((parameter) => ({
@@ -199,7 +231,15 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
     buckets,
     repository: await createdRepository(config, clients.codecommit),
     deleteRepository,
+    amiKeyStacks: amiKeyStacks.filter(ours).map((s) => ({ ...s, kept: config.operations.onDestroy.sharedAmis === 'keep' })),
+    environments: config.environments,
+    configOption,
   };
+}
+
+/** The command that tears down each environment, to run with that environment account's credentials. */
+export function environmentTeardownCommands(plan: Pick<TeardownPlan, 'environments' | 'configOption'>): string[] {
+  return plan.environments.map((e) => ['AWS_PROFILE=<a profile of account ' + e.account + '>', 'npm run teardown --', '--environment', e.name, ...plan.configOption.map(shellArgument)].join(' '));
 }
 
 /**
@@ -207,7 +247,7 @@ export async function planTeardown(config: GoldenAmiConfig, region: string, clie
  * images removed from the configuration are found too. Segments are compared whole, so pipeline "golden-ami" never
  * sees the parameters of "golden-ami-image-factory".
  */
-async function imagesWithParameters(pipelineName: string, ssm: SSMClient): Promise<string[]> {
+export async function imagesWithParameters(pipelineName: string, ssm: SSMClient): Promise<string[]> {
   const root = `${ssmRoot(pipelineName)}/images`;
   const images = new Set<string>();
   for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: root, Recursive: true })) {
@@ -232,7 +272,7 @@ function distributionParametersOf(config: GoldenAmiConfig, region: string): Clea
 }
 
 /** The pipeline's buckets by their golden-ami:pipeline tag, found with or without the pipeline stack. */
-async function taggedBuckets(pipelineName: string, tagging: ResourceGroupsTaggingAPIClient): Promise<string[]> {
+export async function taggedBuckets(pipelineName: string, tagging: ResourceGroupsTaggingAPIClient): Promise<string[]> {
   const buckets: string[] = [];
   for await (const page of paginateGetResources({ client: tagging }, { ResourceTypeFilters: ['s3:bucket'], TagFilters: [{ Key: PIPELINE_TAG_KEY, Values: [pipelineName] }] })) {
     // arn:aws:s3:::<bucket>
@@ -273,7 +313,7 @@ function isEmpty(plan: TeardownPlan): boolean {
   return (
     !plan.pipelineStack &&
     !plan.egressStack &&
-    [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.distributionParameters, plan.parameters, plan.buckets].every((l) => l.length === 0) &&
+    [plan.fleetStacks, plan.imageStacks, plan.amis.filter((a) => !a.shared), plan.snapshots, plan.distributionParameters, plan.parameters, plan.buckets, plan.amiKeyStacks.filter((k) => !k.kept)].every((l) => l.length === 0) &&
     !(plan.repository && plan.deleteRepository)
   );
 }
@@ -281,7 +321,7 @@ function isEmpty(plan: TeardownPlan): boolean {
 export function describePlan(pipelineName: string, plan: TeardownPlan): string {
   const list = (title: string, items: readonly string[]) => (items.length === 0 ? [`${title}: none`] : [`${title}:`, ...items.map((i) => `  - ${i}`)]);
   const unconfigured = ' [image no longer configured: teardown only, cdk destroy leaves it]';
-  const stack = (s: StackFound) => `${s.name} (${s.status})${s.unconfigured ? unconfigured : ''}`;
+  const stack = (s: StackFound) => `${s.name}${s.region ? ` in ${s.region}` : ''} (${s.status})${s.unconfigured ? unconfigured : ''}`;
   return [
     `Teardown of pipeline ${pipelineName} (region ${plan.region}; AMIs in ${plan.scope.amis?.regions.join(', ')})`,
     ...list('1. fleet stacks', plan.fleetStacks.map(stack)),
@@ -299,7 +339,19 @@ export function describePlan(pipelineName: string, plan: TeardownPlan): string {
     ...list('7. pipeline stack', plan.pipelineStack ? [stack(plan.pipelineStack)] : []),
     ...list('8. buckets (emptied, every version)', plan.buckets),
     plan.repository ? `9. repository ${plan.repository}: ${plan.deleteRepository ? 'DELETED' : 'kept (it holds your code)'}` : '9. repository: none created by the pipeline stack',
-    ...(plan.foreignStacks.length > 0 ? list('Not touched (another owner)', plan.foreignStacks.map((s) => `${s.name}: described as ${s.owner ? `pipeline ${s.owner}` : 'no golden-ami pipeline'}`)) : []),
+    ...(plan.environments.length > 0
+      ? list(
+          '10. AMI key stacks (one per environment region, after everything above)',
+          plan.amiKeyStacks.map((k) => `${stack(k)}${k.kept ? ' KEPT: the AMIs shared with the environments are launchable only with its key (operations.onDestroy.sharedAmis: keep)' : ''}`),
+        )
+      : []),
+    ...(plan.foreignStacks.length > 0 ? list('Not touched (another owner)', plan.foreignStacks.map((s) => `${s.name}${s.region ? ` in ${s.region}` : ''}: described as ${s.owner ? `pipeline ${s.owner}` : 'no golden-ami pipeline'}`)) : []),
+    ...(plan.environments.length > 0
+      ? [
+          `Not torn down here: the environments, each in its own account. Their fleets run this pipeline's AMIs: tear them down first, each with its account's credentials:`,
+          ...environmentTeardownCommands(plan).map((c) => `  ${c}`),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -320,17 +372,24 @@ export async function executeTeardown(plan: TeardownPlan, clients: TeardownClien
     }
   };
   if (plan.pipelineStack && !plan.pipelineStack.hasCleanup) await untilDone({ ...plan.scope, buckets: [] });
-  if (plan.pipelineStack) await deletePipelineStack(plan.pipelineStack.name, plan.scope.pipelineName, clients.cloudformation, io, run.startedAt, deadline);
+  if (plan.pipelineStack) {
+    await deleteStack(plan.pipelineStack.name, plan.scope.pipelineName, clients.cloudformation, io, run.startedAt, deadline, '(its Cleanup resource removes the stage stacks, AMIs, snapshots, parameters and buckets first)');
+  }
   await untilDone(plan.scope);
   if (plan.repository && plan.deleteRepository) {
     const out = await clients.codecommit.send(new DeleteRepositoryCommand({ repositoryName: plan.repository }));
     io.log(out.repositoryId ? `deleted repository ${plan.repository}` : `repository ${plan.repository} was already gone`);
   }
+  // Last: the key of the AMIs promoted to the environments, once those AMIs are gone (deleted as the rest).
+  for (const key of plan.amiKeyStacks.filter((k) => !k.kept)) {
+    await deleteStack(key.name, plan.scope.pipelineName, clients.cloudformationIn(key.region), io, run.startedAt, deadline, `in ${key.region} (its key is scheduled for deletion)`);
+  }
 }
 
-async function deletePipelineStack(name: string, pipelineName: string, cloudformation: CloudFormationClient, io: TeardownIo, startedAt: Date, deadline: number): Promise<void> {
+/** Deletes one stack (CloudFormation uses the role it was created with) and waits until it is gone. */
+async function deleteStack(name: string, pipelineName: string, cloudformation: CloudFormationClient, io: TeardownIo, startedAt: Date, deadline: number, what: string): Promise<void> {
   await cloudformation.send(new DeleteStackCommand({ StackName: name }));
-  io.log(`deleting stack ${name} (its Cleanup resource removes the stage stacks, AMIs, snapshots, parameters and buckets first) …`);
+  io.log(`deleting stack ${name} ${what} …`);
   for (;;) {
     const stack = await observeStack(name, cloudformation).catch((err) => {
       if (isMissingStack(err)) return undefined;

@@ -65,7 +65,11 @@ function matches(tags: Record<string, string>, filters: readonly Filter[] | unde
 }
 
 export class FakeAccount {
+  /** Stacks in the pipeline's region (eu-west-1). */
   public readonly stacks = new Map<string, FakeStack>();
+  /** Stacks in the other regions. */
+  private readonly otherRegionsStacks = new Map<string, Map<string, FakeStack>>();
+  private readonly cloudformationClients = new Map<string, CloudFormationClient>();
   public readonly amis = new Map<string, FakeAmi[]>();
   public readonly snapshots = new Map<string, Map<string, Record<string, string>>>();
   /** SSM parameters in the pipeline's region (eu-west-1). */
@@ -90,7 +94,7 @@ export class FakeAccount {
   private clock = Date.now();
 
   constructor() {
-    this.mockCloudFormation();
+    this.mockCloudFormation(this.cloudformation, this.stacks, '');
     this.mockSsm(this.ssm, this.parameters);
     this.mockS3();
     this.mockCodeCommit();
@@ -105,13 +109,26 @@ export class FakeAccount {
 
   /** The clients as the engine and teardown take them. */
   public get clients() {
-    return { cloudformation: this.cloudformation, ssm: this.ssm, s3: this.s3, codecommit: this.codecommit, tagging: this.tagging, ec2: (region: string) => this.ec2(region), ssmIn: (region: string) => this.ssmIn(region) };
+    return {
+      cloudformation: this.cloudformation,
+      ssm: this.ssm,
+      s3: this.s3,
+      codecommit: this.codecommit,
+      tagging: this.tagging,
+      ec2: (region: string) => this.ec2(region),
+      ssmIn: (region: string) => this.ssmIn(region),
+      cloudformationIn: (region: string) => this.cloudformationIn(region),
+    };
   }
 
   /** Time passes: stacks being deleted finish (or fail, as configured). */
   public tick(): void {
     this.clock += 60_000;
-    for (const [name, stack] of this.stacks) {
+    for (const stacks of [this.stacks, ...this.otherRegionsStacks.values()]) this.tickStacks(stacks);
+  }
+
+  private tickStacks(stacks: Map<string, FakeStack>): void {
+    for (const [name, stack] of stacks) {
       if (stack.status !== 'DELETE_IN_PROGRESS') continue;
       if (stack.deleteOutcome === 'DELETE_FAILED') {
         stack.status = 'DELETE_FAILED';
@@ -121,7 +138,7 @@ export class FakeAccount {
           { StackId: name, EventId: `${this.clock}-2`, StackName: name, Timestamp: at, ResourceType: 'AWS::AutoScaling::AutoScalingGroup', LogicalResourceId: 'Group', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: stack.failureReason ?? 'failed' },
           ...(stack.events ?? []),
         ];
-      } else this.stacks.delete(name);
+      } else stacks.delete(name);
     }
   }
 
@@ -136,6 +153,24 @@ export class FakeAccount {
       this.mockEc2(client, region);
     }
     return this.ec2Clients.get(region)!;
+  }
+
+  /** CloudFormation in one region: the pipeline's region (eu-west-1) is the same as `cloudformation`. */
+  public cloudformationIn(region: string): CloudFormationClient {
+    if (region === 'eu-west-1') return this.cloudformation;
+    if (!this.cloudformationClients.has(region)) {
+      const client = new CloudFormationClient({ region });
+      this.cloudformationClients.set(region, client);
+      this.mockCloudFormation(client, this.stacksIn(region), `${region} `);
+    }
+    return this.cloudformationClients.get(region)!;
+  }
+
+  /** The stacks of one region. */
+  public stacksIn(region: string): Map<string, FakeStack> {
+    if (region === 'eu-west-1') return this.stacks;
+    if (!this.otherRegionsStacks.has(region)) this.otherRegionsStacks.set(region, new Map());
+    return this.otherRegionsStacks.get(region)!;
   }
 
   /** SSM in one region: the pipeline's region (eu-west-1) is the same SSM as `ssm`. */
@@ -166,25 +201,26 @@ export class FakeAccount {
     return this.snapshots.get(region)!;
   }
 
-  private mockCloudFormation(): void {
-    const mock = mockClient(this.cloudformation);
+  /** `where` prefixes the recorded calls of a region other than the pipeline's ("us-east-1 "). */
+  private mockCloudFormation(client: CloudFormationClient, stacks: Map<string, FakeStack>, where: string): void {
+    const mock = mockClient(client);
     // DescribeStacks by name: a ValidationError "Stack with id <name> does not exist" for an unknown or deleted stack.
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
     mock.on(DescribeStacksCommand).callsFake((input) => {
-      if (this.autoTick && this.stacks.get(input.StackName)?.status === 'DELETE_IN_PROGRESS') this.tick();
-      const stack = this.stacks.get(input.StackName);
+      if (this.autoTick && stacks.get(input.StackName)?.status === 'DELETE_IN_PROGRESS') this.tick();
+      const stack = stacks.get(input.StackName);
       if (!stack) throw awsError('ValidationError', `Stack with id ${input.StackName} does not exist`);
       return { Stacks: [{ StackName: input.StackName, StackStatus: stack.status, Description: stack.description, CreationTime: new Date(0) }] };
     });
-    mock.on(DescribeStackEventsCommand).callsFake((input) => ({ StackEvents: this.stacks.get(input.StackName)?.events ?? [] }));
+    mock.on(DescribeStackEventsCommand).callsFake((input) => ({ StackEvents: stacks.get(input.StackName)?.events ?? [] }));
     mock.on(DescribeStackResourceCommand).callsFake((input) => {
-      const stack = this.stacks.get(input.StackName);
+      const stack = stacks.get(input.StackName);
       if (!stack?.resources?.includes(input.LogicalResourceId)) throw awsError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
       return { StackResourceDetail: { LogicalResourceId: input.LogicalResourceId, ResourceType: 'Custom::GoldenAmiCleanup', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date(0) } };
     });
     mock.on(DeleteStackCommand).callsFake((input) => {
-      this.calls.push(`DeleteStack ${input.StackName}${input.RoleARN ? ` as ${input.RoleARN}` : ''}`);
-      const stack = this.stacks.get(input.StackName);
+      this.calls.push(`DeleteStack ${where}${input.StackName}${input.RoleARN ? ` as ${input.RoleARN}` : ''}`);
+      const stack = stacks.get(input.StackName);
       if (stack) stack.status = 'DELETE_IN_PROGRESS';
       return {};
     });

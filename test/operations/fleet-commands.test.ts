@@ -2,12 +2,14 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingG
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, type Stack, type StackStatus, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { runFleetCommand } from '../../lib/operations/fleet-commands';
 import { OperatorError } from '../../lib/operations/operator-error';
 import { fixtureAssembly } from '../helpers/fixture-assembly';
-import { configDirWith } from '../helpers/synth-app';
+import { configDirWith, REPO_ROOT } from '../helpers/synth-app';
 
 const autoscaling = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);
@@ -385,5 +387,71 @@ describe('a pipeline run after scale to zero', () => {
     // The pipeline stack only seeds the parameters; CloudFormation rewrites them only if the configured minimum changes.
     const seeded = Object.values(synth.pipelineTemplate.findResources('AWS::SSM::Parameter')).filter((p) => written.includes(p.Properties.Name));
     expect(seeded.map((p) => p.Properties.Value)).toEqual(['1', '1']);
+  });
+});
+
+describe('--environment: the fleets of one environment', () => {
+  const sts = mockClient(STSClient);
+  const environments = loadConfig(path.join(REPO_ROOT, 'test', 'fixtures', 'environments'));
+  const production = environments.environments.find((e) => e.name === 'production')!;
+  const target = { environment: production, sts: new STSClient({ region: 'eu-west-1' }), commandLine: 'npm run fleet -- resume app-linux --environment production' };
+  const inProduction = (...args: string[]) => runFleetCommand(args, environments, clients, target);
+
+  beforeEach(() => {
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '333333333333', Arn: 'arn:aws:sts::333333333333:assumed-role/ops/me' });
+  });
+
+  test("status shows the environment's fleets and no egress line: an environment's VPC is the user's", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ MinSize: 2, MaxSize: 4, DesiredCapacity: 2 }) as never] });
+    const out = await inProduction('status', 'app-linux');
+    expect(out).toBe(
+      [
+        'environment production (account 333333333333, eu-west-1):',
+        `app-linux: desired 2, in service 1 (1 healthy), min 2, max 4 — ${GROUP}`,
+        '  running: ami-00000000000000002 (version 1.0.3, current release) on 1 instance',
+      ].join('\n'),
+    );
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(ssm.commandCalls(GetParameterCommand, { Name: EGRESS_STATE })).toHaveLength(0);
+  });
+
+  test("resume uses the environment's fleet settings (fleet.environments.production) and never touches the egress stack", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ DesiredCapacity: 0, MinSize: 0, MaxSize: 4 }) as never] });
+    expect(await inProduction('resume', 'app-linux')).toBe('environment production (account 333333333333, eu-west-1):\napp-linux: back to configuration: desired 2, min 2, max 4');
+    expect(ssmWrites()).toEqual([
+      ['/golden-ami/golden-ami/fleets/app-linux/min-size', '2'],
+      ['/golden-ami/golden-ami/fleets/app-linux/desired-capacity', '2'],
+    ]);
+    expect(groupUpdates()).toEqual([{ AutoScalingGroupName: GROUP, MinSize: 2, DesiredCapacity: 2 }]);
+    expect(cloudformation.calls()).toHaveLength(0);
+  });
+
+  test('scale to zero says how to bring it back in that environment', async () => {
+    expect(await inProduction('scale', 'app-linux', '0')).toMatch(/Bring it back with: npm run fleet -- resume app-linux --environment production$/);
+  });
+
+  test("credentials of another account: refused before anything is read or written", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
+    await expect(inProduction('scale', 'app-linux', '0')).rejects.toThrow(
+      /^these credentials are account 111111111111; environment production is account 333333333333\. Fix: use that account's profile, e\.g\. AWS_PROFILE=<a profile of account 333333333333> npm run fleet -- resume app-linux --environment production$/,
+    );
+    expect(autoscaling.calls()).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  test('a usage mistake is reported before the account is asked', async () => {
+    await expect(inProduction('scale', 'web', '1')).rejects.toThrow(/^unknown fleet web\. Fix: use one of app-linux, windows-iis$/);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  test('a fleet not deployed yet names the environment\'s stage', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    await expect(inProduction('scale', 'app-linux', '1')).rejects.toThrow(/it appears after the pipeline's Fleet-production-app-linux stage \(wave Deploy-production\) has run$/);
+  });
+
+  test("more than the environment's maximum names both fields", async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group({ MaxSize: 4 }) as never] });
+    await expect(inProduction('scale', 'app-linux', '5')).rejects.toThrow(/^fleet app-linux has at most 4 instances \(got 5\)\. Fix: use 0 to 4, or raise fleet\.maxSize \(or fleet\.environments\.production\.maxSize\) in /);
   });
 });

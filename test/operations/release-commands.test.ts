@@ -1,11 +1,13 @@
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { OperatorError } from '../../lib/operations/operator-error';
 import { runReleaseCommand } from '../../lib/operations/release-commands';
-import { FIXTURE_CONFIG_DIR } from '../helpers/synth-app';
+import { FIXTURE_CONFIG_DIR, REPO_ROOT } from '../helpers/synth-app';
 
 const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
@@ -116,5 +118,81 @@ describe('release rollback', () => {
   test('missing credentials become one instruction', async () => {
     ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     await expect(run('status')).rejects.toThrow(/^no AWS credentials found\. Fix: run `aws configure`/);
+  });
+});
+
+describe('--environment: the releases of one environment', () => {
+  const sts = mockClient(STSClient);
+  const environments = loadConfig(path.join(REPO_ROOT, 'test', 'fixtures', 'environments'));
+  const production = environments.environments.find((e) => e.name === 'production')!;
+  const target = { environment: production, sts: new STSClient({ region: 'eu-west-1' }), commandLine: 'npm run release -- rollback app-linux --environment production' };
+  const inProduction = (...args: string[]) => runReleaseCommand(args, environments, clients, target);
+  /** The copy in production's region as production's account sees it: shared, so without the owner's tags. */
+  const sharedCopy = (ami: string, overrides: object = {}) => ({ Images: [{ ImageId: ami, State: 'available' as const, OwnerId: '111111111111', ...overrides }] });
+
+  beforeEach(() => {
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '333333333333' });
+  });
+
+  test("status shows the environment's release records, under the same names", async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'nope', $metadata: {} }));
+    ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
+    expect(await inProduction('status')).toBe(
+      [
+        'environment production (account 333333333333, eu-west-1):',
+        'app-linux: ami-00000000000000002 (version 1.0.3, commit bbbbbbbbbbbb, released 2026-11-02T00:00:00.000Z)',
+        '  previous: ami-00000000000000001 (version 1.0.2, commit aaaaaaaaaaaa, released 2026-11-01T00:00:00.000Z)',
+        'windows-iis: not released yet',
+      ].join('\n'),
+    );
+  });
+
+  test('rollback writes the same rolled-back record there, starts nothing, and says how the next run applies it', async () => {
+    ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
+    ec2.on(DescribeImagesCommand, { ImageIds: [OLD.amiId] }).resolves(sharedCopy(OLD.amiId));
+    const out = await inProduction('rollback', 'app-linux');
+    const [record, ami] = writes();
+    expect(record.Name).toBe(RELEASE);
+    expect(JSON.parse(record.Value!)).toMatchObject({ amiId: OLD.amiId, version: '1.0.2', executionId: 'rollback', rolledBackFrom: NEW.amiId, previous: { amiId: NEW.amiId } });
+    expect(ami).toMatchObject({ Name: RELEASE_AMI, Value: OLD.amiId, DataType: 'aws:ec2:image' });
+    expect(codepipeline.calls()).toHaveLength(0);
+    expect(out.split('\n')).toEqual([
+      'environment production (account 333333333333, eu-west-1):',
+      "app-linux: production's release is now ami-00000000000000001 (version 1.0.2, commit aaaaaaaaaaaa, released " + JSON.parse(record.Value!).releasedAt + '); was ami-00000000000000002 (version 1.0.3).',
+      'The fleet changes on the next pipeline run: its Promote-production-app-linux step keeps this rollback (it does not promote ami-00000000000000002 again) and the Fleet-production-app-linux change set rolls the fleet onto ami-00000000000000001, after someone approves Approve-production. The rollback holds until a new image is built.',
+      "Start the run with the pipeline account's credentials: AWS_PROFILE=<a profile of account 111111111111> aws codepipeline start-pipeline-execution --name golden-ami --region us-east-1",
+    ]);
+  });
+
+  test.each<[string, object | Error, RegExp]>([
+    ['gone (or no longer shared)', Object.assign(new Error('gone'), { name: 'InvalidAMIID.NotFound' }), /^app-linux: cannot roll back: AMI ami-00000000000000001 does not exist in eu-west-1, or is no longer shared with account 333333333333/],
+    ['not available', sharedCopy(OLD.amiId, { State: 'deregistered' }), /^app-linux: cannot roll back: AMI ami-00000000000000001 is deregistered, not available/],
+    ['owned by another account', sharedCopy(OLD.amiId, { OwnerId: '999999999999' }), /^app-linux: cannot roll back: AMI ami-00000000000000001 is owned by account 999999999999, not by the pipeline's account 111111111111/],
+  ])('the previous AMI %s: refused, nothing written', async (_name, answer, message) => {
+    ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
+    if (answer instanceof Error) ec2.on(DescribeImagesCommand).rejects(answer);
+    else ec2.on(DescribeImagesCommand).resolves(answer);
+    await expect(inProduction('rollback', 'app-linux')).rejects.toThrow(message);
+    expect(writes()).toEqual([]);
+  });
+
+  test('credentials of another account: refused before the record is read', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '222222222222' });
+    await expect(inProduction('rollback', 'app-linux')).rejects.toThrow(/^these credentials are account 222222222222; environment production is account 333333333333\. Fix: /);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(writes()).toEqual([]);
+  });
+
+  test('an unknown image is reported before the account is asked', async () => {
+    await expect(inProduction('rollback', 'web')).rejects.toThrow(/^unknown image web\./);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  test("the pipeline account's status without --environment works as before: what the promote steps promote", async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'nope', $metadata: {} }));
+    ssm.on(GetParameterCommand, { Name: RELEASE }).resolves({ Parameter: { Value: JSON.stringify(NEW) } });
+    expect(await runReleaseCommand(['status', 'app-linux'], environments, clients)).toMatch(/^app-linux: ami-00000000000000002 \(version 1\.0\.3/);
+    expect(sts.calls()).toHaveLength(0);
   });
 });

@@ -1,7 +1,13 @@
-import type { GoldenAmiConfig, ImageConfig } from '../../lib/config/model';
+import * as path from 'path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadConfig } from '../../lib/config/load-config';
+import type { EnvironmentConfig, GoldenAmiConfig, ImageConfig } from '../../lib/config/model';
+import { runEnvironmentTeardown } from '../../lib/operations/environment-teardown';
 import { OperatorError } from '../../lib/operations/operator-error';
 import { runTeardown, TEARDOWN_USAGE } from '../../lib/operations/teardown';
 import { FakeAccount } from '../helpers/fake-account';
+import { REPO_ROOT } from '../helpers/synth-app';
 
 const PIPELINE = 'golden-ami';
 /** A neighbouring pipeline whose name starts like ours: nothing of it may be listed or touched. */
@@ -256,5 +262,182 @@ describe('npm run teardown', () => {
 
   test('--help prints the usage', async () => {
     expect(await run(account(), ['--help'])).toBe(TEARDOWN_USAGE);
+  });
+});
+
+describe('npm run teardown with environments configured (the pipeline account)', () => {
+  const network = { vpcId: 'vpc-0a1b2c3d4e5f60718', subnetIds: ['subnet-0a1b2c3d4e5f60001'], publicSubnetIds: [] };
+  const environments: EnvironmentConfig[] = [
+    { name: 'test', account: '222222222222', region: 'eu-west-1', approval: false, network },
+    { name: 'production', account: '333333333333', region: 'us-east-1', approval: true, network },
+  ];
+  const withEnvironments = (sharedAmis: 'keep' | 'delete') =>
+    config({ account: '111111111111', environments, operations: { ...config().operations, onDestroy: { sharedAmis } } });
+  const withKeys = () => {
+    const a = account({ withCleanup: false });
+    a.stacksIn('eu-west-1').set('golden-ami-ami-key', { status: 'CREATE_COMPLETE', description: described(PIPELINE, 'key of the AMIs promoted to environments in eu-west-1') });
+    a.stacksIn('us-east-1').set('golden-ami-ami-key', { status: 'CREATE_COMPLETE', description: described(PIPELINE, 'key of the AMIs promoted to environments in us-east-1') });
+    return a;
+  };
+
+  test('--dry-run lists the AMI key stack of each environment region, kept while sharedAmis is keep, and the command of each environment', async () => {
+    const a = withKeys();
+    expect(await run(a, ['--dry-run'], withEnvironments('keep'))).toBe('Dry run: nothing was deleted.');
+    expect(a.calls).toEqual([]);
+    const keep = ' KEPT: the AMIs shared with the environments are launchable only with its key (operations.onDestroy.sharedAmis: keep)';
+    expect(logs[0]).toContain(
+      [
+        '10. AMI key stacks (one per environment region, after everything above):',
+        `  - golden-ami-ami-key in eu-west-1 (CREATE_COMPLETE)${keep}`,
+        `  - golden-ami-ami-key in us-east-1 (CREATE_COMPLETE)${keep}`,
+        "Not torn down here: the environments, each in its own account. Their fleets run this pipeline's AMIs: tear them down first, each with its account's credentials:",
+        '  AWS_PROFILE=<a profile of account 222222222222> npm run teardown -- --environment test',
+        '  AWS_PROFILE=<a profile of account 333333333333> npm run teardown -- --environment production',
+      ].join('\n'),
+    );
+  });
+
+  test('sharedAmis keep: the key stacks stay, and the result says so and how to tear down the environments', async () => {
+    const a = withKeys();
+    const out = await runTeardown(['--yes'], withEnvironments('keep'), 'eu-west-1', a.clients, io, ['--config-dir', '/cfg/my pipeline']);
+    expect(a.calls.filter((c) => c.includes('ami-key'))).toEqual([]);
+    expect(a.stacksIn('us-east-1').has('golden-ami-ami-key')).toBe(true);
+    expect(out).toContain('Kept AMI key stack golden-ami-ami-key in eu-west-1, us-east-1: the AMIs shared with the environments are launchable only with its key (operations.onDestroy.sharedAmis is keep).');
+    expect(out).toContain("`AWS_PROFILE=<a profile of account 333333333333> npm run teardown -- --environment production --config-dir '/cfg/my pipeline'`");
+  });
+
+  test('sharedAmis delete: each key stack is deleted last, in its region, after the AMIs and the pipeline stack', async () => {
+    const a = withKeys();
+    await run(a, ['--yes'], withEnvironments('delete'));
+    const keyDeletes = a.calls.filter((c) => c.includes('golden-ami-ami-key'));
+    expect(keyDeletes).toEqual(['DeleteStack golden-ami-ami-key', 'DeleteStack us-east-1 golden-ami-ami-key']);
+    expect(a.calls.indexOf(keyDeletes[0])).toBeGreaterThan(a.calls.indexOf('DeleteStack golden-ami-pipeline'));
+    expect(a.calls.indexOf(keyDeletes[0])).toBeGreaterThan(a.calls.findIndex((c) => c.startsWith('DeregisterImage')));
+    expect(a.stacksIn('us-east-1').size).toBe(0);
+  });
+
+  test('a key stack of that name another pipeline describes is listed as not ours and never deleted', async () => {
+    const a = withKeys();
+    a.stacksIn('us-east-1').get('golden-ami-ami-key')!.description = described(NEIGHBOUR);
+    await run(a, ['--yes'], withEnvironments('delete'));
+    expect(logs[0]).toContain(`  - golden-ami-ami-key in us-east-1: described as pipeline ${NEIGHBOUR}`);
+    expect(a.calls).not.toContain('DeleteStack us-east-1 golden-ami-ami-key');
+    expect(a.stacksIn('us-east-1').has('golden-ami-ami-key')).toBe(true);
+  });
+
+  test('without environments nothing changes: no key stack is looked for', async () => {
+    const a = withKeys();
+    await run(a, ['--dry-run']);
+    expect(logs[0]).not.toContain('AMI key');
+    expect(logs[0]).not.toContain('--environment');
+  });
+});
+
+describe('npm run teardown -- --environment <name> (the environment account)', () => {
+  const sts = mockClient(STSClient);
+  const fixture = loadConfig(path.join(REPO_ROOT, 'test', 'fixtures', 'environments'));
+  const production = fixture.environments.find((e) => e.name === 'production')!;
+  const COMMAND = 'npm run teardown -- --environment production --yes';
+  /** Production's account (eu-west-1, the fake's home region): what the pipeline made there, and a neighbour's stack. */
+  function productionAccount(): FakeAccount {
+    const a = new FakeAccount();
+    a.autoTick = true;
+    a.stacks.set('golden-ami-fleet-app-linux', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'fleet of image app-linux') });
+    a.stacks.set('golden-ami-fleet-windows-iis', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'fleet of image windows-iis') });
+    a.stacks.set('golden-ami-environment-production', { status: 'UPDATE_COMPLETE', description: described(PIPELINE, 'what the fleets of environment production need') });
+    a.stacks.set(`${NEIGHBOUR}-fleet-web`, { status: 'CREATE_COMPLETE', description: described(NEIGHBOUR) });
+    for (const p of ['app-linux/release', 'app-linux/release-ami', 'windows-iis/release']) a.parameters.add(`/golden-ami/golden-ami/images/${p}`);
+    a.parameters.add('/golden-ami/golden-ami/fleets/app-linux/min-size');
+    a.parameters.add(`/golden-ami/${NEIGHBOUR}/images/web/release`);
+    a.buckets.set('golden-ami-environment-produc-loadbalancerlogs1a2b-3c4d', { tags: { 'golden-ami:pipeline': PIPELINE }, versions: 4 });
+    a.buckets.set('golden-ami-image-factory-logs-5e6f', { tags: { 'golden-ami:pipeline': NEIGHBOUR }, versions: 1 });
+    return a;
+  }
+  const runIn = (a: FakeAccount, args: string[], c = fixture) => runEnvironmentTeardown(args, c, production, { ...a.clients, sts: new STSClient({ region: 'eu-west-1' }) }, io, COMMAND);
+
+  beforeEach(() => {
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '333333333333' });
+  });
+
+  test('--dry-run lists exactly what is ours in the environment, by exact names, description and tag, and deletes nothing', async () => {
+    const a = productionAccount();
+    expect(await runIn(a, ['--dry-run'])).toBe('Dry run: nothing was deleted.');
+    expect(a.calls).toEqual([]);
+    expect(logs[0].split('\n')).toEqual([
+      'Teardown of environment production of pipeline golden-ami (account 333333333333, region eu-west-1)',
+      '1. fleet stacks:',
+      '  - golden-ami-fleet-app-linux (UPDATE_COMPLETE)',
+      '  - golden-ami-fleet-windows-iis (UPDATE_COMPLETE)',
+      "2. environment stack (the fleet stacks' roles, capacity and network parameters; after them):",
+      '  - golden-ami-environment-production (UPDATE_COMPLETE)',
+      '3. release records (written by the promote steps):',
+      '  - /golden-ami/golden-ami/images/app-linux/release',
+      '  - /golden-ami/golden-ami/images/app-linux/release-ami',
+      '  - /golden-ami/golden-ami/images/windows-iis/release',
+      '4. buckets (load balancer access logs, emptied, every version):',
+      '  - golden-ami-environment-produc-loadbalancerlogs1a2b-3c4d',
+      "Not touched: the VPC and subnets (the environment's own), the AMIs (the pipeline account's: its teardown removes them).",
+    ]);
+  });
+
+  test('--yes deletes the fleet stacks, and the environment stack only once they are gone (their roles are in it), then the records and the bucket', async () => {
+    const a = productionAccount();
+    expect(await runIn(a, ['--yes'])).toBe('Deleted environment production of pipeline golden-ami (account 333333333333, eu-west-1).');
+    const order = a.calls.map((c) => c.split(' ').slice(0, 2).join(' '));
+    expect(order).toEqual([
+      'DeleteStack golden-ami-fleet-app-linux',
+      'DeleteStack golden-ami-fleet-windows-iis',
+      'DeleteStack golden-ami-environment-production',
+      'DeleteParameters /golden-ami/golden-ami/images/app-linux/release,/golden-ami/golden-ami/images/app-linux/release-ami,/golden-ami/golden-ami/images/windows-iis/release',
+      'DeleteObjects golden-ami-environment-produc-loadbalancerlogs1a2b-3c4d',
+      'DeleteBucket golden-ami-environment-produc-loadbalancerlogs1a2b-3c4d',
+    ]);
+    expect([...a.stacks.keys()]).toEqual([`${NEIGHBOUR}-fleet-web`]);
+    // The capacity parameter is the environment stack's (CloudFormation deletes it with the stack; this fake does not):
+    // teardown never deletes it by name. The neighbour's record stays.
+    expect([...a.parameters].sort()).toEqual([`/golden-ami/${NEIGHBOUR}/images/web/release`, '/golden-ami/golden-ami/fleets/app-linux/min-size']);
+    expect([...a.buckets.keys()]).toEqual(['golden-ami-image-factory-logs-5e6f']);
+    logs = [];
+    expect(await runIn(a, ['--yes'])).toBe('Nothing to delete.');
+  });
+
+  test('a stack of the same name whose description names another pipeline is listed as not ours and never deleted', async () => {
+    const a = productionAccount();
+    a.stacks.get('golden-ami-environment-production')!.description = described(NEIGHBOUR);
+    a.stacks.get('golden-ami-fleet-windows-iis')!.description = 'a stack someone made by hand';
+    await runIn(a, ['--yes']);
+    expect(logs[0]).toContain("2. environment stack (the fleet stacks' roles, capacity and network parameters; after them): none");
+    expect(logs[0]).toContain(
+      `Not touched (another owner):\n  - golden-ami-fleet-windows-iis: described as no golden-ami pipeline\n  - golden-ami-environment-production: described as pipeline ${NEIGHBOUR}`,
+    );
+    expect(a.calls.filter((c) => c.startsWith('DeleteStack'))).toEqual(['DeleteStack golden-ami-fleet-app-linux']);
+    expect(a.stacks.has('golden-ami-environment-production')).toBe(true);
+  });
+
+  test("credentials of another account: refused with the environment's account before anything is listed", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
+    const a = productionAccount();
+    await expect(runIn(a, ['--yes'])).rejects.toThrow(
+      /^these credentials are account 111111111111; environment production is account 333333333333\. Fix: use that account's profile, e\.g\. AWS_PROFILE=<a profile of account 333333333333> npm run teardown -- --environment production --yes$/,
+    );
+    expect(a.calls).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  test('asks for the environment name and deletes nothing on another answer', async () => {
+    const a = productionAccount();
+    answer = PIPELINE;
+    expect(await runIn(a, [])).toBe('Not confirmed: nothing was deleted.');
+    expect(a.calls).toEqual([]);
+  });
+
+  test.each<[string[], RegExp]>([
+    [['--delete-repository'], /^Unknown option '--delete-repository'.* \(with --environment\)\.\nUsage: npm run teardown -- --environment <name>/s],
+    [['--role-arn', 'arn:aws:iam::111111111111:role/admin'], /^--role-arn must be an IAM role ARN of environment production's account 333333333333/],
+  ])('%j is refused before any AWS call', async (args, expected) => {
+    const a = productionAccount();
+    await expect(runIn(a, args)).rejects.toThrow(expected);
+    expect(sts.calls()).toHaveLength(0);
   });
 });
