@@ -7,9 +7,17 @@ import type { ActionEvent, ImageEvent, PipelineEvent, StageEvent } from './event
 import { imageUrl, isWebLink, pipelineExecutionUrl, stackEventsUrl, type Where } from './links';
 import { type ActionResultFacts, actionFailureReason } from './reasons';
 
+/** A titled block of text after the facts: an approval's message, how to answer it. */
+export interface AlertSection {
+  readonly heading: string;
+  readonly text: string;
+  /** Commands to copy: chat shows them in a code block. */
+  readonly code?: boolean;
+}
+
 export interface Alert {
-  /** Failures and successes read differently (and a chat client colours them). */
-  readonly outcome: 'failed' | 'succeeded' | 'other';
+  /** Failures and successes read differently (and a chat client colours them); `waiting`: a person must act. */
+  readonly outcome: 'failed' | 'succeeded' | 'waiting' | 'other';
   /** One line: what happened, where. */
   readonly title: string;
   /** Labelled facts, in order: Pipeline, Stage, Action, Commit, … */
@@ -18,6 +26,7 @@ export interface Alert {
   readonly reason?: string;
   /** For a failed execution or stage: each failed action and its reason. */
   readonly failedActions?: readonly string[];
+  readonly sections?: readonly AlertSection[];
   readonly links: ReadonlyArray<readonly [label: string, url: string]>;
   /** The EventBridge event id: the chat message's id and a handle to find the event in logs. */
   readonly eventId: string;
@@ -34,6 +43,11 @@ export interface ActionExecutionFacts {
   readonly startTime?: Date;
   /** configuration.StackName of a CloudFormation action. */
   readonly stackName?: string;
+  /**
+   * The message of a manual approval: its CustomData as resolved for this execution (`input.resolvedConfiguration`,
+   * whose variable expressions CodePipeline replaced with their values).
+   */
+  readonly approvalMessage?: string;
   readonly result?: ActionResultFacts & { readonly externalExecutionUrl?: string };
 }
 
@@ -168,5 +182,58 @@ export function imageAlert(e: ImageEvent, pipelineName: string, image: ImageFact
     links: [['Image', imageUrl(where(e), e.imageArn)]],
     eventId: e.id,
     threadId: e.imageArn,
+  };
+}
+
+/** A manual approval that started: it waits for a person (the approval rule sends these only). */
+export function isApprovalWaiting(e: ActionEvent): boolean {
+  return e.category === 'Approval' && e.state === 'STARTED';
+}
+
+/** What ListActionExecutions and GetPipelineState told about a waiting approval; `unread` says what could not be read. */
+export interface ApprovalFacts {
+  /** The approval's resolved message (CustomData). */
+  readonly message?: string;
+  /** The token PutApprovalResult needs, when GetPipelineState shows this execution's approval still in progress. */
+  readonly token?: string;
+  /** Why a part could not be read, one line each: the alert says so instead of leaving it out silently. */
+  readonly unread: readonly string[];
+}
+
+/**
+ * How to answer an approval: in the console, or with the AWS CLI (the token from GetPipelineState). Pipeline, stage and
+ * action names are of CodePipeline's `[A-Za-z0-9.@_-]+`: nothing a shell would read differently.
+ */
+export function approvalInstructions(e: ActionEvent, token: string | undefined): string {
+  const lines = [`# in the console: open the pipeline execution (link below) and choose Review on ${e.action}`, '# with the AWS CLI:'];
+  if (!token) {
+    const query = `stageStates[?stageName=='${e.stage}'].actionStates[] | [?actionName=='${e.action}'].latestExecution.token | [0]`;
+    lines.push(`TOKEN=$(aws codepipeline get-pipeline-state --region ${e.region} --name ${e.pipeline} --output text --query "${query}")`);
+  }
+  lines.push(
+    `aws codepipeline put-approval-result --region ${e.region} --pipeline-name ${e.pipeline} --stage-name ${e.stage} --action-name ${e.action} --token ${token ?? '"$TOKEN"'} --result summary=Reviewed,status=Approved`,
+    '# (status=Rejected to stop the release)',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * A manual approval that waits: where (stage and action), its message with what this execution released, and how to
+ * answer it. Whatever could not be read is said, and the alert is still sent.
+ */
+export function approvalAlert(e: ActionEvent, execution: ExecutionFacts | undefined, approval: ApprovalFacts): Alert {
+  const message = approval.message ?? `Not read. The console shows it: open the pipeline execution and choose Review on ${e.action}.`;
+  return {
+    outcome: 'waiting',
+    title: `${e.pipeline}: approval waiting — ${e.action} (stage ${e.stage})`,
+    facts: [['Pipeline', e.pipeline], ['Stage', e.stage], ['Approval', e.action], ['Execution', e.executionId], ['Waiting since', e.time], ...commitFacts(execution)],
+    sections: [
+      { heading: 'Message', text: message },
+      { heading: 'To approve or reject', text: approvalInstructions(e, approval.token), code: true },
+      ...(approval.unread.length ? [{ heading: 'Could not be read', text: approval.unread.join('\n') }] : []),
+    ],
+    links: executionLinks(e, execution),
+    eventId: e.id,
+    threadId: e.executionId,
   };
 }

@@ -1,25 +1,27 @@
 /**
  * alert-formatter: turns the pipeline's failure events into readable alerts and publishes them to the alert topic.
  *
- * EventBridge sends it this pipeline's execution and action state changes and its Image Builder builds that failed.
- * It reads what AWS recorded about the failure (action executions, stack events, workflow steps, the commit), decides
- * the text (alert.ts, pure) and publishes it: plain text for e-mail, an AWS Chatbot custom notification for chat
+ * EventBridge sends it this pipeline's execution and action state changes, its Image Builder builds that failed, and
+ * its manual approvals that started (they wait for a person). It reads what AWS recorded about the failure (action
+ * executions, stack events, workflow steps, the commit) or the approval (its resolved message, its token), decides the
+ * text (alert.ts, pure) and publishes it: plain text for e-mail, an AWS Chatbot custom notification for chat
  * (render.ts).
  *
  * An alert is never lost: an event it does not know, a describe call that fails, or the time budget running out all
  * end in the event being published as it came; if publishing the formatted alert fails, the raw event is tried, then
  * the event alone; only when all three fail does the invocation fail, so that Lambda retries it and, after its
- * retries, sends the event to the dead-letter queue. Neither the event nor any action configuration is ever logged.
+ * retries, sends the event to the dead-letter queue. An approval's alert is sent even when a describe call fails: it
+ * says what it could not read. Neither the event nor any action configuration is ever logged.
  */
 import { CloudFormationClient, paginateDescribeStackEvents } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetCommitCommand } from '@aws-sdk/client-codecommit';
-import { CodePipelineClient, GetPipelineExecutionCommand, paginateListActionExecutions } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, paginateListActionExecutions } from '@aws-sdk/client-codepipeline';
 import { GetImageCommand, ImagebuilderClient, paginateListWorkflowExecutions, paginateListWorkflowStepExecutions } from '@aws-sdk/client-imagebuilder';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { type ActionExecutionFacts, actionAlert, type Alert, type ExecutionFacts, imageAlert, pipelineAlert, type StackFacts, stageAlert } from './alert';
+import { type ActionExecutionFacts, actionAlert, type Alert, approvalAlert, type ApprovalFacts, type ExecutionFacts, imageAlert, isApprovalWaiting, pipelineAlert, type StackFacts, stageAlert } from './alert';
 import { describeError, withinBudget } from './budget';
 import { type CommitFacts, sourceCommit, startedBy } from './commit';
-import { type AlertEvent, type ImageEvent, parseEvent } from './events';
+import { type ActionEvent, type AlertEvent, type ImageEvent, parseEvent } from './events';
 import { alertMessage, plainEventMessage, rawEventMessage, type SnsMessage } from './render';
 import { imageFailureReason, type StackEventFacts, stackFailureReason, type WorkflowFacts } from './reasons';
 
@@ -94,6 +96,7 @@ export async function handler(event: unknown, context: InvocationContext): Promi
 /** Reads what the alert needs and decides it. Every AWS call passes `signal`: the budget cancels what is pending. */
 export async function buildAlert(e: AlertEvent, s: Settings, signal: AbortSignal): Promise<Alert> {
   if (e.kind === 'image') return imageAlert(e, s.pipelineName, await imageFacts(e, signal));
+  if (e.kind === 'action' && isApprovalWaiting(e)) return waitingApproval(e, s, signal);
   const needActions = e.state === 'FAILED';
   const execution = await executionFacts(e.pipeline, e.executionId, needActions, s, signal);
   if (e.kind === 'pipeline') return pipelineAlert(e, execution);
@@ -102,6 +105,41 @@ export async function buildAlert(e: AlertEvent, s: Settings, signal: AbortSignal
   const action = latest(execution.all.filter((a) => a.stage === e.stage && a.action === e.action && a.status?.toUpperCase() === e.state));
   const stack = needActions ? await stackFacts(action, signal) : undefined;
   return actionAlert(e, execution, action, stack);
+}
+
+/**
+ * A manual approval that waits. Its message is read from ListActionExecutions (`input.resolvedConfiguration.CustomData`:
+ * GetPipeline would give the variable expressions unresolved, GetPipelineState no configuration at all), its token from
+ * GetPipelineState (the action's latestExecution, while this execution's approval is in progress). Each read that fails
+ * is named in the alert, which is sent all the same: the approvers learn that it waits, and where.
+ */
+async function waitingApproval(e: ActionEvent, s: Settings, signal: AbortSignal): Promise<Alert> {
+  const [execution, actions, state] = await Promise.allSettled([
+    executionFacts(e.pipeline, e.executionId, false, s, signal),
+    actionExecutions(e.pipeline, e.executionId, signal),
+    codepipeline.send(new GetPipelineStateCommand({ name: e.pipeline }), { abortSignal: signal }),
+  ]);
+  const unread: string[] = [];
+  if (execution.status === 'rejected') unread.push(`the commit (GetPipelineExecution): ${describeError(execution.reason)}`);
+  let message: string | undefined;
+  if (actions.status === 'fulfilled') {
+    message = latest(actions.value.filter((a) => a.stage === e.stage && a.action === e.action))?.approvalMessage;
+    if (!message) unread.push(`the message: ListActionExecutions shows no resolved CustomData of ${e.stage} / ${e.action} in execution ${e.executionId}`);
+  } else {
+    unread.push(`the message (ListActionExecutions): ${describeError(actions.reason)}`);
+  }
+  let token: string | undefined;
+  if (state.status === 'fulfilled') {
+    const stage = state.value.stageStates?.find((st) => st.stageName === e.stage);
+    const action = stage?.actionStates?.find((a) => a.actionName === e.action);
+    // Only the token of this execution's approval, while it waits: another execution's would answer the wrong release.
+    if (stage?.latestExecution?.pipelineExecutionId === e.executionId && action?.latestExecution?.status === 'InProgress') token = action.latestExecution.token || undefined;
+    if (!token) unread.push(`the token: GetPipelineState shows no approval of execution ${e.executionId} in progress at ${e.stage} / ${e.action} (answered already, or superseded)`);
+  } else {
+    unread.push(`the token (GetPipelineState): ${describeError(state.reason)}`);
+  }
+  const facts: ApprovalFacts = { message, token, unread };
+  return approvalAlert(e, execution.status === 'fulfilled' ? execution.value : undefined, facts);
 }
 
 /** The latest attempt: an action retried in the same execution has one execution per attempt. */
@@ -131,8 +169,10 @@ async function actionExecutions(pipeline: string, executionId: string, signal: A
         provider: d.input?.actionTypeId?.provider,
         status: d.status,
         startTime: d.startTime,
-        // Of the configuration only the stack name is kept: other values (a build's environment) stay out of alerts.
+        // Of the configuration only the stack name and an approval's message are kept: other values (a build's
+        // environment) stay out of alerts.
         stackName: d.input?.actionTypeId?.provider === 'CloudFormation' ? d.input?.configuration?.StackName : undefined,
+        approvalMessage: d.input?.actionTypeId?.category === 'Approval' ? d.input?.resolvedConfiguration?.CustomData || undefined : undefined,
         result: d.output?.executionResult,
       });
     }

@@ -10,8 +10,8 @@ import type { Alert } from './alert';
 
 /** SNS limits a subject to ASCII printable characters, no line breaks, under 100 characters (Publish: Subject). */
 export function snsSubject(text: string): string {
-  // Trimmed, it begins with a letter, number or ASCII punctuation mark, as SNS requires.
-  const ascii = text.replace(/\s+/g, ' ').replace(/[^\x20-\x7E]/g, '?').trim() || 'ALERT';
+  // Trimmed, it begins with a letter, number or ASCII punctuation mark, as SNS requires. Dashes read as dashes.
+  const ascii = text.replace(/\s+/g, ' ').replace(/[\u2013\u2014]/g, '-').replace(/[^\x20-\x7E]/g, '?').trim() || 'ALERT';
   return ascii.length > 99 ? `${ascii.slice(0, 96)}...` : ascii;
 }
 
@@ -29,8 +29,8 @@ const CHAT_DESCRIPTION_MAX = 2900;
 /** Chatbot's title is one line of a notification. */
 const CHAT_TITLE_MAX = 250;
 
-const MARK = { failed: 'FAILED', succeeded: 'OK', other: 'INFO' } as const;
-const EMOJI = { failed: ':x:', succeeded: ':white_check_mark:', other: ':information_source:' } as const;
+const MARK = { failed: 'FAILED', succeeded: 'OK', waiting: 'ACTION NEEDED', other: 'INFO' } as const;
+const EMOJI = { failed: ':x:', succeeded: ':white_check_mark:', waiting: ':raised_hand:', other: ':information_source:' } as const;
 
 export function emailSubject(alert: Alert): string {
   return snsSubject(`${MARK[alert.outcome]}: ${alert.title}`);
@@ -42,6 +42,7 @@ export function emailText(alert: Alert): string {
   const lines = [alert.title, '', ...alert.facts.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`)];
   if (alert.reason) lines.push('', 'Reason:', ...indent(truncate(alert.reason, EMAIL_REASON_MAX)));
   if (alert.failedActions?.length) lines.push('', 'Failed actions:', ...alert.failedActions.flatMap((a) => indent(`- ${truncate(a, EMAIL_REASON_MAX / 4)}`)));
+  for (const section of alert.sections ?? []) lines.push('', `${section.heading}:`, ...indent(truncate(section.text, EMAIL_REASON_MAX)));
   if (alert.links.length) {
     const linkWidth = Math.max(...alert.links.map(([label]) => label.length)) + 2;
     lines.push('', 'Links:', ...alert.links.map(([label, url]) => `  ${`${label}:`.padEnd(linkWidth)}${url}`));
@@ -61,9 +62,14 @@ const inCode = (text: string) => text.replace(/```/g, "'''");
 export function chatbotNotification(alert: Alert): object {
   const facts = alert.facts.map(([label, value]) => `*${label}:* ${value}`).join('\n');
   const links = alert.links.map(([label, url]) => `${label}: ${url}`).join('\n');
-  // The reason is what gets cut when the message is too long: facts and links always fit.
-  const room = CHAT_DESCRIPTION_MAX - facts.length - links.length - 40;
-  const detail = [alert.reason ? `*Reason:*\n\`\`\`${inCode(truncate(alert.reason, Math.max(room, 200)))}\`\`\`` : '', alert.failedActions?.length ? `*Failed actions:*\n${alert.failedActions.map((a) => `• ${a}`).join('\n')}` : '']
+  // The reason (or a section) is what gets cut when the message is too long: facts and links always fit.
+  const room = Math.max(CHAT_DESCRIPTION_MAX - facts.length - links.length - 40, 200);
+  const sections = (alert.sections ?? []).map((s) => `*${s.heading}:*\n${s.code ? `\`\`\`${inCode(s.text)}\`\`\`` : s.text}`).join('\n');
+  const detail = [
+    alert.reason ? `*Reason:*\n\`\`\`${inCode(truncate(alert.reason, room))}\`\`\`` : '',
+    alert.failedActions?.length ? `*Failed actions:*\n${alert.failedActions.map((a) => `• ${a}`).join('\n')}` : '',
+    truncate(sections, room),
+  ]
     .filter(Boolean)
     .join('\n');
   return {

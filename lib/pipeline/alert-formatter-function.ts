@@ -29,6 +29,12 @@ export interface AlertFormatterFunctionProps {
    */
   readonly repository?: codecommit.IRepository;
   /**
+   * Whether the pipeline has manual approvals the function tells of: it then reads the pipeline's state, for the token
+   * that answers an approval.
+   * @default false
+   */
+  readonly readsApprovals?: boolean;
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -37,7 +43,7 @@ export interface AlertFormatterFunctionProps {
 
 /**
  * The alert formatter (lambda/alert-formatter), bundled by the local esbuild (never Docker), with the AWS SDK left to
- * the Node.js runtime. Its role reads this pipeline's executions, the events of its stage stacks and its Image Builder
+ * the Node.js runtime. Its role reads this pipeline's executions (and, with approvals, its state), the events of its stage stacks and its Image Builder
  * images, reads the source repository's commits, and publishes to the alert topic: nothing else, and nothing it writes.
  */
 export class AlertFormatterFunction extends Construct {
@@ -84,6 +90,10 @@ export class AlertFormatterFunction extends Construct {
         resources: [props.pipeline.pipelineArn],
       }),
     );
+    if (props.readsApprovals ?? false) {
+      // The token of a waiting approval, which `aws codepipeline put-approval-result` needs (the alert names it).
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadTheTokenOfAWaitingApproval', actions: ['codepipeline:GetPipelineState'], resources: [props.pipeline.pipelineArn] }));
+    }
     // The stage stacks of this pipeline, by the two name families lib/naming.ts gives them, and the one Egress stack. A
     // list of exact names would grow with every image toward IAM's 10,240 characters for a role's policies; the
     // families are fixed.

@@ -13,7 +13,7 @@ import { environmentShares, withEnvironmentRegions } from '../stages/environment
 import { EnvironmentStage } from '../stages/environment-stage';
 import { hardenCrossRegionSupport } from './cross-region-support';
 import { nameRolesCreatedLaterByCondition } from './principals-created-later';
-import { PromotionApprovalStep } from './promotion-approval-step';
+import { approvalActionName, PromotionApprovalStep } from './promotion-approval-step';
 import { EgressStage } from '../stages/egress-stage';
 import { FleetStage } from '../stages/fleet-stage';
 import { fleetTemplateFingerprint } from '../stages/fleet-fingerprint';
@@ -292,6 +292,7 @@ export class GoldenAmiPipelineStack extends Stack {
       key,
       operations: config.operations,
       repository: source.repository,
+      approvalActionNames: environments.filter((e) => e.approval).map((e) => approvalActionName(e.name)),
     });
     source.filterPushes(this.pipeline.pipeline, { pipelineName: config.name, deadLetterQueue: alerts.deadLetterQueue, key });
     new PipelineDashboard(this, 'Monitoring', {
@@ -389,7 +390,7 @@ export class GoldenAmiPipelineStack extends Stack {
       const env = environment.config;
       const wave = this.pipeline.addWave(`Deploy-${env.name}`);
       if (env.approval) {
-        wave.addPre(new PromotionApprovalStep(`Approve-${env.name}`, { environmentName: env.name, previousEnvironmentName: previous?.config.name, imageNames: config.images.map((i) => i.name), commitId }));
+        wave.addPre(new PromotionApprovalStep(approvalActionName(env.name), { environmentName: env.name, previousEnvironmentName: previous?.config.name, imageNames: config.images.map((i) => i.name), commitId }));
       }
       for (const [imageName, stage] of environment.fleets) {
         const support = imageSupports.get(imageName)!;

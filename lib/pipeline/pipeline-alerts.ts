@@ -35,11 +35,18 @@ export interface PipelineAlertsProps {
    * @default true
    */
   readonly notifySuccess?: boolean;
+  /**
+   * The pipeline's manual approval actions (`Approve-<environment>`): when one starts, the topic is told that it waits,
+   * with its message and how to answer it.
+   * @default - none: no approval rule, and the formatter may not read the pipeline's state
+   */
+  readonly approvalActionNames?: readonly string[];
 }
 
 /**
  * Where failures (and successes) are told. EventBridge sends this pipeline's failed actions, its executions that
- * failed (or succeeded) and the failed Image Builder builds of its images to the alert formatter, which publishes a
+ * failed (or succeeded), the failed Image Builder builds of its images and its manual approvals that wait for a person
+ * to the alert formatter, which publishes a
  * readable alert to one encrypted SNS topic: e-mail subscriptions get text, Slack (AWS Chatbot) a custom notification,
  * from the same message (render.ts). An event the formatter cannot read is published as it came; one it cannot
  * publish at all ends, after Lambda's retries, in a dead-letter queue whose alarm is told on the topic.
@@ -57,6 +64,7 @@ export class PipelineAlerts extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlertsProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const approvalActionNames = props.approvalActionNames ?? [];
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `golden-ami-pipeline ${props.pipelineName}`,
       masterKey: props.key,
@@ -94,6 +102,7 @@ export class PipelineAlerts extends Construct {
       key: props.key,
       deadLetterQueue: this.deadLetterQueue,
       repository: props.repository,
+      readsApprovals: approvalActionNames.length > 0,
     });
     // EventBridge retries a failed delivery for up to 24 hours (the defaults), then hands the event to the queue.
     const target = new eventTargets.LambdaFunction(this.formatter.function, { deadLetterQueue: this.deadLetterQueue });
@@ -118,6 +127,20 @@ export class PipelineAlerts extends Construct {
       },
       targets: [target],
     });
+    // An approval action that starts waits for a person (CodePipeline user guide, "Monitoring CodePipeline events": an
+    // action's `type.category` is Approval; STARTED is when it begins to wait). By the exact names of this pipeline's
+    // approvals.
+    if (approvalActionNames.length > 0) {
+      new events.Rule(this, 'ApprovalWaitingRule', {
+        description: `Manual approvals of pipeline ${props.pipelineName} that wait for a person`,
+        eventPattern: {
+          source: ['aws.codepipeline'],
+          detailType: ['CodePipeline Action Execution State Change'],
+          detail: { pipeline: [props.pipelineName], action: [...approvalActionNames], state: ['STARTED'], type: { category: ['Approval'] } },
+        },
+        targets: [target],
+      });
+    }
     // Each image by its exact Image Builder name (its recipe's): a name prefix would also match a pipeline whose name
     // starts the same. As many rules as EventBridge's 2,048 characters per pattern need (one for a few dozen images).
     imageRulePatterns(stack, props.pipelineName, props.imageNames).forEach((eventPattern, i) => {

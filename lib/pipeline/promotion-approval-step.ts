@@ -8,6 +8,11 @@ export const MAX_CONFIGURATION_VALUE = 1000;
 /** Room for `#{<source action namespace>.CommitId}` once CDK Pipelines names the source action's namespace. */
 const COMMIT_EXPRESSION_LENGTH = 80;
 
+/** The approval's step id, and so its action's name in the `Deploy-<environment>` stage. */
+export function approvalActionName(environmentName: string): string {
+  return `Approve-${environmentName}`;
+}
+
 /** Props for PromotionApprovalStep. */
 export interface PromotionApprovalStepProps {
   /** The environment the approval lets a new release into. */

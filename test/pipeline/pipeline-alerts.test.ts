@@ -75,6 +75,8 @@ describe('alerts of the shipped configuration', () => {
     // An event EventBridge cannot deliver goes to the dead-letter queue too.
     for (const rule of rules) expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsDeadLetterQueue/), 'Arn'] } });
     synth.pipelineTemplate.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    // No environment asks for an approval here: no approval rule.
+    expect(JSON.stringify(synth.pipelineTemplate.findResources('AWS::Events::Rule'))).not.toContain('Approval');
   });
 
   test('the dead-letter queue is encrypted, TLS-only, keeps events 14 days, and its alarm is told on the topic', () => {
@@ -137,7 +139,72 @@ describe('alerts of the shipped configuration', () => {
   });
 });
 
+describe('alerts of the environments example: the approvers are told when Approve-production waits', () => {
+  let synth: FixtureAssembly;
+  let resources: Record<string, Resource>;
+  let formatterId: string;
+  beforeAll(() => {
+    synth = fixtureAssembly('environments');
+    resources = synth.pipelineTemplate.toJSON().Resources;
+    formatterId = Object.keys(synth.pipelineTemplate.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'golden-ami-alert-formatter' } }))[0];
+  });
+
+  // The action event of https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html
+  // ("CodePipeline Action Execution State Change": detail.pipeline, stage, action, state, type.category; the page's
+  // pattern for approval actions matches "type": {"category": ["Approval"]}); an approval that starts waits.
+  test('a rule sends the formatter the approval that starts, of this pipeline by its exact name, by the approval action names', () => {
+    const rules = Object.values(synth.pipelineTemplate.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('Approval'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      source: ['aws.codepipeline'],
+      'detail-type': ['CodePipeline Action Execution State Change'],
+      detail: { pipeline: ['golden-ami'], action: ['Approve-production'], state: ['STARTED'], type: { category: ['Approval'] } },
+    });
+    expect(rules[0].Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [formatterId, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsDeadLetterQueue/), 'Arn'] } } }),
+    ]);
+    // The name the rule matches is the approval action's in the pipeline (stage Deploy-production).
+    const pipeline = Object.values(resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!;
+    const stage = pipeline.Properties.Stages.find((st: { Name: string }) => st.Name === 'Deploy-production');
+    expect(stage.Actions.filter((a: { ActionTypeId: { Category: string } }) => a.ActionTypeId.Category === 'Approval').map((a: { Name: string }) => a.Name)).toEqual(['Approve-production']);
+  });
+
+  test("the formatter's role may also read this pipeline's state (the approval token), on this pipeline only", () => {
+    const roleRef = resources[formatterId].Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref?: string }) => x.Ref === roleRef))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Sid?: string }>);
+    const state = statements.filter((st) => [st.Action].flat().includes('codepipeline:GetPipelineState'));
+    expect(state).toHaveLength(1);
+    expect(state[0].Action).toBe('codepipeline:GetPipelineState');
+    const reads = statements.find((st) => [st.Action].flat().includes('codepipeline:ListActionExecutions'))!;
+    // The same resource as the execution reads: the pipeline's own ARN.
+    expect(state[0].Resource).toEqual(reads.Resource);
+    expect(JSON.stringify(state[0].Resource)).toMatch(/codepipeline/);
+  });
+});
+
 describe('PipelineAlerts options', () => {
+  test('approval action names: a rule for them and the state read; none: neither', () => {
+    const stack = new Stack(new App(), 'alerts', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new PipelineAlerts(stack, 'Alerts', {
+      pipelineName: 'golden-ami',
+      pipeline: codepipeline.Pipeline.fromPipelineArn(stack, 'Pipeline', 'arn:aws:codepipeline:eu-west-1:123456789012:golden-ami'),
+      imageNames: ['app-linux'],
+      key: new kms.Key(stack, 'Key'),
+      operations: OPERATIONS,
+      approvalActionNames: ['Approve-staging', 'Approve-production'],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { action: ['Approve-staging', 'Approve-production'], state: ['STARTED'], type: { category: ['Approval'] } } } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Sid: 'ReadTheTokenOfAWaitingApproval', Effect: 'Allow', Action: 'codepipeline:GetPipelineState', Resource: 'arn:aws:codepipeline:eu-west-1:123456789012:golden-ami' }]) },
+    });
+    const none = alertsAlone();
+    expect(JSON.stringify(none.findResources('AWS::Events::Rule'))).not.toContain('Approval');
+    expect(JSON.stringify(none.findResources('AWS::IAM::Policy'))).not.toContain('GetPipelineState');
+  });
+
   test('success notices can be switched off', () => {
     const template = alertsAlone({ notifySuccess: false });
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['CodePipeline Pipeline Execution State Change'], detail: { pipeline: ['golden-ami'], state: ['FAILED'] } } });

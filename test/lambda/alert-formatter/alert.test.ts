@@ -1,6 +1,6 @@
-import { actionAlert, type ExecutionFacts, imageAlert, pipelineAlert, releasedImage, stageAlert } from '../../../lambda/alert-formatter/alert';
+import { actionAlert, approvalAlert, approvalInstructions, type ExecutionFacts, imageAlert, isApprovalWaiting, pipelineAlert, releasedImage, stageAlert } from '../../../lambda/alert-formatter/alert';
 import { type ActionEvent, type ImageEvent, parseEvent, type PipelineEvent, type StageEvent } from '../../../lambda/alert-formatter/events';
-import { BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, PIPELINE_FAILED, PIPELINE_SUCCEEDED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
+import { APPROVAL_MESSAGE, APPROVAL_WAITING, BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, PIPELINE_FAILED, PIPELINE_SUCCEEDED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
 
 const EXECUTION: ExecutionFacts = {
   commit: { id: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432', message: 'Bump nginx to 1.27', author: 'Jane Doe <jane@example.com>', url: 'https://eu-west-1.console.aws.amazon.com/codesuite/codecommit/repositories/golden-ami/commit/9f8e7d6c' },
@@ -120,5 +120,75 @@ describe('one alert per kind of event', () => {
   test('a link that is not https is left out', () => {
     const odd = { ...BUILD_FAILED, detail: { ...BUILD_FAILED.detail, 'execution-result': { ...BUILD_FAILED.detail['execution-result'], 'external-execution-url': 'javascript:alert(1)' } } };
     expect(actionAlert(parseEvent(odd) as ActionEvent, { failedActions: [] }, undefined, undefined).links.map(([label]) => label)).toEqual(['Pipeline execution']);
+  });
+});
+
+describe('an approval that waits', () => {
+  const waiting = () => parseEvent(APPROVAL_WAITING) as ActionEvent;
+
+  test('only a started approval is one (a failed one is a rejection, told as a failed action)', () => {
+    expect(isApprovalWaiting(waiting())).toBe(true);
+    expect(isApprovalWaiting({ ...waiting(), state: 'FAILED' })).toBe(false);
+    expect(isApprovalWaiting(parseEvent(BUILD_FAILED) as ActionEvent)).toBe(false);
+  });
+
+  test('with its resolved message and token: where it waits, what it releases, the commit, and the command that answers it', () => {
+    const alert = approvalAlert(waiting(), EXECUTION, { message: APPROVAL_MESSAGE, token: 'a1b2c3d4-0000-4000-8000-123456789abc', unread: [] });
+    expect(alert).toEqual({
+      outcome: 'waiting',
+      title: 'golden-ami: approval waiting — Approve-production (stage Deploy-production)',
+      facts: [
+        ['Pipeline', 'golden-ami'],
+        ['Stage', 'Deploy-production'],
+        ['Approval', 'Approve-production'],
+        ['Execution', EXECUTION_ID],
+        ['Waiting since', '2026-11-20T11:02:13Z'],
+        ['Commit', '9f8e7d6c5b4a "Bump nginx to 1.27" by Jane Doe <jane@example.com>'],
+        ['Started by', 'an EventBridge rule (arn:aws:events:eu-west-1:123456789012:rule/push)'],
+      ],
+      sections: [
+        { heading: 'Message', text: APPROVAL_MESSAGE },
+        {
+          heading: 'To approve or reject',
+          code: true,
+          text: [
+            '# in the console: open the pipeline execution (link below) and choose Review on Approve-production',
+            '# with the AWS CLI:',
+            'aws codepipeline put-approval-result --region eu-west-1 --pipeline-name golden-ami --stage-name Deploy-production --action-name Approve-production --token a1b2c3d4-0000-4000-8000-123456789abc --result summary=Reviewed,status=Approved',
+            '# (status=Rejected to stop the release)',
+          ].join('\n'),
+        },
+      ],
+      links: [
+        ['Pipeline execution', PIPELINE_URL],
+        ['Commit', EXECUTION.commit!.url],
+      ],
+      eventId: APPROVAL_WAITING.id,
+      threadId: EXECUTION_ID,
+    });
+  });
+
+  test('without the message or the token: it still says that it waits and where, what was not read, and how to get the token', () => {
+    const unread = ['the message (ListActionExecutions): AccessDeniedException: not authorized', 'the token (GetPipelineState): ThrottlingException: Rate exceeded'];
+    const alert = approvalAlert(waiting(), undefined, { unread });
+    expect(alert.title).toBe('golden-ami: approval waiting — Approve-production (stage Deploy-production)');
+    expect(alert.facts.map(([label]) => label)).toEqual(['Pipeline', 'Stage', 'Approval', 'Execution', 'Waiting since']);
+    expect(alert.sections).toEqual([
+      { heading: 'Message', text: 'Not read. The console shows it: open the pipeline execution and choose Review on Approve-production.' },
+      { heading: 'To approve or reject', code: true, text: approvalInstructions(waiting(), undefined) },
+      { heading: 'Could not be read', text: unread.join('\n') },
+    ]);
+    expect(alert.links).toEqual([['Pipeline execution', PIPELINE_URL]]);
+  });
+
+  test('the token, when not known, from get-pipeline-state: a query that picks this stage and action', () => {
+    const text = approvalInstructions(waiting(), undefined);
+    expect(text.split('\n')).toEqual([
+      '# in the console: open the pipeline execution (link below) and choose Review on Approve-production',
+      '# with the AWS CLI:',
+      `TOKEN=$(aws codepipeline get-pipeline-state --region eu-west-1 --name golden-ami --output text --query "stageStates[?stageName=='Deploy-production'].actionStates[] | [?actionName=='Approve-production'].latestExecution.token | [0]")`,
+      'aws codepipeline put-approval-result --region eu-west-1 --pipeline-name golden-ami --stage-name Deploy-production --action-name Approve-production --token "$TOKEN" --result summary=Reviewed,status=Approved',
+      '# (status=Rejected to stop the release)',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { parseEvent, UnrecognizedEvent } from '../../../lambda/alert-formatter/events';
-import { BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, NOTIFICATION_PAYLOAD, PIPELINE_FAILED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
+import { APPROVAL_WAITING, BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, NOTIFICATION_PAYLOAD, PIPELINE_FAILED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
 
 // Sample sources are cited in samples.ts (AWS docs pages for CodePipeline and Image Builder events).
 describe('parseEvent reads each kind of event the rules send', () => {
@@ -13,6 +13,11 @@ describe('parseEvent reads each kind of event the rules send', () => {
     ],
     ['a refused release', RELEASE_REFUSED, { kind: 'action', action: 'Image-app-linux.Release-app-linux', provider: 'Lambda', summary: REFUSAL, externalUrl: undefined }],
     ['a failed build', BUILD_FAILED, { kind: 'action', stage: 'Build', action: 'Synth', provider: 'CodeBuild', summary: 'Build terminated with state: FAILED' }],
+    [
+      'a manual approval that waits (the documented action event, STARTED, type.category Approval)',
+      APPROVAL_WAITING,
+      { kind: 'action', pipeline: 'golden-ami', executionId: EXECUTION_ID, stage: 'Deploy-production', action: 'Approve-production', state: 'STARTED', provider: 'Manual', category: 'Approval', summary: undefined, partition: 'aws', region: 'eu-west-1' },
+    ],
     ['a failed image build', IMAGE_FAILED, { kind: 'image', imageArn: IMAGE_ARN, imageName: 'golden-ami-app-linux', version: '1.0.3', build: '1', state: 'FAILED', previousState: 'TESTING' }],
   ])('%s', (_, raw, expected) => {
     expect(parseEvent(raw)).toMatchObject({ id: raw.id, detailType: raw['detail-type'], ...expected });

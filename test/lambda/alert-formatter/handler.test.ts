@@ -1,11 +1,11 @@
 import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetCommitCommand } from '@aws-sdk/client-codecommit';
-import { CodePipelineClient, GetPipelineExecutionCommand, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { GetImageCommand, ImagebuilderClient, ListWorkflowExecutionsCommand, ListWorkflowStepExecutionsCommand } from '@aws-sdk/client-imagebuilder';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambda/alert-formatter/index';
-import { BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, NOTIFICATION_PAYLOAD, PIPELINE_FAILED, PIPELINE_SUCCEEDED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
+import { APPROVAL_MESSAGE, APPROVAL_WAITING, BUILD_FAILED, DEPLOY_FAILED, EXECUTION_ID, IMAGE_ARN, IMAGE_FAILED, NOTIFICATION_PAYLOAD, PIPELINE_FAILED, PIPELINE_SUCCEEDED, RELEASE_REFUSED, REFUSAL, STAGE_FAILED } from './samples';
 
 process.env.AWS_REGION = 'eu-west-1';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:golden-ami-pipeline-AlertsTopicCF7C81C9-x1';
@@ -28,7 +28,11 @@ const IMAGE_REASON = 'Image Builder reported a failure of the build workflow';
 // DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html,
 // GetImage https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html,
 // ListWorkflowExecutions / ListWorkflowStepExecutions https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListWorkflowStepExecutions.html,
-// GetCommit https://docs.aws.amazon.com/codecommit/latest/APIReference/API_GetCommit.html.
+// GetCommit https://docs.aws.amazon.com/codecommit/latest/APIReference/API_GetCommit.html,
+// GetPipelineState https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GetPipelineState.html (StageState,
+// ActionState.latestExecution: status, token); ActionExecutionInput.resolvedConfiguration ("configuration data for an
+// action execution with all variable references replaced with their real values for the execution")
+// https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionExecutionInput.html.
 function awsWorks(): void {
   codepipeline.on(GetPipelineExecutionCommand).resolves({
     pipelineExecution: {
@@ -247,6 +251,88 @@ describe('each kind of event becomes a readable alert', () => {
     await handler(DEPLOY_FAILED, context());
     expect(cloudformation.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
     expect(published()[0].email).toContain('  Stack golden-ami-image-app-linux in UPDATE_ROLLBACK_COMPLETE state');
+  });
+});
+
+describe('an approval that waits: its message as resolved for the execution, its token, how to answer it', () => {
+  const TOKEN = 'a1b2c3d4-0000-4000-8000-123456789abc';
+  /** The approval's CustomData as the pipeline declares it (promotion-approval-step.ts), and as the execution resolved it. */
+  const DECLARED = 'Promote to production (running in test since this execution): app-linux #{Release-app-linux.version} (#{Release-app-linux.amiId}; scan: #{Release-app-linux.scan}). Commit #{Source_golden-ami.CommitId}.';
+  const approvalExecution = (resolved: Record<string, string> | undefined) => ({
+    stageName: 'Deploy-production',
+    actionName: 'Approve-production',
+    status: 'InProgress' as const,
+    startTime: new Date('2026-11-20T11:02:12Z'),
+    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' }, configuration: { CustomData: DECLARED }, ...(resolved ? { resolvedConfiguration: resolved } : {}) },
+  });
+  const pipelineState = (executionId: string, status: 'InProgress' | 'Succeeded') => ({
+    pipelineName: 'golden-ami',
+    stageStates: [
+      { stageName: 'Build', latestExecution: { pipelineExecutionId: executionId, status: 'Succeeded' as const }, actionStates: [{ actionName: 'Synth', latestExecution: { status: 'Succeeded' as const } }] },
+      {
+        stageName: 'Deploy-production',
+        latestExecution: { pipelineExecutionId: executionId, status: 'InProgress' as const },
+        actionStates: [{ actionName: 'Approve-production', latestExecution: { actionExecutionId: 'ae-1', status, token: TOKEN } }],
+      },
+    ],
+  });
+
+  beforeEach(() => {
+    codepipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [approvalExecution({ CustomData: APPROVAL_MESSAGE })] });
+    codepipeline.on(GetPipelineStateCommand).resolves(pipelineState(EXECUTION_ID, 'InProgress'));
+  });
+
+  test('the alert: where it waits, the resolved message (not the declared expressions), the commit, the command with the token', async () => {
+    await handler(APPROVAL_WAITING, context());
+    const [message, ...more] = published();
+    expect(more).toEqual([]);
+    expect(message.subject).toBe('ACTION NEEDED: golden-ami: approval waiting - Approve-production (stage Deploy-production)');
+    expect(message.email).toContain(`Message:\n  ${APPROVAL_MESSAGE}\n`);
+    expect(message.email).not.toContain('#{');
+    expect(message.email).toContain('Commit:        9f8e7d6c5b4a "Bump nginx to 1.27" by Jane Doe <jane@example.com>');
+    expect(message.email).toContain(`--action-name Approve-production --token ${TOKEN} --result summary=Reviewed,status=Approved`);
+    expect(message.email).toContain(`/codesuite/codepipeline/pipelines/golden-ami/executions/${EXECUTION_ID}/timeline?region=eu-west-1`);
+    expect(message.email).not.toContain('Could not be read');
+    expect(message.chat.content.title).toBe(':raised_hand: golden-ami: approval waiting — Approve-production (stage Deploy-production)');
+    // The calls: the pipeline's state by its name, the action executions of this execution.
+    expect(codepipeline.commandCalls(GetPipelineStateCommand)[0].args[0].input).toEqual({ name: 'golden-ami' });
+    expect(codepipeline.commandCalls(ListActionExecutionsCommand)[0].args[0].input).toEqual({ pipelineName: 'golden-ami', filter: { pipelineExecutionId: EXECUTION_ID }, maxResults: 100 });
+    // Neither the message nor the token is logged: only that it was formatted, and the title.
+    expect(logs.map((l) => JSON.parse(l).message)).toEqual(['formatted']);
+    expect(logs.join('\n')).not.toContain(TOKEN);
+    expect(logs.join('\n')).not.toContain('ami-0123456789abcdef0');
+  });
+
+  test("another execution's approval (this one was superseded or answered): its token is not offered, the command reads the current one", async () => {
+    codepipeline.on(GetPipelineStateCommand).resolves(pipelineState('99999999-0000-4000-8000-000000000000', 'InProgress'));
+    await handler(APPROVAL_WAITING, context());
+    const { email } = published()[0];
+    expect(email).not.toContain(TOKEN);
+    expect(email).toContain('--token "$TOKEN"');
+    expect(email).toContain(`the token: GetPipelineState shows no approval of execution ${EXECUTION_ID} in progress at Deploy-production / Approve-production`);
+  });
+
+  test('what cannot be read is named, and the alert still says that an approval waits and where', async () => {
+    const denied = Object.assign(new Error('not authorized to perform: codepipeline:GetPipelineState'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    codepipeline.on(GetPipelineStateCommand).rejects(denied);
+    codepipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [approvalExecution(undefined)] });
+    await handler(APPROVAL_WAITING, context());
+    const { subject, email } = published()[0];
+    expect(subject).toBe('ACTION NEEDED: golden-ami: approval waiting - Approve-production (stage Deploy-production)');
+    expect(email).toContain('Message:\n  Not read. The console shows it');
+    // The declared (unresolved) message is not shown in its place.
+    expect(email).not.toContain('#{');
+    expect(email).toContain('  the message: ListActionExecutions shows no resolved CustomData of Deploy-production / Approve-production');
+    expect(email).toContain('  the token (GetPipelineState): AccessDeniedException: not authorized to perform: codepipeline:GetPipelineState');
+  });
+
+  test('even GetPipelineExecution failing leaves an approval alert, without the commit', async () => {
+    codepipeline.on(GetPipelineExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await handler(APPROVAL_WAITING, context());
+    const { email } = published()[0];
+    expect(email).toContain(`Message:\n  ${APPROVAL_MESSAGE}`);
+    expect(email).not.toContain('Commit:');
+    expect(email).toContain('  the commit (GetPipelineExecution): ThrottlingException: Rate exceeded');
   });
 });
 

@@ -1,6 +1,7 @@
-import type { Alert } from '../../../lambda/alert-formatter/alert';
+import { type Alert, approvalAlert } from '../../../lambda/alert-formatter/alert';
+import { type ActionEvent, parseEvent } from '../../../lambda/alert-formatter/events';
 import { alertMessage, chatbotNotification, emailSubject, emailText, plainEventMessage, rawEventMessage, snsSubject, truncate } from '../../../lambda/alert-formatter/render';
-import { IMAGE_FAILED } from './samples';
+import { APPROVAL_MESSAGE, APPROVAL_WAITING, IMAGE_FAILED } from './samples';
 
 const ALERT: Alert = {
   outcome: 'failed',
@@ -29,6 +30,7 @@ describe('snsSubject keeps to what SNS accepts', () => {
     ['non-ASCII becomes ?', 'FAILED: café ✅', 'FAILED: caf? ?'],
     ['cut below 100 characters, saying so', `FAILED: ${'x'.repeat(200)}`, `FAILED: ${'x'.repeat(88)}...`],
     ['starts with a letter, number or punctuation', ' ✅ ok', '? ok'],
+    ['an en or em dash becomes a hyphen', 'golden-ami: approval waiting — Approve-production', 'golden-ami: approval waiting - Approve-production'],
   ])('%s', (_, input, expected) => {
     const subject = snsSubject(input);
     expect(subject).toBe(expected);
@@ -118,4 +120,36 @@ test('unformatted, whatever the event is', () => {
     expect(() => JSON.parse(JSON.parse(m.Message).default)).not.toThrow();
   }
   expect(plainEventMessage({ a: 1 })).toEqual({ Subject: 'ALERT (unformatted)', Message: '{"a":1}' });
+});
+
+describe('an approval that waits, rendered', () => {
+  const waiting = parseEvent(APPROVAL_WAITING) as ActionEvent;
+  const TOKEN = 'a1b2c3d4-0000-4000-8000-123456789abc';
+
+  test('with its resolved message: the subject asks for action; e-mail and chat carry the message and the command with the token', () => {
+    const alert = approvalAlert(waiting, undefined, { message: APPROVAL_MESSAGE, token: TOKEN, unread: [] });
+    expect(emailSubject(alert)).toBe('ACTION NEEDED: golden-ami: approval waiting - Approve-production (stage Deploy-production)');
+    const email = emailText(alert);
+    expect(email).toContain(['Message:', `  ${APPROVAL_MESSAGE}`, '', 'To approve or reject:', '  # in the console: open the pipeline execution (link below) and choose Review on Approve-production'].join('\n'));
+    expect(email).toContain(`  aws codepipeline put-approval-result --region eu-west-1 --pipeline-name golden-ami --stage-name Deploy-production --action-name Approve-production --token ${TOKEN} --result summary=Reviewed,status=Approved`);
+    expect(email).not.toContain('Could not be read');
+    const chat = chatbotNotification(alert) as { content: { title: string; description: string } };
+    expect(chat.content.title).toBe(':raised_hand: golden-ami: approval waiting — Approve-production (stage Deploy-production)');
+    expect(chat.content.description).toContain(`*Message:*\n${APPROVAL_MESSAGE}`);
+    // The commands in a code block, to copy.
+    expect(chat.content.description).toMatch(/\*To approve or reject:\*\n```# in the console[^`]*put-approval-result[^`]*```/);
+    expect(chat.content.description).toContain('Pipeline execution: https://');
+    expect(chat.content.description.length).toBeLessThanOrEqual(2900);
+  });
+
+  test('without it: the alert still says that an approval waits and where, and what could not be read', () => {
+    const alert = approvalAlert(waiting, undefined, { unread: ['the message (ListActionExecutions): AccessDeniedException: not authorized'] });
+    const email = emailText(alert);
+    expect(email).toContain('Stage:         Deploy-production');
+    expect(email).toContain('Approval:      Approve-production');
+    expect(email).toContain('Message:\n  Not read. The console shows it: open the pipeline execution and choose Review on Approve-production.');
+    expect(email).toContain('Could not be read:\n  the message (ListActionExecutions): AccessDeniedException: not authorized');
+    expect(email).toContain('--token "$TOKEN"');
+    expect((chatbotNotification(alert) as { content: { description: string } }).content.description).toContain('*Could not be read:*');
+  });
 });

@@ -144,3 +144,33 @@ export const NOTIFICATION_PAYLOAD = {
   resources: ENVELOPE.resources,
   additionalAttributes: { additionalInformation: 'Build terminated with state: FAILED' },
 };
+
+/**
+ * The production approval of the environments example began to wait. The shape is the user guide's action execution
+ * state change (https://docs.aws.amazon.com/codepipeline/latest/userguide/detect-state-changes-cloudwatch-events.html:
+ * "When an action execution starts": detail.pipeline, version, execution-id, stage, action, state STARTED, type
+ * {owner, category, provider, version}); a manual approval's type is {owner AWS, category Approval, provider Manual}
+ * (the same page's pattern for approval actions matches `"type": {"category": ["Approval"]}`).
+ */
+export const APPROVAL_WAITING = {
+  ...ENVELOPE,
+  id: '01234567-0000-4000-8000-000000000008',
+  'detail-type': 'CodePipeline Action Execution State Change',
+  source: 'aws.codepipeline',
+  time: '2026-11-20T11:02:13Z',
+  detail: {
+    pipeline: 'golden-ami',
+    version: 7.0,
+    'execution-id': EXECUTION_ID,
+    stage: 'Deploy-production',
+    action: 'Approve-production',
+    state: 'STARTED',
+    region: 'eu-west-1',
+    type: { owner: 'AWS', category: 'Approval', provider: 'Manual', version: '1' },
+    'pipeline-execution-attempt': 1.0,
+  },
+};
+
+/** The approval's message (CustomData) as CodePipeline resolves it for the execution (promotion-approval-step.ts). */
+export const APPROVAL_MESSAGE =
+  'Promote to production (running in test since this execution): app-linux 1.0.3 (ami-0123456789abcdef0; scan: passed (failOn CRITICAL)); windows-iis 2.4.1 (ami-0fedcba9876543210; scan: passed (failOn HIGH)). Commit 9f8e7d6c5b4a39281706f5e4d3c2b1a098765432.';
