@@ -21,6 +21,7 @@ import { imageFingerprint } from '../stages/image-fingerprint';
 import { ImageStage } from '../stages/image-stage';
 import { FleetCapacity } from './fleet-capacity';
 import { LoadBalancerLogDelivery } from './load-balancer-log-delivery';
+import { logBucket } from './log-bucket';
 import { PipelineCleanup } from './pipeline-cleanup';
 import { scopePipelineRoleToTaggedActionRoles, tagAssumable } from './pipeline-role-scope';
 import { ScanPolicyParameter } from './scan-policy-parameter';
@@ -425,25 +426,7 @@ export class GoldenAmiPipelineStack extends Stack {
    * CloudFormation's own delete would not survive).
    */
   private artifactBucket(key: kms.IKey): { bucket: s3.Bucket; accessLogs: s3.Bucket } {
-    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
-      // S3 delivers server access logs only to buckets encrypted with S3-managed keys.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the access log bucket of the artifact bucket; logging it into itself would loop.' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'This is the access log bucket of the artifact bucket; logging it into itself would loop.' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: 'S3 server access logging can only deliver to a bucket encrypted with S3-managed keys (SSE-S3).' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'Access logs expire after a year by lifecycle rule; object lock would keep them past it and block teardown.' },
-      { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', reason: 'Nothing consumes access-log delivery events; CloudTrail data events are the audit path if one is wanted.' },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 server access logging can only deliver to a bucket encrypted with S3-managed keys (SSE-S3).' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs of transient pipeline artifacts, kept a year in this region; a replica would double their cost without serving any recovery the pipeline needs.' },
-    );
+    const accessLogs = logBucket(this, 'ArtifactAccessLogs', "the artifact bucket's access logs (and the fleets' load balancer logs)");
     const bucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -8,6 +8,7 @@ import { InstanceRoleBoundary } from '../iam/instance-role-boundary';
 import { imageParameterNames, networkParameterNames, PIPELINE_TAG_KEY, releaseWriterRoleName } from '../naming';
 import { FleetCapacity } from '../pipeline/fleet-capacity';
 import { LoadBalancerLogDelivery } from '../pipeline/load-balancer-log-delivery';
+import { logBucket } from '../pipeline/log-bucket';
 import { AmiKeyGrant } from './ami-key-grant';
 
 /** Props for EnvironmentStack. */
@@ -36,11 +37,13 @@ export class EnvironmentStack extends Stack {
   public readonly boundary: iam.ManagedPolicy;
   public readonly releaseWriterRole: iam.Role;
   private readonly pipelineName: string;
+  private readonly environmentName: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
     const { pipelineName, environment } = props;
     this.pipelineName = pipelineName;
+    this.environmentName = environment.name;
     const names = networkParameterNames(pipelineName);
     const network = environment.network;
     new ssm.CfnParameter(this, 'VpcIdParameter', { name: names.vpcId, type: 'String', value: network.vpcId, description: `VPC of the ${environment.name} fleets` });
@@ -77,15 +80,7 @@ export class EnvironmentStack extends Stack {
 
   /** Where the environment's load balancers deliver access logs (SSE-S3: the only encryption they support). */
   private logBucket(): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'LoadBalancerLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const bucket = logBucket(this, 'LoadBalancerLogBucket', `the access logs of environment ${this.environmentName}'s load balancers`);
     // Found by this tag when the environment is torn down.
     Tags.of(bucket).add(PIPELINE_TAG_KEY, this.pipelineName);
     return bucket;

@@ -154,6 +154,20 @@ describe('environments: test, an approval, then production', () => {
     env.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'golden-ami-instance-boundary' });
   });
 
+  test("production's load-balanced fleet delivers its access logs to a bucket in production's account, under its own prefix", () => {
+    const env = synth.stageTemplate('Environment-production');
+    const bucketName = Object.values<Json>(env.findResources('AWS::SSM::Parameter')).find((p) => p.Properties.Name === '/golden-ami/golden-ami/logs/bucket-name')!;
+    expect(JSON.stringify(bucketName.Properties.Value)).toContain('LoadBalancerLogBucket');
+    const policy = JSON.stringify(Object.values<Json>(env.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument);
+    // eu-west-1's Elastic Load Balancing account (enable-access-logging.html), writing only app-linux's prefix of this account.
+    expect(policy).toContain('arn:aws:iam::156460612806:root');
+    expect(policy).toContain(`load-balancers/app-linux/AWSLogs/${PRODUCTION}/*`);
+    // test has no load-balanced fleet: no bucket there.
+    expect(Object.keys(synth.stageTemplate('Environment-test').findResources('AWS::S3::Bucket'))).toEqual([]);
+    synth.stageTemplate('Fleet-production-app-linux').resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    synth.stageTemplate('Fleet-test-app-linux').resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+  });
+
   test("the release writer role trusts the parameter-prep function's role alone and may touch exactly the environment's release parameters", () => {
     const env = synth.stageTemplate('Environment-production');
     const writer = Object.values<Json>(env.findResources('AWS::IAM::Role')).find((r) => r.Properties.RoleName === 'golden-ami-release-writer')!;
