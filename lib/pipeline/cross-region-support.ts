@@ -1,5 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { NagNames } from '../validation/nag-names';
+import { grantsOnlyForAwsServices } from './pipeline-key';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -21,16 +22,7 @@ export function hardenCrossRegionSupport(pipeline: codepipeline.Pipeline, pipeli
     // Artifacts are only read by the execution that copied them here (and its retries), as in the main bucket.
     bucket.addLifecycleRule({ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) });
     const key = support.stack.node.findAll().find((c): c is kms.Key => c instanceof kms.Key);
-    key?.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    key?.addToResourcePolicy(grantsOnlyForAwsServices());
     // Resolved in the pipeline's stack, as its policy names it: the name CDK generates for a cross-environment reference.
     const bucketName = Stack.of(pipelineRole).resolve(bucket.bucketName) as string;
     Validations.of(pipelineRole).acknowledge({

@@ -33,16 +33,18 @@ export class PipelineKey extends Construct {
         },
       }),
     );
-    // Grants only for AWS services acting on AWS resources (Control Tower CT.KMS.PR.3): no principal can hand the key on.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    this.key.addToResourcePolicy(grantsOnlyForAwsServices());
   }
+}
+
+/** Grants only for AWS services acting on AWS resources (Control Tower CT.KMS.PR.3): no principal can hand a key on. */
+export function grantsOnlyForAwsServices(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'GrantsOnlyForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
 }
