@@ -149,9 +149,6 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
   });
   // With sharedAmis keep, the AMIs shared with the environments stay, and cannot be launched without their key.
   const keyStacks = scope.sharedAmis === 'delete' ? (scope.amiKeyStacks ?? []) : [];
-  for (const kept of scope.sharedAmis === 'delete' ? [] : (scope.amiKeyStacks ?? [])) {
-    log(`kept stack ${kept.stackName} in ${kept.region}: the AMIs shared with the environments need its key (operations.onDestroy.sharedAmis is keep)`);
-  }
   const keyStack = (stack: { stackName: string; region: string }): StackTarget => ({
     name: stack.stackName,
     label: `${stack.stackName} (${stack.region})`,
@@ -174,6 +171,9 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
   for (const stacks of groups) {
     const waiting = await advanceStacks(stacks, scope.pipelineName, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
+  }
+  for (const kept of scope.sharedAmis === 'delete' ? [] : (scope.amiKeyStacks ?? [])) {
+    log(`kept stack ${kept.stackName} in ${kept.region}: the AMIs shared with the environments need its key (operations.onDestroy.sharedAmis is keep)`);
   }
   // Each selection on its own: an image's AMIs in the regions it left, never the same image's in regions it keeps.
   const selections = [...(scope.amis ? [scope.amis] : []), ...(scope.amisLeftBehind ?? []).map((l) => ({ regions: l.regions, images: [l.image] }))];

@@ -63,6 +63,10 @@ export interface PipelineCleanupProps {
  * stack (StageStackSupport). When an image leaves the configuration, CloudFormation updates this resource (which
  * prunes the image's stacks) before it deletes, in the update's clean-up phase, the support stack and the execution
  * role: the prune still has every role it needs.
+ *
+ * With environments, the function also deletes each environment's fleet stacks through their clean-up roles in its
+ * account, then its environment stack through the environment clean-up role that stack holds (EnvironmentStack), and
+ * with sharedAmis delete the AMI key stack of each environment region with its own role (grantEnvironments).
  */
 export class PipelineCleanup extends Construct {
   public readonly resource: CustomResource;
