@@ -116,6 +116,14 @@ export function cleanupFunctionRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'cleanup-function');
 }
 
+/**
+ * The role in an environment's account through which the Cleanup function deletes that environment's stack
+ * (environmentStackName), which holds the role itself: it may only describe and delete that one stack.
+ */
+export function environmentCleanupRoleName(pipelineName: string): string {
+  return iamRoleName(pipelineName, 'environment-cleanup');
+}
+
 /** The parameter-prep function's role, named when environments are configured: their release writer roles trust it by ARN. */
 export function parameterPrepRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'parameter-prep');

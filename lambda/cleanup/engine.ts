@@ -2,9 +2,11 @@
  * The ordered clean-up of what a pipeline created, shared by the pipeline stack's Cleanup custom resource (`cdk
  * destroy`, and pruning a removed image on the next push) and `npm run teardown`.
  *
- * Order: fleet stacks (they run the AMIs), the egress stack (its NAT gateways serve the fleets' instances), image
- * stacks, AMIs with their snapshots in every distribution region, snapshots left behind by an earlier interrupted run,
- * the distribution parameters (distribution.ssmParameter) in each of their regions, the image parameters, the buckets. Every call selects by exact
+ * Order: fleet stacks (they run the AMIs), in the pipeline's account and in each environment's; the environment stacks
+ * (they hold the environment fleet stacks' roles); the egress stack (its NAT gateways serve the fleets' instances), image
+ * stacks, the AMI key stacks of the environments' regions (with sharedAmis delete), AMIs with their snapshots in every
+ * distribution region, snapshots left behind by an earlier interrupted run, the distribution parameters
+ * (distribution.ssmParameter) in each of their regions, the image parameters, the buckets. Every call selects by exact
  * name, or by the tag golden-ami:pipeline=<pipeline>; nothing is found by a name prefix. Each advanceCleanup call looks
  * at what exists now and takes the next steps, so a clean-up interrupted anywhere resumes where it stopped.
  */
@@ -27,7 +29,7 @@ import {
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, DeleteParametersCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { IMAGE_TAG_KEY, pipelineOfStackDescription, PIPELINE_TAG_KEY } from '../../lib/naming';
-import type { CleanupScope, RegionalParameters } from './scope';
+import type { CleanupScope, RegionalParameters, RemoteStack } from './scope';
 import { nextStackStep, type ObservedStack } from './stack-deletion';
 
 /**
@@ -41,6 +43,13 @@ export interface CleanupClients {
    * @default - `cloudformation`
    */
   readonly stackClient?: (stackName: string) => Promise<CloudFormationClient>;
+  /**
+   * CloudFormation in an environment's account and region, with the credentials of the stack's role there
+   * (RemoteStack.roleName). Needed only by a scope with environment stacks.
+   */
+  readonly remoteStackClient?: (stack: RemoteStack) => Promise<CloudFormationClient>;
+  /** CloudFormation of the pipeline's account in one region: the AMI key stacks. Needed only by a scope with those. */
+  readonly cloudformationIn?: (region: string) => CloudFormationClient;
   /** SSM in the pipeline's region: the image parameters. */
   readonly ssm: SSMClient;
   readonly s3: S3Client;
@@ -64,6 +73,32 @@ export class CleanupFailure extends Error {
   }
 }
 
+/** The role that deletes a stack could not be assumed; `errorName` is STS's error (AccessDenied when the role is gone). */
+export class RoleNotAssumable extends CleanupFailure {
+  constructor(
+    message: string,
+    public readonly errorName: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Access refused: STS would not let the role be assumed, or the role's session may no longer describe the stack.
+ * CloudFormation answers AccessDenied when the caller's policies do not allow the call.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html
+ */
+export function isAccessLost(err: unknown): boolean {
+  if (err instanceof RoleNotAssumable) return err.errorName === 'AccessDenied';
+  const name = (err as Error)?.name;
+  return name === 'AccessDenied' || name === 'AccessDeniedException';
+}
+
+/** How a stack whose role is one of its own resources is remembered in CleanupRun.deletionsBegun. */
+export function remoteStackKey(stack: RemoteStack): string {
+  return `${stack.account}/${stack.region}/${stack.stackName}`;
+}
+
 export interface CleanupRun {
   /** When this clean-up started: a stack that failed to delete after it stops the clean-up; one that failed before is tried again. */
   readonly startedAt: Date;
@@ -73,17 +108,73 @@ export interface CleanupRun {
    * @default - the execution role each stack was created with
    */
   readonly stackRoleArn?: string;
+  /**
+   * The stacks deleted through a role of their own (RemoteStack.roleInStack: the environment stacks) whose deletion
+   * this clean-up has begun, by remoteStackKey; the engine adds to it. The Cleanup function hands it on from one
+   * invocation to the next.
+   * @default - none yet
+   */
+  readonly deletionsBegun?: Set<string>;
+}
+
+/** One stack to delete, with the client that may. */
+interface StackTarget {
+  readonly name: string;
+  /** For the log and the wait list: the name, and where it is when not in the pipeline's account and region. */
+  readonly label: string;
+  readonly client: () => Promise<CloudFormationClient>;
+  /** Passed to DeleteStack (teardown's --role-arn, for the pipeline account's stage stacks only). */
+  readonly roleArn?: string;
+  /** Set for a stack whose role is one of its own resources: its key in CleanupRun.deletionsBegun. */
+  readonly ownRoleKey?: string;
 }
 
 /** Takes every step the current state allows; call again (after a pause) until `done`. */
 export async function advanceCleanup(scope: CleanupScope, clients: CleanupClients, run: CleanupRun): Promise<CleanupProgress> {
   const { log } = run;
-  // Fleets before images: an image stack's AMI must not go while a fleet still runs it. Fleets before egress too: their
-  // instances reach out through its NAT gateways until they are gone.
-  // An environment's stack holds its fleet stacks' roles: after them too.
-  for (const stacks of [scope.fleetStacks, scope.egressStack ? [scope.egressStack] : [], scope.environmentStack ? [scope.environmentStack] : [], scope.imageStacks]) {
-    const waiting = await advanceStacks(stacks, scope.pipelineName, clients, run);
+  const here = (name: string): StackTarget => ({
+    name,
+    label: name,
+    client: async () => (clients.stackClient ? clients.stackClient(name) : clients.cloudformation),
+    roleArn: run.stackRoleArn,
+  });
+  const remote = (stack: RemoteStack): StackTarget => ({
+    name: stack.stackName,
+    label: `${stack.stackName} (account ${stack.account}, ${stack.region})`,
+    client: async () => {
+      if (!clients.remoteStackClient) throw new CleanupFailure(`no client for stacks in other accounts, needed for stack ${stack.stackName} in account ${stack.account}`);
+      return clients.remoteStackClient(stack);
+    },
+    ownRoleKey: stack.roleInStack ? remoteStackKey(stack) : undefined,
+  });
+  // With sharedAmis keep, the AMIs shared with the environments stay, and cannot be launched without their key.
+  const keyStacks = scope.sharedAmis === 'delete' ? (scope.amiKeyStacks ?? []) : [];
+  const keyStack = (stack: { stackName: string; region: string }): StackTarget => ({
+    name: stack.stackName,
+    label: `${stack.stackName} (${stack.region})`,
+    client: async () => {
+      if (!clients.cloudformationIn) throw new CleanupFailure(`no regional CloudFormation client, needed for stack ${stack.stackName} in ${stack.region}`);
+      return clients.cloudformationIn(stack.region);
+    },
+  });
+  const groups: StackTarget[][] = [
+    // Fleets before images: an image stack's AMI must not go while a fleet still runs it. Fleets before egress too:
+    // their instances reach out through its NAT gateways until they are gone.
+    [...scope.fleetStacks.map(here), ...(scope.environmentFleetStacks ?? []).map(remote)],
+    // An environment stack holds its fleet stacks' execution and clean-up roles: after them. (From the pipeline's
+    // account through its own clean-up role; from the environment's, by teardown --environment, with its credentials.)
+    [...(scope.environmentStacks ?? []).map(remote), ...(scope.environmentStack ? [here(scope.environmentStack)] : [])],
+    scope.egressStack ? [here(scope.egressStack)] : [],
+    scope.imageStacks.map(here),
+    // Last of the stacks: the image stacks' distributions encrypt the environments' AMI copies with these keys.
+    keyStacks.map(keyStack),
+  ];
+  for (const stacks of groups) {
+    const waiting = await advanceStacks(stacks, scope.pipelineName, run);
     if (waiting.length > 0) return { done: false, waitingFor: waiting };
+  }
+  for (const kept of scope.sharedAmis === 'delete' ? [] : (scope.amiKeyStacks ?? [])) {
+    log(`kept stack ${kept.stackName} in ${kept.region}: the AMIs shared with the environments need its key (operations.onDestroy.sharedAmis is keep)`);
   }
   // Each selection on its own: an image's AMIs in the regions it left, never the same image's in regions it keeps.
   const selections = [...(scope.amis ? [scope.amis] : []), ...(scope.amisLeftBehind ?? []).map((l) => ({ regions: l.regions, images: [l.image] }))];
@@ -106,27 +197,54 @@ export async function advanceCleanup(scope: CleanupScope, clients: CleanupClient
 }
 
 /** Starts or follows the deletion of each stack; returns the stacks still being deleted. */
-async function advanceStacks(names: readonly string[], pipelineName: string, clients: CleanupClients, { startedAt, log, stackRoleArn }: CleanupRun): Promise<string[]> {
+async function advanceStacks(targets: readonly StackTarget[], pipelineName: string, { startedAt, log, deletionsBegun }: CleanupRun): Promise<string[]> {
   const waiting: string[] = [];
-  for (const name of names) {
-    const cloudformation = clients.stackClient ? await clients.stackClient(name) : clients.cloudformation;
-    const step = nextStackStep(await observeStack(name, cloudformation), pipelineName, startedAt);
+  const begun = (target: StackTarget) => {
+    if (target.ownRoleKey) deletionsBegun?.add(target.ownRoleKey);
+  };
+  for (const target of targets) {
+    const { name, label } = target;
+    let cloudformation: CloudFormationClient;
+    let observed: ObservedStack | undefined;
+    try {
+      cloudformation = await target.client();
+      observed = await observeStack(name, cloudformation);
+    } catch (err) {
+      // The environment stack's clean-up role is one of its resources, and CloudFormation deletes it with the stack:
+      // from then on the role cannot be assumed, or its session may no longer describe the stack (AccessDenied). After
+      // the deletion began, that means deleted or being deleted, not a failure: the clean-up stops waiting for the
+      // stack, and can no longer see whether its deletion completes. Before, the same error is a missing role or grant.
+      if (target.ownRoleKey && deletionsBegun?.has(target.ownRoleKey) && isAccessLost(err)) {
+        log(`stack ${label}: access lost after its deletion began (its clean-up role is deleted with it); counted as deleted. Its outcome shows in CloudFormation in that account and region`);
+        continue;
+      }
+      throw err;
+    }
+    const step = nextStackStep(observed, pipelineName, startedAt);
     switch (step.kind) {
       case 'gone':
         break;
       case 'not-ours':
-        log(`left stack ${name} alone: its description names ${step.owner}, not pipeline ${pipelineName}`);
+        log(`left stack ${label} alone: its description names ${step.owner}, not pipeline ${pipelineName}`);
         break;
       case 'fail':
-        throw new CleanupFailure(`stack ${name} could not be deleted: ${step.reason}. Fix the cause, then delete again (the clean-up resumes where it stopped)`);
+        throw new CleanupFailure(`stack ${label} could not be deleted: ${step.reason}. Fix the cause, then delete again (the clean-up resumes where it stopped)`);
       case 'wait':
-        waiting.push(`stack ${name} (${step.status})`);
+        if (step.status === 'DELETE_IN_PROGRESS') begun(target);
+        waiting.push(`stack ${label} (${step.status})`);
         break;
       case 'delete':
-        // Without a role, CloudFormation deletes the stack with the execution role it was created with.
-        await cloudformation.send(new DeleteStackCommand({ StackName: name, RoleARN: stackRoleArn }));
-        log(`deleting stack ${name}`);
-        waiting.push(`stack ${name} (DELETE_IN_PROGRESS)`);
+        // Without a role, CloudFormation deletes the stack with the service role it was created with (a stage stack's
+        // execution role; the bootstrap execution role of a stack CDK Pipelines deployed), which needs no iam:PassRole
+        // of the caller: "If you don't specify a value, CloudFormation uses the role that was previously associated
+        // with the stack" (API reference, DeleteStack, RoleARN); "Provided that users have permission to operate on the
+        // stack, CloudFormation uses this role even if the users don't have permission to pass it" (CreateChangeSet,
+        // RoleARN). https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+        await cloudformation.send(new DeleteStackCommand({ StackName: name, RoleARN: target.roleArn }));
+        begun(target);
+        log(`deleting stack ${label}`);
+        waiting.push(`stack ${label} (DELETE_IN_PROGRESS)`);
         break;
     }
   }

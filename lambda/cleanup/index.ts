@@ -18,8 +18,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { stackCleanupRoleName } from '../../lib/naming';
 import { type CustomResourceRequest, operationFor, responseBody, sendResponse } from './custom-resource';
-import { advanceCleanup, CleanupFailure } from './engine';
-import { type CleanupScope, deletionScope, parseCleanupProperties, pruneScope } from './scope';
+import { advanceCleanup, CleanupFailure, RoleNotAssumable } from './engine';
+import { type CleanupScope, deletionScope, parseCleanupProperties, pruneScope, type RemoteStack } from './scope';
 
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' as const };
 const cloudformation = new CloudFormationClient(clientConfig);
@@ -30,8 +30,13 @@ const sts = new STSClient(clientConfig);
 const ec2Clients = new Map<string, EC2Client>();
 const ssmClients = new Map<string, SSMClient>();
 const stackClients = new Map<string, CloudFormationClient>();
+const remoteStackClients = new Map<string, CloudFormationClient>();
+const regionalCloudFormation = new Map<string, CloudFormationClient>();
 
-/** The clients of one request: stage stacks are deleted through their own clean-up roles, in this account. */
+/**
+ * The clients of one request: stage stacks are deleted through their own clean-up roles, in this account; the stacks
+ * in the environments' accounts through roles there; the AMI key stacks with the function's own role, in their region.
+ */
 function clientsFor(request: CustomResourceRequest) {
   return {
     cloudformation,
@@ -52,7 +57,32 @@ function clientsFor(request: CustomResourceRequest) {
       }
       return stackClients.get(stackName)!;
     },
+    remoteStackClient: async (stack: RemoteStack) => {
+      // One per stack and place: the fleet stacks of every environment have the same name.
+      const key = `${stack.account}/${stack.region}/${stack.stackName}`;
+      if (!remoteStackClients.has(key)) remoteStackClients.set(key, remoteStackClient(request.StackId, stack));
+      return remoteStackClients.get(key)!;
+    },
+    cloudformationIn: (region: string) => {
+      if (!regionalCloudFormation.has(region)) regionalCloudFormation.set(region, new CloudFormationClient({ ...clientConfig, region }));
+      return regionalCloudFormation.get(region)!;
+    },
   };
+}
+
+/** The role that deletes a stack in an environment's account, in the partition of the pipeline stack (its StackId). */
+export function remoteRoleArn(pipelineStackId: string, stack: RemoteStack): string {
+  const [, partition] = pipelineStackId.split(':');
+  return `arn:${partition}:iam::${stack.account}:role/${stack.roleName}`;
+}
+
+/** CloudFormation in the stack's account (through its role there) and region. */
+export function remoteStackClient(pipelineStackId: string, stack: RemoteStack): CloudFormationClient {
+  const roleArn = remoteRoleArn(pipelineStackId, stack);
+  const hint = stack.roleInStack
+    ? `An environment stack deployed before the pipeline kept an environment clean-up role has none: let the pipeline run once (its Environments stage adds the role), then delete again; or delete stack ${stack.stackName} in account ${stack.account} (${stack.region}) yourself`
+    : `Its role is kept in the environment stack: if that stack is gone, delete stack ${stack.stackName} in account ${stack.account} (${stack.region}) yourself`;
+  return new CloudFormationClient({ ...clientConfig, region: stack.region, credentials: () => assumeCleanupRole(roleArn, stack.stackName, hint) });
 }
 
 /** The clean-up role of a stage stack, in the partition and account of the pipeline stack (its StackId). */
@@ -62,19 +92,19 @@ export function cleanupRoleArn(pipelineStackId: string, stackName: string): stri
   return `arn:${partition}:iam::${account}:role/${stackCleanupRoleName(stackName)}`;
 }
 
+const STAGE_STACK_HINT =
+  'A stack deployed before the pipeline kept a clean-up role per stack has none: put the image back, let the pipeline update itself once, then remove it; or delete the stack with npm run teardown';
+
 /**
- * Credentials of a stage stack's clean-up role. A stack created before the pipeline kept such roles has none: say how
- * to remove it instead of failing with a bare AccessDenied.
+ * Credentials of a stack's clean-up role. A stack created before the pipeline kept such roles has none: say how to
+ * remove it (`hint`) instead of failing with a bare AccessDenied.
  */
-export async function assumeCleanupRole(roleArn: string, stackName: string) {
+export async function assumeCleanupRole(roleArn: string, stackName: string, hint: string = STAGE_STACK_HINT) {
   try {
     const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-cleanup', DurationSeconds: 900 }));
     return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken, expiration: c!.Expiration };
   } catch (err) {
-    throw new CleanupFailure(
-      `cannot assume ${roleArn} to delete stack ${stackName} (${(err as Error).name}: ${(err as Error).message}). ` +
-        'A stack deployed before the pipeline kept a clean-up role per stack has none: put the image back, let the pipeline update itself once, then remove it; or delete the stack with npm run teardown',
-    );
+    throw new RoleNotAssumable(`cannot assume ${roleArn} to delete stack ${stackName} (${(err as Error).name}: ${(err as Error).message}). ${hint}`, (err as Error).name);
   }
 }
 
@@ -82,6 +112,8 @@ export async function assumeCleanupRole(roleArn: string, stackName: string) {
 export interface Continuation {
   readonly continuation: CustomResourceRequest;
   readonly startedAt: string;
+  /** The environment stacks whose deletion has begun (CleanupRun.deletionsBegun): their roles may be gone by now. */
+  readonly deletionsBegun?: readonly string[];
 }
 
 export interface InvocationContext {
@@ -99,6 +131,7 @@ export const ROUND_RESERVE_MS = 3 * 60_000;
 export async function handler(event: CustomResourceRequest | Continuation, context: InvocationContext): Promise<void> {
   const request = 'continuation' in event ? event.continuation : event;
   const startedAt = new Date('continuation' in event ? event.startedAt : Date.now());
+  const deletionsBegun = new Set('continuation' in event ? (event.deletionsBegun ?? []) : []);
   const log = (message: string) => console.log(JSON.stringify({ requestType: request.RequestType, requestId: request.RequestId, message }));
   const physicalId = request.PhysicalResourceId ?? `${String(request.ResourceProperties.PipelineName)}-cleanup`;
   try {
@@ -108,7 +141,7 @@ export async function handler(event: CustomResourceRequest | Continuation, conte
       return;
     }
     for (;;) {
-      const progress = await advanceCleanup(scope, clientsFor(request), { startedAt, log });
+      const progress = await advanceCleanup(scope, clientsFor(request), { startedAt, log, deletionsBegun });
       if (progress.done) {
         log('clean-up complete');
         await sendResponse(request.ResponseURL, responseBody(request, physicalId, { ok: true }));
@@ -119,7 +152,7 @@ export async function handler(event: CustomResourceRequest | Continuation, conte
         throw new CleanupFailure(`still waiting for ${progress.waitingFor.join(', ')} after ${Math.round(OPERATION_LIMIT_MS / 60_000)} minutes. Delete the stack again to resume; the clean-up goes on where it stopped`);
       }
       if (context.getRemainingTimeInMillis() < POLL_MS + ROUND_RESERVE_MS) {
-        const next: Continuation = { continuation: request, startedAt: startedAt.toISOString() };
+        const next: Continuation = { continuation: request, startedAt: startedAt.toISOString(), deletionsBegun: [...deletionsBegun] };
         await lambda.send(new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(next)) }));
         log('handed on to the next invocation');
         return;

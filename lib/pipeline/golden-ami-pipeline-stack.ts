@@ -174,6 +174,8 @@ export class GoldenAmiPipelineStack extends Stack {
       buckets: [artifactBucket, accessLogs],
       sharedAmis: config.operations.onDestroy.sharedAmis,
       egress: egressLayout !== undefined,
+      // Their fleet stacks and environment stacks, and the AMI key stacks of their regions.
+      environments: config.environments,
       logKey: key,
     });
     // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
@@ -350,6 +352,7 @@ export class GoldenAmiPipelineStack extends Stack {
         pipelineAccount,
         fleets: fleetImages.map((image) => ({ image, fleet: image.fleetIn[environment.name] })),
         parameterPrepRoleArn: roleInPipelineAccount(parameterPrepRoleName(config.name)),
+        cleanupFunctionRoleArn: roleInPipelineAccount(cleanupFunctionRoleName(config.name)),
       });
       const envStack = envStage.stack;
       const pipelineRole = iam.Role.fromRoleArn(envStack, 'PipelineRole', roleInPipelineAccount(pipelineRoleName(config.name)), { mutable: false });

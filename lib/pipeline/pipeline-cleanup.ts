@@ -6,8 +6,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CleanupProperties } from '../../lambda/cleanup/scope';
-import type { ImageConfig } from '../config/model';
-import { CLEANUP_LOGICAL_ID, IMAGE_TAG_KEY, imagesParameterRoot, PIPELINE_TAG_KEY } from '../naming';
+import type { EnvironmentConfig, ImageConfig } from '../config/model';
+import {
+  amiKeyStackName,
+  CLEANUP_LOGICAL_ID,
+  environmentCleanupRoleName,
+  fleetStackName,
+  IMAGE_TAG_KEY,
+  imagesParameterRoot,
+  PIPELINE_TAG_KEY,
+  stackCleanupRoleName,
+} from '../naming';
 import { assumeTaggedRolesStatement } from './pipeline-role-scope';
 import { NagNames } from '../validation/nag-names';
 import { appFunctionBasics } from './esbuild-code';
@@ -27,6 +36,14 @@ export interface PipelineCleanupProps {
    * @default false
    */
   readonly egress?: boolean;
+  /**
+   * The environments (pipeline.yaml environments): with the pipeline stack, their fleet stacks and environment stacks
+   * are deleted in their accounts, and the AMI key stack of each of their regions in the pipeline's account (with
+   * sharedAmis delete); removing one from the configuration prunes its stacks. Each image with a fleet in an
+   * environment (ImageConfig.fleetIn) has a fleet stack there.
+   * @default - none
+   */
+  readonly environments?: readonly EnvironmentConfig[];
   /** Key that encrypts the function's logs. */
   readonly logKey: kms.IKey;
   /**
@@ -46,6 +63,10 @@ export interface PipelineCleanupProps {
  * stack (StageStackSupport). When an image leaves the configuration, CloudFormation updates this resource (which
  * prunes the image's stacks) before it deletes, in the update's clean-up phase, the support stack and the execution
  * role: the prune still has every role it needs.
+ *
+ * With environments, the function also deletes each environment's fleet stacks through their clean-up roles in its
+ * account, then its environment stack through the environment clean-up role that stack holds (EnvironmentStack), and
+ * with sharedAmis delete the AMI key stack of each environment region with its own role (grantEnvironments).
  */
 export class PipelineCleanup extends Construct {
   public readonly resource: CustomResource;
@@ -137,6 +158,9 @@ export class PipelineCleanup extends Construct {
     );
 
     this.grantDistributionParameters(props.images, regionsOf);
+    const environments = props.environments ?? [];
+    const environmentFleets = (environment: EnvironmentConfig) => props.images.filter((image) => image.fleetIn[environment.name] !== undefined).map((image) => image.name);
+    this.grantEnvironments(pipelineName, environments, environmentFleets);
 
     const properties: CleanupProperties = {
       PipelineName: pipelineName,
@@ -149,6 +173,10 @@ export class PipelineCleanup extends Construct {
       Buckets: props.buckets.map((b) => b.bucketName),
       SharedAmis: props.sharedAmis,
       Egress: String(props.egress ?? false),
+      // Only with environments: the properties of a pipeline without any stay as they were.
+      ...(environments.length > 0
+        ? { Environments: environments.map((e) => ({ Name: e.name, Account: e.account, Region: e.region, Fleets: environmentFleets(e) })) }
+        : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,
@@ -161,9 +189,9 @@ export class PipelineCleanup extends Construct {
     this.resource.node.addDependency(role);
 
     this.acknowledge(pipelineName);
-    if (this.previousDistributionParameters) {
-      // Updated only after the Cleanup resource: while a prune runs, it still holds the previous deployment's names.
-      this.previousDistributionParameters.node.addDependency(this.resource);
+    for (const previous of [this.previousDistributionParameters, this.previousEnvironments]) {
+      // Updated only after the Cleanup resource: while a prune runs, it still holds the previous deployment's grants.
+      previous?.node.addDependency(this.resource);
     }
     for (const bucket of props.buckets) {
       Validations.of(this.function).acknowledge({
@@ -175,6 +203,53 @@ export class PipelineCleanup extends Construct {
 
   /** The policy that keeps the previous deployment's distribution parameters deletable during a prune (see below). */
   private previousDistributionParameters?: iam.Policy;
+  /** The same for the previous deployment's environment roles and AMI key stacks (grantEnvironments). */
+  private previousEnvironments?: iam.Policy;
+
+  /**
+   * sts:AssumeRole on exactly the roles that delete the stacks in the environments' accounts, by name in each account:
+   * each fleet stack's clean-up role (StageStackSupport, in the environment stack) and the environment clean-up role
+   * (EnvironmentStack); and cloudformation:DescribeStacks, DescribeStackEvents (why a deletion failed) and DeleteStack
+   * on the AMI key stack of each environment region, in the pipeline's account. That stack is deleted with the service
+   * role CloudFormation stored with it (the bootstrap execution role it was deployed with), so no iam:PassRole is
+   * needed (see advanceStacks in lambda/cleanup/engine.ts). The key stacks' grant does not depend on sharedAmis: with
+   * keep the clean-up keeps them, and a prune right after a switch to delete still has what it needs.
+   *
+   * As for the distribution parameters, the same statements are kept in a second policy updated after the Cleanup
+   * resource, so that a prune (an environment, image or region removed) can still reach the previous configuration's
+   * roles and stacks.
+   */
+  private grantEnvironments(pipelineName: string, environments: readonly EnvironmentConfig[], fleetsOf: (environment: EnvironmentConfig) => string[]): void {
+    if (environments.length === 0) return;
+    const stack = Stack.of(this);
+    const roleIn = (account: string, roleName: string) => stack.formatArn({ service: 'iam', region: '', account, resource: 'role', resourceName: roleName });
+    const roles = environments.flatMap((e) => [
+      ...fleetsOf(e).map((image) => roleIn(e.account, stackCleanupRoleName(fleetStackName(pipelineName, image)))),
+      roleIn(e.account, environmentCleanupRoleName(pipelineName)),
+    ]);
+    const regions = [...new Set(environments.map((e) => e.region))];
+    const keyStacks = regions.map((region) => stack.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${amiKeyStackName(pipelineName)}/*` }));
+    const statements = () => [
+      new iam.PolicyStatement({ sid: 'AssumeTheEnvironmentsStackCleanupRoles', actions: ['sts:AssumeRole'], resources: roles }),
+      new iam.PolicyStatement({
+        sid: 'DeleteTheAmiKeyStacks',
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
+        resources: keyStacks,
+      }),
+    ];
+    for (const statement of statements()) this.function.addToRolePolicy(statement);
+    this.previousEnvironments = new iam.Policy(this, 'PreviousEnvironments', { statements: statements(), roles: [this.role] });
+    const nag = NagNames.of(this);
+    const keyStackFindings = regions.map((region) => ({
+      id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${amiKeyStackName(pipelineName)}/*`, true, region)}]`,
+      reason: `The AMI key stack ${amiKeyStackName(pipelineName)} in ${region} only; CloudFormation appends a generated id to every stack ARN.`,
+    }));
+    Validations.of(this.function).acknowledge(...keyStackFindings);
+    Validations.of(this.previousEnvironments).acknowledge(...keyStackFindings, {
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: "The clean-up function's role alone: its environment grants as of the previous deployment, which a prune needs while the default policy already names the new configuration; deleted with the pipeline stack.",
+    });
+  }
 
   /**
    * ssm:DeleteParameter on exactly the distribution parameters (distribution.ssmParameter) of the configured images,

@@ -11,6 +11,8 @@ export interface EnvironmentStageProps extends StageProps {
   readonly pipelineAccount: string;
   readonly fleets: ReadonlyArray<{ readonly image: ImageConfig; readonly fleet: FleetConfig }>;
   readonly parameterPrepRoleArn: string;
+  /** ARN of the Cleanup function's role in the pipeline's account (EnvironmentStackProps.cleanupFunctionRoleArn). */
+  readonly cleanupFunctionRoleArn: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export class EnvironmentStage extends Stage {
       pipelineAccount: props.pipelineAccount,
       fleets: props.fleets,
       parameterPrepRoleArn: props.parameterPrepRoleArn,
+      cleanupFunctionRoleArn: props.cleanupFunctionRoleArn,
     });
   }
 }

@@ -224,6 +224,57 @@ describe('environments: test, an approval, then production', () => {
     expect(sid('ReadTheLaunchPermissionOfThisPipelinesAmis').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' } });
   });
 
+  test("the Cleanup resource's properties carry each environment, with the images that have a fleet stack there", () => {
+    const cleanup = synth.pipelineTemplate.toJSON().Resources.Cleanup;
+    expect(cleanup.Properties.Environments).toEqual([
+      { Name: 'test', Account: TEST, Region: 'us-east-1', Fleets: ['app-linux', 'windows-iis'] },
+      { Name: 'production', Account: PRODUCTION, Region: 'eu-west-1', Fleets: ['app-linux', 'windows-iis'] },
+    ]);
+    // No fleet stack in the pipeline's account.
+    expect(cleanup.Properties.Images.map((i: Json) => i.Fleet)).toEqual(['false', 'false']);
+  });
+
+  test("each environment stack has a clean-up role that trusts the Cleanup function's role alone and may only describe and delete that stack", () => {
+    for (const [stage, stackName] of [
+      ['Environment-production', 'golden-ami-environment-production'],
+      ['Environment-test', 'golden-ami-environment-test'],
+    ]) {
+      const env = synth.stageTemplate(stage);
+      const role = Object.values<Json>(env.findResources('AWS::IAM::Role')).find((r) => r.Properties.RoleName === 'golden-ami-environment-cleanup')!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PIPELINE_ACCOUNT}:role/golden-ami-cleanup-function` } },
+      ]);
+      const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+      expect(statements).toHaveLength(1);
+      expect([...statements[0].Action].sort()).toEqual(['cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks']);
+      expect(JSON.stringify(statements[0].Resource)).toMatch(new RegExp(`:stack/${stackName}/\\*"`));
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test("the Cleanup function's role may assume exactly the environments' clean-up roles, and delete exactly the AMI key stacks", () => {
+    const roles = synth.pipelineTemplate.findResources('AWS::IAM::Role', { Properties: { RoleName: 'golden-ami-cleanup-function' } });
+    const roleId = Object.keys(roles)[0];
+    const policies = Object.entries<Json>(synth.pipelineTemplate.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId));
+    const expected = [TEST, PRODUCTION].flatMap((account) => [
+      `arn:aws:iam::${account}:role/golden-ami-fleet-app-linux-cleanup`,
+      `arn:aws:iam::${account}:role/golden-ami-fleet-windows-iis-cleanup`,
+      `arn:aws:iam::${account}:role/golden-ami-environment-cleanup`,
+    ]);
+    const partitionOf = (v: unknown) => JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws$1"');
+    // The default policy, and the policy that keeps the previous deployment's grants during a prune (updated after the Cleanup resource).
+    expect(policies.map(([id]) => id)).toEqual([expect.stringMatching(/^CleanupFunctionServiceRoleDefaultPolicy/), expect.stringMatching(/^CleanupPreviousEnvironments/)].sort());
+    for (const [id, policy] of policies) {
+      const sid = (name: string) => JSON.parse(partitionOf(policy.Properties.PolicyDocument.Statement.find((s: Json) => s.Sid === name)));
+      expect(sid('AssumeTheEnvironmentsStackCleanupRoles').Resource.sort()).toEqual(expected.sort());
+      expect(sid('DeleteTheAmiKeyStacks').Resource.sort()).toEqual([
+        `arn:aws:cloudformation:eu-west-1:${PIPELINE_ACCOUNT}:stack/golden-ami-ami-key/*`,
+        `arn:aws:cloudformation:us-east-1:${PIPELINE_ACCOUNT}:stack/golden-ami-ami-key/*`,
+      ]);
+      if (id.startsWith('CleanupPreviousEnvironments')) expect(synth.pipelineTemplate.toJSON().Resources[id].DependsOn).toContain('Cleanup');
+    }
+  });
+
   test("the other region's artifact bucket, which CDK creates for production's actions, is versioned and expiring and its key is rotated", () => {
     const support = new CloudAssembly(synth.outdir).stacks.find((s) => s.stackName.includes('support-eu-west-1') || s.id.startsWith('cross-region-stack'))!;
     const template = Template.fromJSON(support.template);

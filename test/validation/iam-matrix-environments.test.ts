@@ -106,6 +106,27 @@ const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
       deny('assume a deploy role of that name in an account that is no environment', 'sts:AssumeRole', roleIn({ ...TEST, account: '444444444444' }, `${FLEET}-cfn-deploy`)),
     ],
   },
+  {
+    role: 'golden-ami-cleanup-function',
+    in: PIPELINE,
+    cases: [
+      allow("assume production's app-linux fleet clean-up role", 'sts:AssumeRole', roleIn(PRODUCTION, `${FLEET}-cleanup`)),
+      allow("assume production's environment clean-up role", 'sts:AssumeRole', roleIn(PRODUCTION, 'golden-ami-environment-cleanup')),
+      allow("delete the AMI key stack of production's region", 'cloudformation:DeleteStack', stackIn({ ...PIPELINE, region: 'eu-west-1' }, 'golden-ami-ami-key')),
+      deny("assume production's fleet deploy role", 'sts:AssumeRole', roleIn(PRODUCTION, `${FLEET}-cfn-deploy`)),
+      deny("assume production's release writer role", 'sts:AssumeRole', roleIn(PRODUCTION, 'golden-ami-release-writer')),
+      deny('assume an environment clean-up role in an account that is no environment', 'sts:AssumeRole', roleIn({ ...TEST, account: '444444444444' }, 'golden-ami-environment-cleanup')),
+    ],
+  },
+  {
+    role: 'golden-ami-environment-cleanup',
+    in: PRODUCTION,
+    cases: [
+      allow("delete production's environment stack", 'cloudformation:DeleteStack', stackIn(PRODUCTION, 'golden-ami-environment-production')),
+      deny("delete production's app-linux fleet stack", 'cloudformation:DeleteStack', stackIn(PRODUCTION, FLEET)),
+      deny('delete a stack of the same name in test', 'cloudformation:DeleteStack', stackIn(TEST, 'golden-ami-environment-production')),
+    ],
+  },
 ];
 
 async function decide(policies: RolePolicies, c: Case): Promise<string> {
@@ -150,5 +171,5 @@ describe.each(MATRIX)('$role (account $in.account)', ({ role, in: env, cases }) 
 });
 
 test('the matrix across accounts: README counts these cases with the single-account matrix', () => {
-  expect(MATRIX.flatMap((m) => m.cases).length).toBe(36);
+  expect(MATRIX.flatMap((m) => m.cases).length).toBe(45);
 });

@@ -1,5 +1,6 @@
-import { advanceCleanup, CleanupFailure } from '../../../lambda/cleanup/engine';
-import { type CleanupScope, deletionScope } from '../../../lambda/cleanup/scope';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { advanceCleanup, CleanupFailure, RoleNotAssumable } from '../../../lambda/cleanup/engine';
+import { type CleanupScope, deletionScope, type RemoteStack } from '../../../lambda/cleanup/scope';
 import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, FakeAccount } from '../../helpers/fake-account';
@@ -265,5 +266,201 @@ describe('advanceCleanup: distribution parameters (distribution.ssmParameter)', 
     const noStacks = { ...withDistribution(), fleetStacks: [], imageStacks: [] };
     await expect(advanceCleanup(noStacks, clients, { startedAt: a.now(), log: () => undefined })).rejects.toThrow(/ssm:DeleteParameter/);
     expect(a.calls.some((c) => c.startsWith('DeleteParameters') || c.startsWith('DeleteBucket'))).toBe(false);
+  });
+});
+
+describe('advanceCleanup: environments (stacks in other accounts)', () => {
+  const TEST = { Name: 'test', Account: '222222222222', Region: 'us-east-1', Fleets: ['app-linux'] };
+  const PRODUCTION = { Name: 'production', Account: '333333333333', Region: 'eu-west-1', Fleets: ['app-linux'] };
+  const envScope = (sharedAmis: 'keep' | 'delete' = 'delete') =>
+    deletionScope({
+      PipelineName: PIPELINE,
+      Images: [{ Name: 'app-linux', Fleet: 'false', Regions: ['eu-west-1', 'us-east-1'] }],
+      Buckets: [],
+      SharedAmis: sharedAmis,
+      Egress: 'false',
+      Environments: [TEST, PRODUCTION],
+    });
+
+  /** The pipeline's account (its stacks in eu-west-1, and its AMI key stack in us-east-1) and the two environments' accounts. */
+  function accounts() {
+    const pipeline = account();
+    pipeline.stacks.delete('golden-ami-fleet-app-linux');
+    pipeline.stacks.delete('golden-ami-image-windows-iis');
+    pipeline.stacks.set('golden-ami-ami-key', { status: 'CREATE_COMPLETE', description: describedBy(PIPELINE) });
+    const pipelineUsEast1 = new FakeAccount();
+    pipelineUsEast1.stacks.set('golden-ami-ami-key', { status: 'CREATE_COMPLETE', description: describedBy(PIPELINE) });
+    const environments = new Map([
+      ['222222222222', new FakeAccount()],
+      ['333333333333', new FakeAccount()],
+    ]);
+    for (const [, env] of environments) {
+      env.stacks.set('golden-ami-fleet-app-linux', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+    }
+    environments.get('222222222222')!.stacks.set('golden-ami-environment-test', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+    environments.get('333333333333')!.stacks.set('golden-ami-environment-production', { status: 'UPDATE_COMPLETE', description: describedBy(PIPELINE) });
+    const asked: RemoteStack[] = [];
+    const clients = {
+      ...pipeline.clients,
+      remoteStackClient: async (stack: RemoteStack) => {
+        asked.push(stack);
+        return environments.get(stack.account)!.cloudformation;
+      },
+      cloudformationIn: (region: string) => (region === 'eu-west-1' ? pipeline.cloudformation : pipelineUsEast1.cloudformation),
+    };
+    const tick = () => [pipeline, pipelineUsEast1, ...environments.values()].forEach((a) => a.tick());
+    return { pipeline, pipelineUsEast1, environments, clients, asked, tick };
+  }
+  const stackCalls = (a: FakeAccount) => a.calls.filter((c) => c.startsWith('DeleteStack'));
+
+  test("deletes every environment's fleet stacks, then the environment stacks, then the image stacks, then each region's AMI key stack, before the AMIs", async () => {
+    const { pipeline, pipelineUsEast1, environments, clients, tick } = accounts();
+    const [test, production] = [environments.get('222222222222')!, environments.get('333333333333')!];
+    const run = { startedAt: pipeline.now(), log: () => undefined, deletionsBegun: new Set<string>() };
+    const round = () => advanceCleanup(envScope(), clients, run);
+
+    expect((await round()).waitingFor).toEqual([
+      'stack golden-ami-fleet-app-linux (account 222222222222, us-east-1) (DELETE_IN_PROGRESS)',
+      'stack golden-ami-fleet-app-linux (account 333333333333, eu-west-1) (DELETE_IN_PROGRESS)',
+    ]);
+    expect([...stackCalls(test), ...stackCalls(production), ...stackCalls(pipeline)]).toEqual(['DeleteStack golden-ami-fleet-app-linux', 'DeleteStack golden-ami-fleet-app-linux']);
+    tick();
+    expect((await round()).waitingFor).toEqual([
+      'stack golden-ami-environment-test (account 222222222222, us-east-1) (DELETE_IN_PROGRESS)',
+      'stack golden-ami-environment-production (account 333333333333, eu-west-1) (DELETE_IN_PROGRESS)',
+    ]);
+    expect(stackCalls(pipeline)).toEqual([]);
+    tick();
+    expect((await round()).waitingFor).toEqual(['stack golden-ami-image-app-linux (DELETE_IN_PROGRESS)']);
+    expect(stackCalls(pipeline)).toEqual(['DeleteStack golden-ami-image-app-linux']);
+    tick();
+    expect((await round()).waitingFor).toEqual(['stack golden-ami-ami-key (eu-west-1) (DELETE_IN_PROGRESS)', 'stack golden-ami-ami-key (us-east-1) (DELETE_IN_PROGRESS)']);
+    // No AMI deregistered while a stack remains.
+    expect(pipeline.calls.filter((c) => c.startsWith('DeregisterImage'))).toEqual([]);
+    tick();
+    expect(await round()).toEqual({ done: true, waitingFor: [] });
+    expect([...test.stacks.keys(), ...production.stacks.keys(), ...pipelineUsEast1.stacks.keys()]).toEqual([]);
+    expect(pipeline.stacks.has('golden-ami-ami-key')).toBe(false);
+    // Deleted with each stack's stored service role: no RoleARN passed.
+    expect([...stackCalls(test), ...stackCalls(production), ...stackCalls(pipeline), ...stackCalls(pipelineUsEast1)].every((c) => !c.includes(' as '))).toBe(true);
+  });
+
+  test('asks for each stack in another account with its role and where it is', async () => {
+    const { clients, asked, pipeline, tick } = accounts();
+    const run = { startedAt: pipeline.now(), log: () => undefined, deletionsBegun: new Set<string>() };
+    await advanceCleanup(envScope(), clients, run);
+    tick();
+    await advanceCleanup(envScope(), clients, run);
+    expect(asked).toEqual([
+      { stackName: 'golden-ami-fleet-app-linux', account: '222222222222', region: 'us-east-1', roleName: 'golden-ami-fleet-app-linux-cleanup' },
+      { stackName: 'golden-ami-fleet-app-linux', account: '333333333333', region: 'eu-west-1', roleName: 'golden-ami-fleet-app-linux-cleanup' },
+      { stackName: 'golden-ami-fleet-app-linux', account: '222222222222', region: 'us-east-1', roleName: 'golden-ami-fleet-app-linux-cleanup' },
+      { stackName: 'golden-ami-fleet-app-linux', account: '333333333333', region: 'eu-west-1', roleName: 'golden-ami-fleet-app-linux-cleanup' },
+      { stackName: 'golden-ami-environment-test', account: '222222222222', region: 'us-east-1', roleName: 'golden-ami-environment-cleanup', roleInStack: true },
+      { stackName: 'golden-ami-environment-production', account: '333333333333', region: 'eu-west-1', roleName: 'golden-ami-environment-cleanup', roleInStack: true },
+    ]);
+  });
+
+  describe('the environment stack deletes its own clean-up role', () => {
+    /** The production account as the environment clean-up role sees it: once the stack's deletion has deleted the role, every call is refused. */
+    function losingItsRole() {
+      const setup = accounts();
+      const production = setup.environments.get('333333333333')!;
+      production.stacks.get('golden-ami-environment-production')!.deleteOutcome = 'DELETE_FAILED'; // still there: only the role is gone
+      let roleGone = false;
+      const refusing = {
+        send: async (command: { input: { StackName?: string } }) => {
+          if (roleGone && command.input.StackName === 'golden-ami-environment-production') {
+            throw awsError('AccessDenied', 'User: arn:aws:sts::333333333333:assumed-role/golden-ami-environment-cleanup/golden-ami-cleanup is not authorized to perform: cloudformation:DescribeStacks');
+          }
+          return production.cloudformation.send(command as never);
+        },
+      } as unknown as CloudFormationClient;
+      const clients = { ...setup.clients, remoteStackClient: async (stack: RemoteStack) => (stack.account === '333333333333' ? refusing : setup.environments.get(stack.account)!.cloudformation) };
+      return { ...setup, clients, loseRole: () => (roleGone = true) };
+    }
+
+    test('AccessDenied after its deletion began counts as deleted-or-deleting, not as a failure', async () => {
+      const { clients, pipeline, tick, loseRole } = losingItsRole();
+      const log: string[] = [];
+      const run = { startedAt: pipeline.now(), log: (line: string) => log.push(line), deletionsBegun: new Set<string>() };
+      await advanceCleanup(envScope(), clients, run);
+      tick();
+      const second = await advanceCleanup(envScope(), clients, run);
+      expect(second.waitingFor).toContain('stack golden-ami-environment-production (account 333333333333, eu-west-1) (DELETE_IN_PROGRESS)');
+      expect(run.deletionsBegun).toEqual(new Set(['333333333333/eu-west-1/golden-ami-environment-production', '222222222222/us-east-1/golden-ami-environment-test']));
+      loseRole();
+      tick();
+      const third = await advanceCleanup(envScope(), clients, run);
+      expect(third.waitingFor.join()).not.toContain('golden-ami-environment-production');
+      expect(log).toContain(
+        'stack golden-ami-environment-production (account 333333333333, eu-west-1): access lost after its deletion began (its clean-up role is deleted with it); counted as deleted. Its outcome shows in CloudFormation in that account and region',
+      );
+    });
+
+    test('the same role failing to be assumed (RoleNotAssumable, AccessDenied) after the deletion began counts the same', async () => {
+      const { clients: base, pipeline, tick, environments } = accounts();
+      let roleGone = false;
+      const clients = {
+        ...base,
+        remoteStackClient: async (stack: RemoteStack) => {
+          if (roleGone && stack.roleInStack && stack.account === '333333333333') throw new RoleNotAssumable('cannot assume', 'AccessDenied');
+          return environments.get(stack.account)!.cloudformation;
+        },
+      };
+      environments.get('333333333333')!.stacks.get('golden-ami-environment-production')!.deleteOutcome = 'DELETE_FAILED';
+      const run = { startedAt: pipeline.now(), log: () => undefined, deletionsBegun: new Set<string>() };
+      await advanceCleanup(envScope(), clients, run);
+      tick();
+      await advanceCleanup(envScope(), clients, run);
+      roleGone = true;
+      tick();
+      expect((await advanceCleanup(envScope(), clients, run)).waitingFor.join()).not.toContain('golden-ami-environment-production');
+    });
+
+    test('AccessDenied before its deletion began is a failure: a missing role or grant, never a stack taken for gone', async () => {
+      const { clients, pipeline, tick, loseRole } = losingItsRole();
+      const run = { startedAt: pipeline.now(), log: () => undefined, deletionsBegun: new Set<string>() };
+      await advanceCleanup(envScope(), clients, run);
+      loseRole();
+      tick();
+      await expect(advanceCleanup(envScope(), clients, run)).rejects.toThrow(/not authorized to perform: cloudformation:DescribeStacks/);
+    });
+
+    test('a fleet stack in an environment is deleted through a role the environment stack holds: AccessDenied there is always a failure', async () => {
+      const { clients: base, pipeline, environments } = accounts();
+      const clients = {
+        ...base,
+        remoteStackClient: async (stack: RemoteStack) => {
+          if (!stack.roleInStack) throw new RoleNotAssumable(`cannot assume ${stack.roleName}`, 'AccessDenied');
+          return environments.get(stack.account)!.cloudformation;
+        },
+      };
+      const run = { startedAt: pipeline.now(), log: () => undefined, deletionsBegun: new Set(['222222222222/us-east-1/golden-ami-fleet-app-linux']) };
+      await expect(advanceCleanup(envScope(), clients, run)).rejects.toThrow('cannot assume golden-ami-fleet-app-linux-cleanup');
+    });
+  });
+
+  test("with sharedAmis keep, each region's AMI key stack stays, and the log says why", async () => {
+    const { pipeline, pipelineUsEast1, clients, tick } = accounts();
+    const log: string[] = [];
+    const run = { startedAt: pipeline.now(), log: (line: string) => log.push(line), deletionsBegun: new Set<string>() };
+    for (let i = 0; i < 5 && !(await advanceCleanup(envScope('keep'), clients, run)).done; i++) tick();
+    expect(pipeline.stacks.has('golden-ami-ami-key')).toBe(true);
+    expect(pipelineUsEast1.stacks.has('golden-ami-ami-key')).toBe(true);
+    expect(stackCalls(pipelineUsEast1)).toEqual([]);
+    expect(log).toContain('kept stack golden-ami-ami-key in us-east-1: the AMIs shared with the environments need its key (operations.onDestroy.sharedAmis is keep)');
+    expect(log).toContain('kept stack golden-ami-ami-key in eu-west-1: the AMIs shared with the environments need its key (operations.onDestroy.sharedAmis is keep)');
+  });
+
+  test('a scope without environments never asks for a client in another account or region', async () => {
+    const a = account();
+    const fail = () => {
+      throw new Error('not expected');
+    };
+    const clients = { ...a.clients, remoteStackClient: fail, cloudformationIn: fail };
+    const run = { startedAt: a.now(), log: () => undefined };
+    for (let i = 0; i < 5 && !(await advanceCleanup(scope({ sharedAmis: 'delete' }), clients, run)).done; i++) a.tick();
+    expect(a.stacks.has('golden-ami-image-app-linux')).toBe(false);
   });
 });

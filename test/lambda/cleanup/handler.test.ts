@@ -8,7 +8,7 @@ import { DeleteParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CustomResourceRequest } from '../../../lambda/cleanup/custom-resource';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { assumeCleanupRole, cleanupRoleArn, handler, OPERATION_LIMIT_MS } from '../../../lambda/cleanup/index';
+import { assumeCleanupRole, cleanupRoleArn, handler, OPERATION_LIMIT_MS, remoteRoleArn, remoteStackClient } from '../../../lambda/cleanup/index';
 import { awsError } from '../../helpers/fake-account';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -232,5 +232,56 @@ describe('Cleanup handler', () => {
     await expect(assumeCleanupRole('arn:aws:iam::123456789012:role/golden-ami-image-old-cleanup', 'golden-ami-image-old')).rejects.toThrow(
       /^cannot assume arn:aws:iam::123456789012:role\/golden-ami-image-old-cleanup to delete stack golden-ami-image-old \(AccessDenied: .*\)\. .*npm run teardown$/,
     );
+  });
+
+  describe('environments', () => {
+    const PRODUCTION = { Name: 'production', Account: '333333333333', Region: 'eu-west-1', Fleets: ['app-linux'] };
+    const ENVIRONMENT_STACK = 'golden-ami-environment-production';
+    const withEnvironments = (type: CustomResourceRequest['RequestType']) =>
+      request(type, { ResourceProperties: { ...PROPERTIES, Images: [{ Name: 'app-linux', Fleet: 'false', Regions: ['eu-west-1'] }], Environments: [PRODUCTION] } });
+    const KEY = `333333333333/eu-west-1/${ENVIRONMENT_STACK}`;
+    /** The environment clean-up role is gone with its stack: its calls are refused. */
+    const refuseTheEnvironmentStack = () =>
+      cloudformation.on(DescribeStacksCommand, { StackName: ENVIRONMENT_STACK }).rejects(awsError('AccessDenied', 'User: arn:aws:sts::333333333333:assumed-role/golden-ami-environment-cleanup/golden-ami-cleanup is not authorized to perform: cloudformation:DescribeStacks'));
+
+    test("a stack in an environment is deleted through its role there, in the pipeline stack's partition, and with a client in the environment's region", async () => {
+      const fleet = { stackName: 'golden-ami-fleet-app-linux', account: '333333333333', region: 'eu-west-1', roleName: 'golden-ami-fleet-app-linux-cleanup' };
+      expect(remoteRoleArn(STACK_ID, fleet)).toBe('arn:aws:iam::333333333333:role/golden-ami-fleet-app-linux-cleanup');
+      expect(remoteRoleArn('arn:aws-us-gov:cloudformation:us-gov-west-1:210987654321:stack/p/1', { ...fleet, account: '444444444444' })).toBe('arn:aws-us-gov:iam::444444444444:role/golden-ami-fleet-app-linux-cleanup');
+      sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 900_000) } });
+      const client = remoteStackClient(STACK_ID, { ...fleet, region: 'ap-southeast-2' });
+      expect(await client.config.region()).toBe('ap-southeast-2');
+      expect((await client.config.credentials()).accessKeyId).toBe('ASIAEXAMPLE');
+      expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual(['arn:aws:iam::333333333333:role/golden-ami-fleet-app-linux-cleanup']);
+    });
+
+    test('an environment stack without its clean-up role (deployed before there was one) fails with how to remove it', async () => {
+      sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
+      const client = remoteStackClient(STACK_ID, { stackName: ENVIRONMENT_STACK, account: '333333333333', region: 'eu-west-1', roleName: 'golden-ami-environment-cleanup', roleInStack: true });
+      await expect(client.config.credentials()).rejects.toThrow(
+        /^cannot assume arn:aws:iam::333333333333:role\/golden-ami-environment-cleanup to delete stack golden-ami-environment-production \(AccessDenied: .*\)\. .*let the pipeline run once/,
+      );
+    });
+
+    test('the environment stacks whose deletion began are handed on to the next invocation', async () => {
+      stageStacks.set(ENVIRONMENT_STACK, 'UPDATE_COMPLETE');
+      await handler(withEnvironments('Delete'), context(LITTLE));
+      expect(deletions()).toEqual([`stack ${ENVIRONMENT_STACK}`]);
+      const next = JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array).toString());
+      expect(next.deletionsBegun).toEqual([KEY]);
+    });
+
+    test('the next invocation, refused by the environment stack once its role is deleted with it, counts it deleted and answers SUCCESS', async () => {
+      refuseTheEnvironmentStack();
+      await handler({ continuation: withEnvironments('Delete'), startedAt: new Date().toISOString(), deletionsBegun: [KEY] }, context(PLENTY));
+      expect(responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+    });
+
+    test('refused by an environment stack whose deletion it never began: FAILED, with the error', async () => {
+      refuseTheEnvironmentStack();
+      await handler(withEnvironments('Delete'), context(PLENTY));
+      expect(responses[0].body.Status).toBe('FAILED');
+      expect(responses[0].body.Reason).toMatch(/^AccessDenied: .*cloudformation:DescribeStacks/);
+    });
   });
 });

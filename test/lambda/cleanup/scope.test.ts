@@ -219,3 +219,113 @@ describe('parseCleanupProperties', () => {
     expect(() => parseCleanupProperties(raw)).toThrow(/redeploy it with cdk deploy/);
   });
 });
+
+describe('environments (pipeline.yaml environments)', () => {
+  // As the pipeline stack writes them with environments: no fleet in the pipeline's account, each fleet in every environment.
+  const app = { ...APP, Fleet: 'false', Regions: ['us-east-1', 'eu-west-1'] };
+  const win = { ...WIN, Fleet: 'false' };
+  const TEST = { Name: 'test', Account: '222222222222', Region: 'us-east-1', Fleets: ['app-linux', 'windows-iis'] };
+  const PRODUCTION = { Name: 'production', Account: '333333333333', Region: 'eu-west-1', Fleets: ['app-linux', 'windows-iis'] };
+  const withEnvironments = (environments: CleanupProperties['Environments'], images = [app, win], overrides: Partial<CleanupProperties> = {}) =>
+    properties(images, { Environments: environments, ...overrides });
+  const fleetIn = (e: { Account: string; Region: string }, image: string) => ({
+    stackName: `golden-ami-fleet-${image}`,
+    account: e.Account,
+    region: e.Region,
+    roleName: `golden-ami-fleet-${image}-cleanup`,
+  });
+  const environmentStackOf = (e: { Name: string; Account: string; Region: string }) => ({
+    stackName: `golden-ami-environment-${e.Name}`,
+    account: e.Account,
+    region: e.Region,
+    roleName: 'golden-ami-environment-cleanup',
+    roleInStack: true,
+  });
+
+  test('deletion: every fleet stack in every environment through its clean-up role there, each environment stack through its own, the AMI key stack of each region', () => {
+    const scope = deletionScope(withEnvironments([TEST, PRODUCTION]));
+    expect(scope.fleetStacks).toEqual([]);
+    expect(scope.environmentFleetStacks).toEqual([fleetIn(TEST, 'app-linux'), fleetIn(TEST, 'windows-iis'), fleetIn(PRODUCTION, 'app-linux'), fleetIn(PRODUCTION, 'windows-iis')]);
+    expect(scope.environmentStacks).toEqual([environmentStackOf(TEST), environmentStackOf(PRODUCTION)]);
+    expect(scope.amiKeyStacks).toEqual([
+      { stackName: 'golden-ami-ami-key', region: 'eu-west-1' },
+      { stackName: 'golden-ami-ami-key', region: 'us-east-1' },
+    ]);
+    // The AMIs in the environments' regions are the images' (their Regions include them).
+    expect(scope.amis).toEqual({ regions: ['eu-west-1', 'us-east-1'] });
+  });
+
+  test('deletion: one AMI key stack per region however many environments are in it', () => {
+    const staging = { ...TEST, Name: 'staging', Account: '444444444444' };
+    expect(deletionScope(withEnvironments([TEST, staging])).amiKeyStacks).toEqual([{ stackName: 'golden-ami-ami-key', region: 'us-east-1' }]);
+  });
+
+  test('properties written before environments were cleaned up (no Environments) read as none: nothing in other accounts', () => {
+    const raw = { ...properties([APP, WIN]) } as Record<string, unknown>;
+    delete raw.Environments;
+    const parsed = parseCleanupProperties(raw);
+    expect(parsed.Environments).toBeUndefined();
+    const scope = deletionScope(parsed);
+    expect(scope.environmentFleetStacks).toBeUndefined();
+    expect(scope.environmentStacks).toBeUndefined();
+    expect(scope.amiKeyStacks).toBeUndefined();
+    // And a prune from such properties to the same configuration prunes nothing.
+    expect(pruneScope(parsed, parseCleanupProperties(properties([APP, WIN])))).toBeUndefined();
+  });
+
+  test('prune: nothing changed, or an environment added: nothing to prune', () => {
+    expect(pruneScope(withEnvironments([TEST, PRODUCTION]), withEnvironments([TEST, PRODUCTION]))).toBeUndefined();
+    expect(pruneScope(withEnvironments([TEST]), withEnvironments([TEST, PRODUCTION]))).toBeUndefined();
+  });
+
+  test('prune: an environment removed: its fleet stacks, then its environment stack, and the AMI key stack of a region no environment is in any more', () => {
+    const scope = pruneScope(withEnvironments([TEST, PRODUCTION]), withEnvironments([TEST]))!;
+    expect(scope.environmentFleetStacks).toEqual([fleetIn(PRODUCTION, 'app-linux'), fleetIn(PRODUCTION, 'windows-iis')]);
+    expect(scope.environmentStacks).toEqual([environmentStackOf(PRODUCTION)]);
+    expect(scope.amiKeyStacks).toEqual([{ stackName: 'golden-ami-ami-key', region: 'eu-west-1' }]);
+    expect(scope.fleetStacks).toEqual([]);
+    expect(scope.imageStacks).toEqual([]);
+    expect(scope.parameters).toEqual([]);
+    expect(scope.buckets).toEqual([]);
+  });
+
+  test("prune: an environment removed from a region another environment stays in: that region's AMI key stack stays", () => {
+    const staging = { ...TEST, Name: 'staging', Account: '444444444444' };
+    const scope = pruneScope(withEnvironments([TEST, staging]), withEnvironments([TEST]))!;
+    expect(scope.environmentStacks).toEqual([environmentStackOf(staging)]);
+    expect(scope.amiKeyStacks).toBeUndefined();
+  });
+
+  test('prune: an environment moved to another account is another environment: the stacks in the old account go', () => {
+    const moved = { ...PRODUCTION, Account: '555555555555' };
+    const scope = pruneScope(withEnvironments([TEST, PRODUCTION]), withEnvironments([TEST, moved]))!;
+    expect(scope.environmentFleetStacks).toEqual([fleetIn(PRODUCTION, 'app-linux'), fleetIn(PRODUCTION, 'windows-iis')]);
+    expect(scope.environmentStacks).toEqual([environmentStackOf(PRODUCTION)]);
+    expect(scope.amiKeyStacks).toBeUndefined();
+  });
+
+  test('prune: an image (or its fleet) removed: its fleet stack in every environment; the environment stacks stay', () => {
+    const without = (e: typeof TEST) => ({ ...e, Fleets: ['app-linux'] });
+    const scope = pruneScope(withEnvironments([TEST, PRODUCTION]), withEnvironments([without(TEST), without(PRODUCTION)]))!;
+    expect(scope.environmentFleetStacks).toEqual([fleetIn(TEST, 'windows-iis'), fleetIn(PRODUCTION, 'windows-iis')]);
+    expect(scope.environmentStacks).toBeUndefined();
+    expect(scope.amiKeyStacks).toBeUndefined();
+  });
+
+  test('prune: the last environment removed (fleets back in the pipeline account): every environment stack and AMI key stack', () => {
+    const scope = pruneScope(withEnvironments([TEST, PRODUCTION]), properties([{ ...APP, Regions: ['eu-west-1'] }, WIN]))!;
+    expect(scope.environmentStacks).toEqual([environmentStackOf(TEST), environmentStackOf(PRODUCTION)]);
+    expect(scope.amiKeyStacks).toEqual([
+      { stackName: 'golden-ami-ami-key', region: 'eu-west-1' },
+      { stackName: 'golden-ami-ami-key', region: 'us-east-1' },
+    ]);
+  });
+
+  test('parse: reads the environments the pipeline stack writes, and refuses what it would not write', () => {
+    const written = withEnvironments([TEST, PRODUCTION]);
+    expect(parseCleanupProperties(written)).toEqual(written);
+    expect(() => parseCleanupProperties(withEnvironments([{ ...TEST, Account: '2222' }]))).toThrow(/12-digit Account/);
+    expect(() => parseCleanupProperties(withEnvironments([{ ...TEST, Fleets: undefined as never }]))).toThrow(/needs its Fleets/);
+    expect(() => parseCleanupProperties({ ...properties([APP]), Environments: 'test' })).toThrow(/Environments must be a list/);
+  });
+});
