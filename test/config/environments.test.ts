@@ -100,7 +100,14 @@ describe('environments resolve', () => {
     ]);
     const [linux, windows] = config.images;
     expect(linux.fleetIn.test).toEqual(linux.fleet);
-    expect(linux.fleetIn.production).toEqual({ ...linux.fleet, minSize: 2, maxSize: 4, rollingUpdate: { ...linux.fleet!.rollingUpdate, minInstancesInService: 2 } });
+    expect(linux.fleetIn.production).toEqual({
+      ...linux.fleet,
+      minSize: 2,
+      maxSize: 4,
+      rollingUpdate: { ...linux.fleet!.rollingUpdate, minInstancesInService: 2 },
+      // production only: an internal load balancer reachable from the given range.
+      loadBalancer: { scheme: 'internal', allowFrom: { cidrs: ['10.0.0.0/8'], prefixListIds: [], securityGroupIds: [] } },
+    });
     expect(windows.fleetIn).toEqual({ test: windows.fleet, production: windows.fleet });
   });
 });
