@@ -111,7 +111,7 @@ export function pipelineRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'codepipeline');
 }
 
-/** The Cleanup function's role, named when environments are configured: their fleet stacks' clean-up roles trust it by ARN. */
+/** The Cleanup function's role, named in every pipeline: the environments' clean-up roles trust it by ARN. */
 export function cleanupFunctionRoleName(pipelineName: string): string {
   return iamRoleName(pipelineName, 'cleanup-function');
 }

@@ -178,6 +178,10 @@ export class GoldenAmiPipelineStack extends Stack {
       environments: config.environments,
       logKey: key,
     });
+    // Named whether or not environments are configured: their clean-up roles trust it by ARN, and the prune that
+    // removes the last environment runs as this role (a name that came and went with the environments would replace
+    // the role first, and the environments' roles would not trust the new one).
+    (cleanup.role.node.defaultChild as iam.CfnRole).roleName = cleanupFunctionRoleName(config.name);
     // What the stage stacks need while CloudFormation deletes them: the clean-up must run before any of it goes.
     const neededByStageStacks: Construct[] = [network, boundary, ...(logDelivery ? [logDelivery] : [])];
     /** The stage stack's execution role (here, by name) and its support nested stack (everything else it needs). */
@@ -224,7 +228,7 @@ export class GoldenAmiPipelineStack extends Stack {
       this.pipeline.addStage(egress);
     }
 
-    const promotion = environments.length > 0 ? this.environmentsWave(config, fleetImages, cleanup.role, parameterPrep) : undefined;
+    const promotion = environments.length > 0 ? this.environmentsWave(config, fleetImages, parameterPrep) : undefined;
 
     const buildWave = this.pipeline.addWave('BuildImage');
     const imageSupports = new Map<string, StageStackSupport>();
@@ -334,11 +338,10 @@ export class GoldenAmiPipelineStack extends Stack {
    * its fleets read) the deploy, execution and clean-up roles of its fleet stacks, which are made here with the
    * environment's fleet stages, before the stage is handed to CDK Pipelines.
    */
-  private environmentsWave(config: GoldenAmiConfig, fleetImages: ReadonlyArray<ImageConfig & { fleet: FleetConfig }>, cleanupRole: iam.IRole, parameterPrep: ParameterPrepFunction): Promotion {
+  private environmentsWave(config: GoldenAmiConfig, fleetImages: ReadonlyArray<ImageConfig & { fleet: FleetConfig }>, parameterPrep: ParameterPrepFunction): Promotion {
     const pipelineAccount = this.account;
     if (Token.isUnresolved(pipelineAccount)) throw new Error('Environments need the pipeline account at synth: set account in pipeline.yaml (the configuration loader asks for it)');
     const roleInPipelineAccount = (name: string) => `arn:${this.partition}:iam::${pipelineAccount}:role/${name}`;
-    (cleanupRole.node.defaultChild as iam.CfnRole).roleName = cleanupFunctionRoleName(config.name);
     parameterPrep.allowPromotions(config.environments);
     const wave = this.pipeline.addWave('Environments');
     for (const share of environmentShares(config.environments)) {

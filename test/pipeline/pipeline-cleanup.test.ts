@@ -189,7 +189,7 @@ describe('Cleanup: distribution.ssmParameter', () => {
     ['cannot overwrite it', 'ssm:PutParameter', parameterArn(LATEST, 'eu-west-1'), false],
   ])('the clean-up function %s', async (_can, action, resource, allowed) => {
     // Every identity policy of the role, the default one and PreviousDistributionParameters alike.
-    const policies = rolePolicies(templatesIn(app.app.outdir), ENV).get('CleanupFunctionServiceRole');
+    const policies = rolePolicies(templatesIn(app.app.outdir), ENV).get('golden-ami-cleanup-function');
     expect(policies).toBeDefined();
     const response = await runSimulation(
       {

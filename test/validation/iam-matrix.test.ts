@@ -246,7 +246,7 @@ const MATRIX: Record<string, Case[]> = {
     deny('resolve a parameter outside this pipeline', 'ssm:GetParameters', param('/production/database/password')),
     deny("resolve an image's scan policy in bulk", 'ssm:GetParameters', param(`${APP_LINUX}/scan-policy`)),
   ],
-  CleanupFunctionServiceRole: [
+  'golden-ami-cleanup-function': [
     allow("assume a stage stack's clean-up role of this pipeline", 'sts:AssumeRole', role(`${FLEET}-cleanup`), CLEANUP_ROLE_TAGS),
     allow('deregister an AMI of this pipeline', 'ec2:DeregisterImage', ARN('ec2', 'image/ami-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
     allow('delete a snapshot tagged with this pipeline', 'ec2:DeleteSnapshot', ARN('ec2', 'snapshot/snap-0123456789abcdef0', { account: '' }), { 'aws:ResourceTag/golden-ami:pipeline': 'golden-ami' }),
