@@ -1,19 +1,10 @@
-import { Stage, type StageProps } from 'aws-cdk-lib';
+import { type StackProps, Stage, type StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, FleetConfig, ImageConfig } from '../config/model';
 import { environmentStackName, stackDescription } from '../naming';
-import { EnvironmentStack } from './environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
-/** Props for EnvironmentStage. */
-export interface EnvironmentStageProps extends StageProps {
-  readonly pipelineName: string;
-  readonly environment: EnvironmentConfig;
-  readonly pipelineAccount: string;
-  readonly fleets: ReadonlyArray<{ readonly image: ImageConfig; readonly fleet: FleetConfig }>;
-  readonly parameterPrepRoleArn: string;
-  /** ARN of the Cleanup function's role in the pipeline's account (EnvironmentStackProps.cleanupFunctionRoleArn). */
-  readonly cleanupFunctionRoleArn: string;
-}
+/** Props for EnvironmentStage: its stack's, the stage taking its account and region from the environment. */
+export type EnvironmentStageProps = StageProps & Omit<EnvironmentStackProps, keyof StackProps>;
 
 /**
  * The deployable unit CDK Pipelines puts in the Environments wave: one environment's EnvironmentStack, in that

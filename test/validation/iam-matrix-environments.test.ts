@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { allow, type Case, decide, deny } from '../helpers/iam-cases';
 import { templatesIn } from '../../lib/docs/role-inventory';
 import { fixtureAssembly } from '../helpers/fixture-assembly';
 import { type Environment, type RolePolicies, rolePolicies } from '../helpers/role-policies';
@@ -24,15 +24,6 @@ const RELEASE_AMI = '/golden-ami/golden-ami/images/app-linux/release-ami';
 const RELEASE = '/golden-ami/golden-ami/images/app-linux/release';
 const FLEET = 'golden-ami-fleet-app-linux';
 
-interface Case {
-  readonly can: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly context?: Record<string, string | string[]>;
-  readonly allowed: boolean;
-}
-const allow = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can, action, resource, context, allowed: true });
-const deny = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can: `cannot ${can}`, action, resource, context, allowed: false });
 
 /** Cases by role, and the account whose templates hold the role. */
 const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
@@ -92,6 +83,19 @@ const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
       deny("read the launch permission of another pipeline's AMI", 'ec2:DescribeImageAttribute', arn(PIPELINE, 'ec2', 'image/ami-0123456789abcdef0', 'eu-west-1').replace(':111111111111:', '::'), {
         'aws:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory',
       }),
+      // The promote step marks the copy production runs, so the release steps' retention spares it (promote.ts).
+      allow("mark this pipeline's AMI copy as production's current release", 'ec2:CreateTags', arn(PIPELINE, 'ec2', 'image/ami-0123456789abcdef0', 'eu-west-1').replace(':111111111111:', '::'), {
+        'aws:ResourceTag/golden-ami:pipeline': 'golden-ami',
+        'aws:TagKeys': ['golden-ami:environment:production'],
+      }),
+      deny("re-tag this pipeline's AMI with another pipeline's name", 'ec2:CreateTags', arn(PIPELINE, 'ec2', 'image/ami-0123456789abcdef0', 'eu-west-1').replace(':111111111111:', '::'), {
+        'aws:ResourceTag/golden-ami:pipeline': 'golden-ami',
+        'aws:TagKeys': ['golden-ami:pipeline'],
+      }),
+      deny("mark another pipeline's AMI as in use", 'ec2:CreateTags', arn(PIPELINE, 'ec2', 'image/ami-0123456789abcdef0', 'eu-west-1').replace(':111111111111:', '::'), {
+        'aws:ResourceTag/golden-ami:pipeline': 'golden-ami-image-factory',
+        'aws:TagKeys': ['golden-ami:environment:production'],
+      }),
     ],
   },
   {
@@ -129,21 +133,6 @@ const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
   },
 ];
 
-async function decide(policies: RolePolicies, c: Case): Promise<string> {
-  const response = await runSimulation(
-    {
-      // In the principal's account: what its identity policies allow (see above).
-      request: { principal: policies.arn, action: c.action, resource: { resource: c.resource, accountId: policies.arn.split(':')[4] }, contextVariables: c.context ?? {} },
-      identityPolicies: policies.identity,
-      permissionBoundaryPolicies: policies.boundary ? [policies.boundary as { name: string; policy: unknown }] : undefined,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (response.resultType === 'error') throw new Error(`simulation of ${c.action} on ${c.resource} is invalid: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
-}
 
 /** The roles of one account: the templates of the stage assemblies deployed there, resolved in its account and region. */
 function rolesOf(env: Environment): Map<string, RolePolicies> {
@@ -166,10 +155,10 @@ describe.each(MATRIX)('$role (account $in.account)', ({ role, in: env, cases }) 
   });
   test.each(cases)('$can ($action)', async (c) => {
     expect(policies).toBeDefined();
-    expect(await decide(policies!, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+    expect(await decide(policies!, c, policies!.arn.split(':')[4])).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
   });
 });
 
 test('the matrix across accounts: README counts these cases with the single-account matrix', () => {
-  expect(MATRIX.flatMap((m) => m.cases).length).toBe(45);
+  expect(MATRIX.flatMap((m) => m.cases).length).toBe(48);
 });

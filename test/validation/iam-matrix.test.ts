@@ -1,4 +1,4 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { allow, type Case, decide, deny } from '../helpers/iam-cases';
 import { FileSystem } from 'aws-cdk-lib';
 import { templatesIn } from '../../lib/docs/role-inventory';
 import { type RolePolicies, rolePolicies } from '../helpers/role-policies';
@@ -46,17 +46,6 @@ const ARTIFACT_HASH = FileSystem.fingerprint(FIXTURE_ARTIFACT_DIR);
 const ACTION_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'codepipeline' };
 const CLEANUP_ROLE_TAGS = { 'iam:ResourceTag/golden-ami:pipeline': 'golden-ami', 'iam:ResourceTag/golden-ami:assumed-by': 'cleanup' };
 
-interface Case {
-  /** What the case proves, read as a sentence after the role name. */
-  readonly can: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly context?: Record<string, string | string[]>;
-  readonly allowed: boolean;
-}
-
-const allow = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can, action, resource, context, allowed: true });
-const deny = (can: string, action: string, resource: string, context?: Case['context']): Case => ({ can: `cannot ${can}`, action, resource, context, allowed: false });
 
 const MATRIX: Record<string, Case[]> = {
   [`${IMAGE}-cfn-exec`]: [
@@ -384,20 +373,6 @@ const UNDER_THE_BOUNDARY: Case[] = [
   deny('write logs outside Image Builder', 'logs:PutLogEvents', ARN('logs', 'log-group:/aws/lambda/anything:log-stream:x')),
 ];
 
-async function decide(policies: Pick<RolePolicies, 'arn' | 'identity' | 'boundary'>, c: Case): Promise<string> {
-  const response = await runSimulation(
-    {
-      request: { principal: policies.arn, action: c.action, resource: { resource: c.resource, accountId: ENV.account }, contextVariables: c.context ?? {} },
-      identityPolicies: policies.identity,
-      permissionBoundaryPolicies: policies.boundary ? [policies.boundary as { name: string; policy: unknown }] : undefined,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (response.resultType === 'error') throw new Error(`simulation of ${c.action} on ${c.resource} is invalid: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
-}
 
 let roles: Map<string, RolePolicies>;
 beforeAll(() => {
@@ -408,7 +383,7 @@ describe.each(Object.entries(MATRIX))('%s', (roleName, cases) => {
   test.each(cases)('$can ($action)', async (c) => {
     const policies = roles.get(roleName);
     expect(policies).toBeDefined();
-    expect(await decide(policies!, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+    expect(await decide(policies!, c, ENV.account)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
   });
 });
 
@@ -417,7 +392,7 @@ describe('a role under the instance-role boundary, even with an allow-everything
     const boundary = roles.get(`${IMAGE}-instance`)!.boundary!;
     expect(boundary.policy).toBeDefined();
     const everything = { name: 'everything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
-    expect(await decide({ arn: role('probe'), identity: [everything], boundary }, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+    expect(await decide({ arn: role('probe'), identity: [everything], boundary }, c, ENV.account)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
   });
 });
 
@@ -452,7 +427,7 @@ describe(`${WEB_FLEET}-cfn-exec`, () => {
     reach = rolePolicies(templatesIn(fixtureAssembly('reachable-fleets').outdir), ENV);
   });
   test.each(LOAD_BALANCED_FLEET_CASES)('$can ($action)', async (c) => {
-    expect(await decide(reach.get(`${WEB_FLEET}-cfn-exec`)!, c)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
+    expect(await decide(reach.get(`${WEB_FLEET}-cfn-exec`)!, c, ENV.account)).toBe(c.allowed ? 'Allowed' : 'ImplicitlyDenied');
   });
 });
 
