@@ -1,4 +1,4 @@
-import { Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import { type DefaultStackSynthesizer, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -344,8 +344,12 @@ export class GoldenAmiPipelineStack extends Stack {
     const roleInPipelineAccount = (name: string) => `arn:${this.partition}:iam::${pipelineAccount}:role/${name}`;
     parameterPrep.allowPromotions(config.environments);
     const wave = this.pipeline.addWave('Environments');
+    // The stacks of this wave are deployed with CDK's bootstrap deploy roles of their accounts and regions.
+    const bootstrapDeployRoles: string[] = [];
     for (const share of environmentShares(config.environments)) {
-      wave.addStage(new AmiKeyStage(this, `AmiKey-${share.region}`, { pipelineName: config.name, pipelineAccount, region: share.region, environmentAccounts: share.accounts, onDestroy: config.operations.onDestroy.sharedAmis }));
+      const keyStage = new AmiKeyStage(this, `AmiKey-${share.region}`, { pipelineName: config.name, pipelineAccount, region: share.region, environmentAccounts: share.accounts, onDestroy: config.operations.onDestroy.sharedAmis });
+      bootstrapDeployRoles.push(bootstrapDeployRoleArn(keyStage.stack));
+      wave.addStage(keyStage);
     }
     const environments: PromotedEnvironment[] = [];
     for (const environment of config.environments) {
@@ -379,10 +383,11 @@ export class GoldenAmiPipelineStack extends Stack {
         support.node.addDependency(executionRole);
         fleets.set(image.name, stage);
       }
+      bootstrapDeployRoles.push(bootstrapDeployRoleArn(envStack));
       wave.addStage(envStage);
       environments.push({ config: environment, fleets });
     }
-    return { environments };
+    return { environments, bootstrapDeployRoles };
   }
 
   /**
@@ -416,6 +421,8 @@ export class GoldenAmiPipelineStack extends Stack {
   private allowEnvironmentRoles(pipelineRole: iam.Role, promotion: Promotion): void {
     const arns = promotion.environments.flatMap((e) => [...e.fleets.values()].map((stage) => `arn:${this.partition}:iam::${e.config.account}:role/${stackDeployRoleName(stage.stack.stackName)}`));
     pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeTheEnvironmentsFleetDeployRoles', actions: ['sts:AssumeRole'], resources: arns }));
+    // The tag-scoped statement (pipeline-role-scope.ts) replaced CDK's own list, which named these too.
+    pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeTheBootstrapDeployRolesOfTheEnvironmentsWave', actions: ['sts:AssumeRole'], resources: [...new Set(promotion.bootstrapDeployRoles)] }));
   }
 
   /**
@@ -463,6 +470,14 @@ interface PromotedEnvironment {
 /** What the Environments wave made, for the promotion waves after BuildImage. */
 interface Promotion {
   readonly environments: readonly PromotedEnvironment[];
+  /** The CDK bootstrap deploy roles the Environments wave's stacks are deployed with, by exact ARN. */
+  readonly bootstrapDeployRoles: readonly string[];
+}
+
+/** The bootstrap deploy role CDK Pipelines deploys a stack with (its synthesizer's), as a concrete ARN. */
+function bootstrapDeployRoleArn(stack: Stack): string {
+  const synthesizer = stack.synthesizer as DefaultStackSynthesizer;
+  return synthesizer.deployRoleArn.replace('${AWS::Partition}', stack.partition).replace('${AWS::AccountId}', stack.account).replace('${AWS::Region}', stack.region);
 }
 
 /** An environment name as part of a construct id: test-eu → TestEu. */

@@ -213,6 +213,17 @@ describe('environments: test, an approval, then production', () => {
       for (const image of ['app-linux', 'windows-iis']) expect(arns).toContain(`:iam::${account}:role/golden-ami-fleet-${image}-cfn-deploy`);
     }
     expect(arns).not.toContain('*');
+    // And the CDK bootstrap deploy roles of the Environments wave's stacks, each account and region it deploys to.
+    const bootstrap = policy.Properties.PolicyDocument.Statement.find((s: Json) => s.Sid === 'AssumeTheBootstrapDeployRolesOfTheEnvironmentsWave');
+    expect([bootstrap.Resource].flat().sort()).toEqual([
+      `arn:aws:iam::${PIPELINE_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${PIPELINE_ACCOUNT}-eu-west-1`,
+      `arn:aws:iam::${PIPELINE_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${PIPELINE_ACCOUNT}-us-east-1`,
+      `arn:aws:iam::${TEST}:role/cdk-hnb659fds-deploy-role-${TEST}-us-east-1`,
+      `arn:aws:iam::${PRODUCTION}:role/cdk-hnb659fds-deploy-role-${PRODUCTION}-eu-west-1`,
+    ]);
+    // Exactly the roles the wave's actions run as.
+    const roleArns = actions('Environments').map((a) => resolveJoin(a.RoleArn));
+    expect([...new Set(roleArns)].sort()).toEqual([bootstrap.Resource].flat().sort());
   });
 
   test("the parameter-prep function's role is named, assumes only the writer roles, and reads launch permissions of this pipeline's AMIs only", () => {

@@ -104,6 +104,9 @@ const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
     cases: [
       allow("assume test's app-linux fleet deploy role", 'sts:AssumeRole', roleIn(TEST, `${FLEET}-cfn-deploy`)),
       allow("assume production's windows-iis fleet deploy role", 'sts:AssumeRole', roleIn(PRODUCTION, 'golden-ami-fleet-windows-iis-cfn-deploy')),
+      // The Environments wave deploys the environment stacks with the environment's bootstrap (the trust the README sets up).
+      allow("assume production's CDK bootstrap deploy role, which deploys its environment stack", 'sts:AssumeRole', roleIn(PRODUCTION, 'cdk-hnb659fds-deploy-role-333333333333-eu-west-1')),
+      deny("assume production's CDK bootstrap execution role", 'sts:AssumeRole', roleIn(PRODUCTION, 'cdk-hnb659fds-cfn-exec-role-333333333333-eu-west-1')),
       deny("assume production's release writer role", 'sts:AssumeRole', roleIn(PRODUCTION, 'golden-ami-release-writer')),
       deny("assume production's fleet execution role", 'sts:AssumeRole', roleIn(PRODUCTION, `${FLEET}-cfn-exec`)),
       deny("assume production's fleet clean-up role", 'sts:AssumeRole', roleIn(PRODUCTION, `${FLEET}-cleanup`)),
@@ -160,5 +163,5 @@ describe.each(MATRIX)('$role (account $in.account)', ({ role, in: env, cases }) 
 });
 
 test('the matrix across accounts: README counts these cases with the single-account matrix', () => {
-  expect(MATRIX.flatMap((m) => m.cases).length).toBe(48);
+  expect(MATRIX.flatMap((m) => m.cases).length).toBe(50);
 });
