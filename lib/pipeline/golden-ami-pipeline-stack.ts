@@ -379,6 +379,7 @@ export class GoldenAmiPipelineStack extends Stack {
           pipelineRole,
           cleanupRole: cleanup,
           parameterPrepFunctionName: parameterPrepFunctionName(config.name),
+          artifactsAccount: pipelineAccount,
         });
         support.node.addDependency(executionRole);
         fleets.set(image.name, stage);

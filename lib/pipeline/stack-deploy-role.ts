@@ -17,6 +17,13 @@ export interface StackDeployRoleProps {
   readonly executionRole: iam.IRole;
   /** SSM parameters the stack's SSM-typed parameters resolve. */
   readonly parameterNames: readonly string[];
+  /**
+   * The pipeline's account, when it is not this role's: CodePipeline reads the stack's template from the pipeline's
+   * artifact bucket of this region with the action's role, and across accounts the role's own policy must allow that
+   * besides the bucket's and key's policies (which name this role by its ARN).
+   * @default - the same account: the bucket and key policies suffice
+   */
+  readonly artifactsAccount?: string;
 }
 
 /**
@@ -65,12 +72,43 @@ export class StackDeployRole extends Construct {
         resources: props.parameterNames.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) })),
       }),
     );
+    const nag = NagNames.of(this);
+    if (props.artifactsAccount) {
+      // The bucket's name is generated in the pipeline's account and a reference cannot cross accounts: the account
+      // condition keeps the read to that account's buckets, whose policies admit this role to the artifact bucket only.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadThePipelinesArtifacts',
+          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
+          resources: [`arn:${stack.partition}:s3:::*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': props.artifactsAccount } },
+        }),
+      );
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptThePipelinesArtifacts',
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: [stack.formatArn({ service: 'kms', account: props.artifactsAccount, resource: 'key', resourceName: '*' })],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      );
+      Validations.of(this.role).acknowledge(
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:${nag.partition}:s3:::*]`,
+          reason: `The pipeline's artifact buckets are named in account ${props.artifactsAccount} at its deployment; only buckets of that account (condition), whose policies admit this role to the artifact bucket alone.`,
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${nag.arn('kms', 'key/*', props.artifactsAccount)}]`,
+          reason: `The key of the pipeline's artifact bucket in this region, in account ${props.artifactsAccount} (its id is generated there); only through S3 in this region (condition).`,
+        },
+      );
+    }
     Validations.of(this.role).acknowledge(
       {
-        id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('cloudformation', `stack/${props.stackName}/*`)}]`,
+        id: `AwsSolutions-IAM5[Resource::${nag.arn('cloudformation', `stack/${props.stackName}/*`)}]`,
         reason: `Stack ${props.stackName} only; CloudFormation appends a generated id to every stack ARN.`,
       },
-      ...props.parameterNames.filter((name) => name.includes('*')).map((name) => ({ id: `AwsSolutions-IAM5[Resource::${NagNames.of(this).arn('ssm', `parameter${name}`)}]`, reason: PARAMETER_PATTERN_REASON })),
+      ...props.parameterNames.filter((name) => name.includes('*')).map((name) => ({ id: `AwsSolutions-IAM5[Resource::${nag.arn('ssm', `parameter${name}`)}]`, reason: PARAMETER_PATTERN_REASON })),
     );
   }
 }

@@ -31,6 +31,12 @@ export interface StageStackSupportProps {
    * depend on the function, whose logs use the pipeline key, which in turn waits for this stack's deploy role.
    */
   readonly parameterPrepFunctionName: string;
+  /**
+   * The pipeline's account, when the stage stack is in another (an environment's): its deploy role must also be
+   * allowed, by its own policy, to read the pipeline's artifacts there (StackDeployRoleProps.artifactsAccount).
+   * @default - the stage stack is in the pipeline's account
+   */
+  readonly artifactsAccount?: string;
 }
 
 /**
@@ -104,6 +110,7 @@ export class StageStackSupport extends NestedStack {
       assumedBy: new iam.ArnPrincipal(props.pipelineRole.roleArn),
       executionRole: iam.Role.fromRoleArn(this, 'ExecutionRoleArn', arnIn(this, 'iam', `role/${stackExecutionRoleName(stackName)}`, { region: '' }), { mutable: false }),
       parameterNames,
+      artifactsAccount: props.artifactsAccount,
     }).role;
     tagAssumable(this.deployRole, props.pipelineName, 'codepipeline');
 

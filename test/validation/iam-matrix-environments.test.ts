@@ -55,6 +55,10 @@ const MATRIX: Array<{ role: string; in: Environment; cases: Case[] }> = [
       deny("change production's windows-iis fleet stack", 'cloudformation:ExecuteChangeSet', stackIn(PRODUCTION, 'golden-ami-fleet-windows-iis')),
       deny("pass test's execution role", 'iam:PassRole', roleIn(TEST, `${FLEET}-cfn-exec`), { 'iam:PassedToService': 'cloudformation.amazonaws.com' }),
       deny("write production's released AMI", 'ssm:PutParameter', parameterIn(PRODUCTION, RELEASE_AMI)),
+      // CodePipeline reads the template from the pipeline's artifact bucket of this region with this role.
+      allow("read an artifact in a bucket of the pipeline's account", 's3:GetObject', 'arn:aws:s3:::golden-ami-pipeline-support-replicationbucket/x/template.json', { 's3:ResourceAccount': PIPELINE.account }),
+      deny("read an object in a bucket of production's own account", 's3:GetObject', 'arn:aws:s3:::some-bucket-of-production/x', { 's3:ResourceAccount': PRODUCTION.account }),
+      deny("write to the pipeline's artifact bucket", 's3:PutObject', 'arn:aws:s3:::golden-ami-pipeline-support-replicationbucket/x/template.json', { 's3:ResourceAccount': PIPELINE.account }),
     ],
   },
   {
@@ -163,5 +167,5 @@ describe.each(MATRIX)('$role (account $in.account)', ({ role, in: env, cases }) 
 });
 
 test('the matrix across accounts: README counts these cases with the single-account matrix', () => {
-  expect(MATRIX.flatMap((m) => m.cases).length).toBe(50);
+  expect(MATRIX.flatMap((m) => m.cases).length).toBe(53);
 });
