@@ -20,7 +20,7 @@ main({
   run: (argv, config, pipelineRegion, frame) => {
     // Every fleet command touches fleets, which are in the environments' accounts when there are environments.
     const { environment, args } = takeEnvironmentOption(argv, config, { invocation: 'npm run fleet --', example: 'status', required: () => true });
-    const region = environment?.region ?? pipelineRegion;
+    const region = environment?.region ?? pipelineRegion();
     const clients = {
       autoscaling: new AutoScalingClient({ region }),
       ec2: new EC2Client({ region }),

@@ -26,7 +26,11 @@ export interface OperatorCommand {
   /** e.g. npm run fleet -- */
   readonly invocation: string;
   readonly usage: string;
-  readonly run: (args: readonly string[], config: GoldenAmiConfig, region: string, frame: FrameContext) => Promise<string>;
+  /**
+   * @param pipelineRegion the pipeline's region, asked for only when the command needs it (a command in an
+   * environment works in the environment's region, which its configuration names)
+   */
+  readonly run: (args: readonly string[], config: GoldenAmiConfig, pipelineRegion: () => string, frame: FrameContext) => Promise<string>;
 }
 
 /** What a command may need of the frame's options: to print a command line the operator can run as it is. */
@@ -126,7 +130,7 @@ export async function runOperatorCommand(command: OperatorCommand, io: OperatorI
       return 0;
     }
     const config = loadConfig(args.configDir);
-    io.out(await command.run(args.rest, config, operatorRegion(config, io.env), frameContext(args.configDir)));
+    io.out(await command.run(args.rest, config, () => operatorRegion(config, io.env), frameContext(args.configDir)));
     return 0;
   } catch (err) {
     const { text, exitCode } = describeFailure(err, command, io.env);

@@ -17,7 +17,7 @@ main({
   usage: RELEASE_USAGE,
   run: (argv, config, pipelineRegion, frame) => {
     const { environment, args } = takeEnvironmentOption(argv, config, { invocation: 'npm run release --', example: 'rollback <image>', required: releaseNeedsEnvironment });
-    const region = environment?.region ?? pipelineRegion;
+    const region = environment?.region ?? pipelineRegion();
     const clients = { ssm: new SSMClient({ region }), ec2: new EC2Client({ region }), codepipeline: new CodePipelineClient({ region }) };
     const target = environment && { environment, sts: new STSClient({ region }), commandLine: ['npm run release --', ...[...argv, ...frame.configOption].map(shellArgument)].join(' ') };
     return runReleaseCommand(args, config, clients, target);

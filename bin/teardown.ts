@@ -32,7 +32,7 @@ main({
   usage: TEARDOWN_USAGE,
   run: (argv, config, pipelineRegion, frame) => {
     const { environment, args } = takeEnvironmentOption(argv, config, { invocation: 'npm run teardown --', example: '--dry-run', required: () => false });
-    const region = environment?.region ?? pipelineRegion;
+    const region = environment?.region ?? pipelineRegion();
     const ssmIn = perRegion((r) => new SSMClient({ region: r }));
     const cloudformationIn = perRegion((r) => new CloudFormationClient({ region: r }));
     const clients = {

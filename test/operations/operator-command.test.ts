@@ -109,9 +109,16 @@ describe('runOperatorCommand', () => {
     const dir = smallConfigDir({ 'pipeline.yaml': 'name: other\nregion: eu-west-1' });
     let seen: GoldenAmiConfig | undefined;
     const { io: i, out } = io(['status', '-c', `configDir=${dir}`]);
-    expect(await runOperatorCommand({ ...command, run: async (args, config, region) => ((seen = config), `${args.join(' ')} in ${region}`) }, i)).toBe(0);
+    expect(await runOperatorCommand({ ...command, run: async (args, config, region) => ((seen = config), `${args.join(' ')} in ${region()}`) }, i)).toBe(0);
     expect(seen?.name).toBe('other');
     expect(out).toEqual(['status in eu-west-1']);
+  });
+
+  test('a command that does not ask for the pipeline region needs none (an environment names its own)', async () => {
+    const { io: i, out, err } = io(['status', '--config-dir', smallConfigDir()]);
+    expect(await runOperatorCommand({ ...command, run: async () => 'in the environment' }, i)).toBe(0);
+    expect(out).toEqual(['in the environment']);
+    expect(err).toEqual([]);
   });
 
   test('a configuration problem is exit code 2', async () => {
